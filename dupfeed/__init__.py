@@ -1,0 +1,21 @@
+"""dupfeed: find feed posts that copy a source article, an earlier post of their author, or
+another author's post; how much, which passages, and whether they credit it."""
+
+from .detector import Detector
+from .errors import DupfeedError, InputError
+from .options import Options
+from .records import Finding, Match, Post, Skip, Source, Span
+
+__all__ = [
+    "Detector",
+    "DupfeedError",
+    "Finding",
+    "InputError",
+    "Match",
+    "Options",
+    "Post",
+    "Skip",
+    "Source",
+    "Span",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,152 @@
+"""Copied passages between two texts, from their shared shingles.
+
+Shared shingles are seeds; seeds on one diagonal (the same shift between the two texts) form
+exact fragments; fragments in the same order in both texts, separated by at most ``max_gap``
+words on either side (a changed word, an inserted clause), are chained into one passage, so
+a lightly edited paragraph is reported as one passage, not as many fragments. All positions
+here are word positions; the detector maps them to character offsets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz.distance import Indel
+
+# A shingle repeated more often than this in the matched text is a stock phrase of it:
+# pairing it with every occurrence would only add noise.
+_MAX_OCCURRENCES = 8
+
+
+@dataclass
+class Passage:
+    """Words ``[post_start, post_end)`` of the post match ``[match_start, match_end)`` of the other text."""
+
+    post_start: int
+    post_end: int
+    match_start: int
+    match_end: int
+    matched: int  # words of the post covered by exact fragments
+
+
+def _seeds(post: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs ``(i, j)`` with ``post[i] == other[j]``."""
+    order = np.argsort(other, kind="stable")
+    ranked = other[order]
+    lo = np.searchsorted(ranked, post, side="left")
+    hi = np.searchsorted(ranked, post, side="right")
+    reps = hi - lo
+    reps[reps > _MAX_OCCURRENCES] = 0
+    i = np.repeat(np.arange(len(post)), reps)
+    within = np.arange(len(i)) - np.repeat(np.cumsum(reps) - reps, reps)
+    j = order[np.repeat(lo, reps) + within]
+    return i, j
+
+
+def fragments(post: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Maximal runs of shared shingles on one diagonal, as rows ``(i_start, i_end, j_start)``
+    in shingle positions, ``i_end`` exclusive."""
+    i, j = _seeds(post, other)
+    if len(i) == 0:
+        return np.zeros((0, 3), dtype=np.int64)
+    diag = j - i
+    order = np.lexsort((i, diag))
+    i, diag = i[order], diag[order]
+    new = np.ones(len(i), dtype=bool)
+    new[1:] = (diag[1:] != diag[:-1]) | (i[1:] != i[:-1] + 1)
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], len(i))
+    i_start = i[starts]
+    i_end = i[ends - 1] + 1
+    return np.stack([i_start, i_end, i_start + diag[starts]], axis=1)
+
+
+def passages(
+    post: np.ndarray,
+    other: np.ndarray,
+    *,
+    k: int,
+    post_words: int,
+    other_words: int,
+    max_gap: int,
+) -> list[Passage]:
+    """Copied passages of ``post`` in ``other`` (both arrays of shingle hashes), in post order.
+
+    A post region matched to several places of the other text keeps its longest match.
+    """
+    frags = fragments(post, other)
+    if len(frags) == 0:
+        return []
+    # Word spans of each fragment: shingles [s, e) cover words [s, e - 1 + k).
+    rows = []
+    for i0, i1, j0 in frags.tolist():
+        length = i1 - i0
+        pe = min(i1 - 1 + k, post_words)
+        me = min(j0 + length - 1 + k, other_words)
+        rows.append((i0, pe, j0, me))
+    rows.sort()
+    chains: list[Passage] = []
+    for ps, pe, ms, me in rows:
+        best = None
+        for chain in chains:
+            post_gap = ps - chain.post_end
+            match_gap = ms - chain.match_end
+            if -k < post_gap <= max_gap and -k < match_gap <= max_gap and ms >= chain.match_start:
+                if best is None or chain.post_end > best.post_end:
+                    best = chain
+        if best is None:
+            chains.append(Passage(ps, pe, ms, me, pe - ps))
+        else:
+            best.matched += max(0, pe - max(ps, best.post_end))
+            best.post_end = max(best.post_end, pe)
+            best.match_end = max(best.match_end, me)
+    return _keep_longest(chains)
+
+
+def _keep_longest(chains: list[Passage]) -> list[Passage]:
+    """Drop passages whose post words are mostly covered by a longer passage."""
+    kept: list[Passage] = []
+    for chain in sorted(chains, key=lambda c: (-c.matched, c.post_start)):
+        length = chain.post_end - chain.post_start
+        overlap = sum(max(0, min(chain.post_end, k.post_end) - max(chain.post_start, k.post_start)) for k in kept)
+        if overlap * 2 < length:
+            kept.append(chain)
+    return sorted(kept, key=lambda c: c.post_start)
+
+
+def extend_fuzzy(
+    passage: Passage,
+    post_tokens: Sequence[str],
+    other_tokens: Sequence[str],
+    *,
+    reach: int = 3,
+    min_ratio: float = 0.75,
+) -> Passage:
+    """Grow a passage over neighbouring words that differ only slightly (``colour``/``color``,
+    a typo), comparing at most ``reach`` words at each end with rapidfuzz."""
+    ps, pe, ms, me = passage.post_start, passage.post_end, passage.match_start, passage.match_end
+    for _ in range(reach):
+        if ps > 0 and ms > 0 and Indel.normalized_similarity(post_tokens[ps - 1], other_tokens[ms - 1]) >= min_ratio:
+            ps, ms = ps - 1, ms - 1
+        else:
+            break
+    for _ in range(reach):
+        if (
+            pe < len(post_tokens)
+            and me < len(other_tokens)
+            and Indel.normalized_similarity(post_tokens[pe], other_tokens[me]) >= min_ratio
+        ):
+            pe, me = pe + 1, me + 1
+        else:
+            break
+    return Passage(ps, pe, ms, me, passage.matched + (passage.post_start - ps) + (pe - passage.post_end))
+
+
+def covered_words(found: Sequence[Passage], n_words: int) -> np.ndarray:
+    """A boolean mask of the post's words that lie in any passage."""
+    mask = np.zeros(n_words, dtype=bool)
+    for p in found:
+        mask[p.post_start : p.post_end] = True
+    return mask

@@ -1,0 +1,36 @@
+"""Whether a post credits what it copies: a link to it, or its site or author named."""
+
+from __future__ import annotations
+
+from .normalize import normalize_text
+from .records import Post, Source
+from .urls import canonical_url, extract_urls, host_of
+
+
+def linked_urls(post: Post) -> set[str]:
+    """Canonical forms of every URL the post links to, in its text or given by its platform."""
+    return {canonical_url(u) for u in (*post.links, *extract_urls(post.text))}
+
+
+def _names(text: str, name: str | None) -> bool:
+    """Whether ``name`` occurs in ``text`` as whole words (after normalisation)."""
+    wanted = normalize_text(name or "")
+    return bool(wanted) and f" {wanted} " in f" {normalize_text(text)} "
+
+
+def credits_source(post: Post, source: Source) -> bool:
+    """A post credits a source when it links to it or names its site (by name or host)."""
+    if source.url and canonical_url(source.url) in linked_urls(post):
+        return True
+    if _names(post.text, source.site_name):
+        return True
+    host = host_of(source.url) if source.url else ""
+    return bool(host) and host in post.text.lower()
+
+
+def credits_post(post: Post, earlier: Post) -> bool:
+    """A post credits an earlier post when it links to it or names its author."""
+    if earlier.url and canonical_url(earlier.url) in linked_urls(post):
+        return True
+    author = earlier.author or ""
+    return bool(author) and (f"@{author.lower()}" in post.text.lower() or _names(post.text, author))

@@ -1,0 +1,220 @@
+"""The detector: every post against the known sources and every earlier post."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .align import Passage, covered_words, extend_fuzzy, passages
+from .attribution import credits_post, credits_source
+from .boilerplate import ShingleCounts, boilerplate_words
+from .index import WindowIndex
+from .normalize import normalize_token, token_hashes, token_spans, words
+from .options import Options
+from .records import Finding, Match, Post, Source, Span
+from .shingle import batch_shingles
+from .sketch import MinHasher, Sketches
+
+
+@dataclass
+class _Doc:
+    """What the detector keeps of one source or post."""
+
+    record: Post | Source
+    shingles: np.ndarray  # uint64 shingle hashes by position
+    unique: np.ndarray  # sorted unique shingle hashes
+    n_words: int
+    order: tuple | None = None  # (created_at, sequence) for posts; None for sources
+    _spans: np.ndarray | None = field(default=None, repr=False)
+    _tokens: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def is_source(self) -> bool:
+        return isinstance(self.record, Source)
+
+    @property
+    def spans(self) -> np.ndarray:
+        if self._spans is None:
+            self._spans = token_spans(self.record.text)
+        return self._spans
+
+    @property
+    def tokens(self) -> list[str]:
+        if self._tokens is None:
+            self._tokens = [normalize_token(w) for w in words(self.record.text)]
+        return self._tokens
+
+
+class Detector:
+    """Finds which posts copy a known source or an earlier post, how much, and where.
+
+    Add sources with :meth:`add_sources`, then give posts to :meth:`scan` (a batch) or
+    :meth:`check` (one at a time). Posts are taken in ``created_at`` order (the order given
+    breaks ties); each is compared with every source and every post before it, including
+    posts of earlier calls. All tuning lives in :class:`~dupfeed.options.Options`.
+    """
+
+    def __init__(self, options: Options | None = None):
+        self.options = options or Options()
+        opts = self.options
+        self._hasher = MinHasher(opts.num_perm, opts.seed)
+        self._index = WindowIndex(threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows)
+        self._docs: list[_Doc] = []
+        self._post_counts = ShingleCounts()
+        self._sequence = 0
+        self.timings: dict[str, float] = defaultdict(float)
+        """Seconds spent per stage (shingle, sketch, index, verify), summed over calls."""
+
+    @property
+    def lsh_bands_rows(self) -> tuple[int, int]:
+        """The ``(bands, rows)`` the index uses."""
+        return self._index.bands_rows
+
+    def _ingest(self, records: Sequence[Post | Source], orders: Sequence[tuple | None]) -> tuple[list[int], Sketches]:
+        """Shingle, sketch and index a batch; returns the new documents' numbers and sketches."""
+        opts = self.options
+        started = time.perf_counter()
+        tokens = [token_hashes(r.text) for r in records]
+        hashes, offsets = batch_shingles(tokens, opts.shingle_size)
+        self.timings["shingle"] += time.perf_counter() - started
+
+        started = time.perf_counter()
+        sketches = self._hasher.sketch(
+            hashes.astype(np.uint32), offsets, window=opts.window, stride=opts.stride
+        )
+        self.timings["sketch"] += time.perf_counter() - started
+
+        started = time.perf_counter()
+        first = len(self._docs)
+        for i, record in enumerate(records):
+            own = hashes[offsets[i] : offsets[i + 1]]
+            self._docs.append(_Doc(record, own, np.unique(own), len(tokens[i]), orders[i]))
+        self._index.add(sketches.window_owner + first, sketches.windows)
+        self.timings["index"] += time.perf_counter() - started
+        return list(range(first, len(self._docs))), sketches
+
+    def add_sources(self, sources: Iterable[Source]) -> int:
+        """Index source articles; returns how many were added."""
+        batch = list(sources)
+        self._ingest(batch, [None] * len(batch))
+        return len(batch)
+
+    def scan(self, posts: Iterable[Post]) -> list[Finding]:
+        """Score a batch of posts; findings come in processing (chronological) order."""
+        batch = sorted(posts, key=lambda p: p.created_at)
+        orders = []
+        for post in batch:
+            orders.append((post.created_at, self._sequence))
+            self._sequence += 1
+        numbers, sketches = self._ingest(batch, orders)
+        self._post_counts.add([self._docs[n].unique for n in numbers])
+
+        started = time.perf_counter()
+        findings = []
+        for i, number in enumerate(numbers):
+            own = sketches.windows[sketches.window_first[i] : sketches.window_first[i + 1]]
+            candidates = self._index.query(own)
+            findings.append(self._score(number, candidates))
+        self.timings["verify"] += time.perf_counter() - started
+        return findings
+
+    def check(self, post: Post) -> Finding:
+        """Score one new post against everything known so far, then remember it."""
+        return self.scan([post])[0]
+
+    def _boilerplate(self, doc: _Doc) -> np.ndarray:
+        opts = self.options
+        common = self._post_counts.count(doc.shingles) >= opts.boilerplate_min_posts
+        return boilerplate_words(common, doc.n_words, opts.shingle_size, opts.boilerplate_max_words)
+
+    def _score(self, number: int, candidates: set[int]) -> Finding:
+        opts = self.options
+        doc = self._docs[number]
+        post = doc.record
+        eligible = [
+            c
+            for c in candidates
+            if c != number and (self._docs[c].is_source or self._docs[c].order < doc.order)
+        ]
+        matches: list[Match] = []
+        covered = np.zeros(doc.n_words, dtype=bool)
+        share = 0.0
+        if eligible and doc.n_words:
+            # Sources first: a passage found in a source article is copied, however often
+            # it recurs across posts; only what no source explains can be feed boilerplate.
+            recurring = self._boilerplate(doc)
+            sources = sorted(c for c in eligible if self._docs[c].is_source)
+            earlier = sorted(c for c in eligible if not self._docs[c].is_source)
+            def take(c: int, boiler: np.ndarray) -> None:
+                found = self._match(doc, self._docs[c], boiler)
+                if found is not None:
+                    matches.append(found[0])
+                    covered[found[1]] = True
+
+            for c in sources:
+                take(c, np.zeros(doc.n_words, dtype=bool))
+            boiler = recurring & ~covered
+            for c in earlier:
+                take(c, boiler)
+            boiler = recurring & ~covered
+            kept = int((~boiler).sum())
+            share = (covered & ~boiler).sum() / kept if kept else 0.0
+        matches.sort(key=lambda m: (-m.containment * (1.1 if m.kind == "source" else 1.0), -m.similarity, m.id))
+        if share >= opts.copy_containment:
+            verdict = "copy"
+        elif share >= opts.revision_containment:
+            verdict = "revision"
+        else:
+            verdict = "original"
+        return Finding(post.id, post.author, post.created_at, verdict, tuple(matches[: opts.max_matches]), post)
+
+    def _match(self, doc: _Doc, other: _Doc, boiler: np.ndarray) -> tuple[Match, np.ndarray] | None:
+        opts = self.options
+        k = opts.shingle_size
+        found = passages(
+            doc.shingles, other.shingles, k=k, post_words=doc.n_words, other_words=other.n_words, max_gap=opts.max_gap
+        )
+        if not found:
+            return None
+        found = [extend_fuzzy(p, doc.tokens, other.tokens) for p in found]
+        kept: list[Passage] = []
+        for p in found:
+            if (~boiler[p.post_start : p.post_end]).sum() >= opts.min_passage_words:
+                kept.append(p)
+        if not kept:
+            return None
+        mask = covered_words(kept, doc.n_words) & ~boiler
+        denominator = int((~boiler).sum())
+        containment = mask.sum() / denominator if denominator else 0.0
+        inter = len(np.intersect1d(doc.unique, other.unique, assume_unique=True))
+        union = len(doc.unique) + len(other.unique) - inter
+        post = doc.record
+        record = other.record
+        if other.is_source:
+            relation, attributed = "source", credits_source(post, record)
+        else:
+            same = record.author is not None and record.author == post.author
+            relation = "self_repost" if same else "cross_author"
+            attributed = credits_post(post, record)
+        spans = tuple(self._char_span(doc, other, p) for p in kept)
+        match = Match(
+            kind="source" if other.is_source else "post",
+            id=record.id,
+            author=record.author,
+            url=record.url,
+            relation=relation,
+            similarity=round(inter / union, 4) if union else 0.0,
+            containment=round(float(containment), 4),
+            attributed=attributed,
+            spans=spans,
+        )
+        return match, mask
+
+    @staticmethod
+    def _char_span(doc: _Doc, other: _Doc, p: Passage) -> Span:
+        a, b = doc.spans, other.spans
+        return Span(int(a[p.post_start, 0]), int(a[p.post_end - 1, 1]), int(b[p.match_start, 0]), int(b[p.match_end - 1, 1]))

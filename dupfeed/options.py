@@ -1,0 +1,76 @@
+"""The one options object that every stage of detection reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from .errors import OptionsError
+
+
+@dataclass(frozen=True)
+class Options:
+    """Every parameter that changes what dupfeed finds, validated once.
+
+    Attributes:
+        shingle_size: words per shingle. Smaller shingles match more lightly edited text
+            (higher recall on rewordings) but also more stock phrases; larger ones are stricter.
+            3 was chosen by measurement on the Clough corpus (``benchmarks/quality_clough.py``).
+        num_perm: MinHash permutations. More give steadier similarity estimates and sharper
+            LSH banding, at linear cost in sketch time and index memory.
+        seed: seeds the MinHash permutations (signatures compare only under one seed).
+        lsh_threshold: the window-to-window Jaccard similarity the LSH index is tuned for.
+            Lower finds shorter or more edited passages and yields more candidates to verify.
+        lsh_bands_rows: explicit ``(bands, rows)`` for the index, overriding ``lsh_threshold``.
+        window: shingles per indexed window. Windows let a post that copies one paragraph of a
+            long article be found although its similarity with the whole article is low.
+        stride: shingles between window starts (``window`` must be a multiple). Smaller strides
+            raise recall on short passages and grow the index.
+        max_gap: words of edits (changed or inserted words) bridged inside one passage.
+        min_passage_words: shortest passage reported; shorter shared runs are stock phrases.
+        copy_containment: share of a post copied from which it is a ``copy``.
+        revision_containment: share of a post copied from which it is a ``revision``.
+        boilerplate_min_posts: a shingle in at least this many posts is recurring text.
+        boilerplate_max_words: a recurring run of at most this many words that is less than
+            half of its post (a footer, a tagline, a hashtag block) is boilerplate: discounted.
+        max_matches: most matches reported per post.
+    """
+
+    shingle_size: int = 3
+    num_perm: int = 128
+    seed: int = 1
+    lsh_threshold: float = 0.3
+    lsh_bands_rows: tuple[int, int] | None = None
+    window: int = 50
+    stride: int = 25
+    max_gap: int = 8
+    min_passage_words: int = 8
+    copy_containment: float = 0.8
+    revision_containment: float = 0.3
+    boilerplate_min_posts: int = 5
+    boilerplate_max_words: int = 25
+    max_matches: int = 10
+
+    def __post_init__(self) -> None:
+        def need(ok: bool, message: str) -> None:
+            if not ok:
+                raise OptionsError(message)
+
+        need(1 <= self.shingle_size <= 16, "shingle_size must be between 1 and 16")
+        need(2 <= self.num_perm <= 1024, "num_perm must be between 2 and 1024")
+        need(0.0 < self.lsh_threshold < 1.0, "lsh_threshold must be between 0 and 1")
+        need(self.stride >= 1 and self.window >= self.stride, "window must be at least stride, stride at least 1")
+        need(self.window % self.stride == 0, "window must be a multiple of stride")
+        need(self.max_gap >= 0 and self.min_passage_words >= 1, "max_gap must be >= 0, min_passage_words >= 1")
+        need(
+            0.0 < self.revision_containment <= self.copy_containment <= 1.0,
+            "need 0 < revision_containment <= copy_containment <= 1",
+        )
+        need(self.boilerplate_min_posts >= 2, "boilerplate_min_posts must be at least 2")
+        need(self.max_matches >= 1, "max_matches must be at least 1")
+        if self.lsh_bands_rows is not None:
+            bands, rows = self.lsh_bands_rows
+            need(bands >= 2 and rows >= 1 and bands * rows <= self.num_perm, "bands * rows must fit in num_perm")
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]

@@ -1,0 +1,125 @@
+"""The typed records dupfeed reads and reports: posts, sources, matches and findings."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Verdict = Literal["copy", "revision", "original"]
+Relation = Literal["source", "self_repost", "cross_author"]
+MatchKind = Literal["source", "post"]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value):
+        return value.to_dict()
+    return value
+
+
+class _Record:
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the record's fields (datetimes as ISO 8601, UTC as ``Z``)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+
+@dataclass(frozen=True)
+class Post(_Record):
+    """One feed post, as read from an export or a JSONL/CSV file.
+
+    ``created_at`` is timezone-aware (UTC); ``links`` are the outbound URLs of the post,
+    whether written in its text or given by the platform.
+    """
+
+    id: str
+    text: str
+    author: str | None
+    created_at: datetime
+    url: str | None = None
+    links: tuple[str, ...] = ()
+    platform: str = "jsonl"
+    kind: str = "post"
+    reply_to: str | None = None
+    repost_of: str | None = None
+    lang: str | None = None
+    source_file: str | None = None
+
+
+@dataclass(frozen=True)
+class Source(_Record):
+    """A known source article that posts may copy.
+
+    ``id`` is the path relative to the sources folder, or the id given in a sources JSONL file.
+    """
+
+    id: str
+    text: str
+    url: str | None = None
+    title: str | None = None
+    site_name: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Span(_Record):
+    """One copied passage: ``text[post_start:post_end]`` of the post matches
+    ``text[match_start:match_end]`` of the matched document (ends exclusive)."""
+
+    post_start: int
+    post_end: int
+    match_start: int
+    match_end: int
+
+
+@dataclass(frozen=True)
+class Match(_Record):
+    """A source or earlier post that a post copies from.
+
+    ``similarity`` is the Jaccard similarity of the two whole shingle sets; ``containment`` is the
+    share of the post's words that lie in the copied passages (``spans``).
+    """
+
+    kind: MatchKind
+    id: str
+    author: str | None
+    url: str | None
+    relation: Relation
+    similarity: float
+    containment: float
+    attributed: bool
+    spans: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding(_Record):
+    """The result for one post: its verdict and its matches, strongest first."""
+
+    id: str
+    author: str | None
+    created_at: datetime
+    verdict: Verdict
+    matches: tuple[Match, ...] = ()
+    post: Post | None = field(default=None, compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--format jsonl`` record: id, author, created_at, verdict, matches."""
+        out = super().to_dict()
+        del out["post"]
+        return out
+
+
+@dataclass(frozen=True)
+class Skip(_Record):
+    """A record that could not be used, with where it came from and why."""
+
+    path: str
+    line: int | None
+    reason: str
+    detail: str = ""

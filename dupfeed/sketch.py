@@ -1,0 +1,126 @@
+"""MinHash signatures of whole texts and of their windows, for a whole batch at once.
+
+The permutation scheme is datasketch 2.x's ``affine32``: each 32-bit input hash is pre-mixed
+with the MurmurHash3 finaliser, then permutation ``i`` maps it to ``a_i * h + b_i mod 2**32``
+with ``a_i`` odd; the signature keeps the minimum per permutation. ``a`` and ``b`` are drawn
+exactly as datasketch draws them from ``numpy.random.RandomState(seed)``, so for the same input
+hashes our signatures equal ``MinHash(num_perm, seed, scheme="affine32")`` bit for bit, and the
+index can be queried with datasketch's own sketches.
+
+Windows: a long article shares only a small share of its words with a post that copies one
+of its paragraphs, so its whole-text Jaccard similarity is low. Texts are therefore also cut
+into windows of ``window`` shingles every ``stride`` shingles (a text no longer than one
+window is one window), and windows are what the LSH index holds and is queried with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+EMPTY = np.uint32(0xFFFFFFFF)
+_CHUNK_ROWS = 1 << 15
+
+
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(a, b)`` uint32 parameters datasketch's affine32 scheme draws for this seed."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser (a bijection), applied element-wise."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+@dataclass(frozen=True)
+class Sketches:
+    """Signatures of a batch: one per text, and one per window.
+
+    ``window_owner[w]`` is the text that window ``w`` belongs to; text ``i`` owns windows
+    ``window_first[i]:window_first[i+1]`` (a text with no shingles owns none).
+    """
+
+    texts: np.ndarray
+    windows: np.ndarray
+    window_owner: np.ndarray
+    window_first: np.ndarray
+
+
+class MinHasher:
+    """Computes affine32 MinHash signatures in bulk.
+
+    Args:
+        num_perm: permutations per signature. More permutations estimate similarity more
+            precisely and let the index separate near-threshold pairs better; time and memory
+            grow linearly with it.
+        seed: seeds the permutations; signatures are comparable only under the same seed.
+    """
+
+    def __init__(self, num_perm: int = 128, seed: int = 1):
+        self.num_perm = num_perm
+        self.seed = seed
+        self.a, self.b = permutations(num_perm, seed)
+
+    def _block_minima(self, hashes32: np.ndarray, block_starts: np.ndarray) -> np.ndarray:
+        """Per-permutation minimum of each block ``hashes32[block_starts[i]:block_starts[i+1]]``."""
+        out = np.empty((len(block_starts), self.num_perm), dtype=np.uint32)
+        bounds = np.append(block_starts, len(hashes32))
+        first = 0
+        while first < len(block_starts):
+            # Take whole blocks until about _CHUNK_ROWS shingles, so memory stays bounded.
+            last = int(np.searchsorted(bounds, bounds[first] + _CHUNK_ROWS, side="right")) - 1
+            last = min(max(last, first + 1), len(block_starts))
+            lo, hi = int(bounds[first]), int(bounds[last])
+            mixed = fmix32(hashes32[lo:hi])
+            permuted = mixed[:, None] * self.a[None, :] + self.b[None, :]
+            out[first:last] = np.minimum.reduceat(permuted, bounds[first:last] - lo, axis=0)
+            first = last
+        return out
+
+    def signatures(self, hashes32: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """One signature per text; ``offsets`` delimit each text's hashes (as from ``batch_shingles``)."""
+        return self.sketch(hashes32, offsets, window=None, stride=None).texts
+
+    def sketch(self, hashes32: np.ndarray, offsets: np.ndarray, *, window: int | None, stride: int | None) -> Sketches:
+        """Signatures of each text and of its windows of ``window`` shingles every ``stride``.
+
+        ``window`` must be a multiple of ``stride``; ``None`` gives one window per text.
+        """
+        hashes32 = np.asarray(hashes32, dtype=np.uint32)
+        offsets = np.asarray(offsets, dtype=np.int64)
+        counts = np.diff(offsets)
+        n_texts = len(counts)
+        step = stride or max(int(counts.max(initial=1)), 1)
+        span = (window or step) // step
+        # Blocks of `step` shingles, never crossing a text boundary.
+        blocks_per_text = -(-counts // step)
+        block_owner = np.repeat(np.arange(n_texts), blocks_per_text)
+        block_first = np.concatenate([[0], np.cumsum(blocks_per_text)])
+        block_rank = np.arange(len(block_owner)) - block_first[block_owner]
+        block_starts = offsets[block_owner] + block_rank * step
+        minima = self._block_minima(hashes32, block_starts)
+
+        texts = np.full((n_texts, self.num_perm), EMPTY, dtype=np.uint32)
+        has = counts > 0
+        if len(minima):
+            texts[has] = np.minimum.reduceat(minima, block_first[:-1][has], axis=0)
+
+        windows_per_text = np.where(blocks_per_text > 0, np.maximum(blocks_per_text - span + 1, 1), 0)
+        window_owner = np.repeat(np.arange(n_texts), windows_per_text)
+        window_first = np.concatenate([[0], np.cumsum(windows_per_text)])
+        first_block = block_first[window_owner] + (np.arange(len(window_owner)) - window_first[window_owner])
+        last_block = block_first[window_owner + 1]
+        windows = minima[first_block] if len(first_block) else np.zeros((0, self.num_perm), np.uint32)
+        for j in range(1, span):
+            idx = first_block + j
+            inside = idx < last_block
+            windows[inside] = np.minimum(windows[inside], minima[idx[inside]])
+        return Sketches(texts, windows, window_owner, window_first)

@@ -1,0 +1,51 @@
+"""URLs in posts, and the canonical form in which two links to one article compare equal."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'\u201c\u201d\u00ab\u00bb]+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}\u2026"
+_TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref_src"}
+
+
+def extract_urls(text: str) -> list[str]:
+    """The URLs written in a text, trailing punctuation removed, in order of appearance."""
+    out = []
+    for match in _URL_RE.finditer(text):
+        url = match.group(0).rstrip(_TRAILING)
+        if url.count("(") < url.count(")"):
+            url = url.rstrip(")")
+        out.append(url)
+    return out
+
+
+def canonical_url(url: str) -> str:
+    """The form in which two links to one page compare equal.
+
+    Scheme and host are lower-cased, ``www.`` and default ports dropped, ``http`` and ``https``
+    made one, the fragment and a trailing slash dropped, and tracking parameters (``utm_*``,
+    ``fbclid``, ``gclid``…) removed; the remaining query parameters are sorted.
+    """
+    url = url.strip()
+    if not re.match(r"^[a-z][a-z0-9+.-]*://", url, re.IGNORECASE):
+        url = "http://" + url
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    port = parts.port if parts.port not in (None, 80, 443) else None
+    netloc = f"{host}:{port}" if port else host
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith("utm_") and k.lower() not in _TRACKING
+    ]
+    path = parts.path.rstrip("/")
+    return urlunsplit(("https", netloc, path, urlencode(sorted(query)), ""))
+
+
+def host_of(url: str) -> str:
+    """The host of a URL without ``www.``, lower-cased (empty when there is none)."""
+    return urlsplit(canonical_url(url)).hostname or ""
