@@ -1,0 +1,57 @@
+"""What the readers share: reading UTF-8 text with a clear error, and parsing dates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from ..errors import InputError
+from ..records import Skip
+
+T = TypeVar("T")
+
+MAX_TEXT_CHARS = 100_000
+"""Longest post text accepted; a longer "post" is a pasted document or a broken record."""
+
+
+@dataclass
+class ReadResult(Generic[T]):
+    """Records read from one or more files, and the records skipped with their reasons."""
+
+    records: list[T] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+
+    def extend(self, other: "ReadResult[T]") -> None:
+        self.records.extend(other.records)
+        self.skipped.extend(other.skipped)
+
+
+def read_utf8(path: Path) -> str:
+    """A file's text as UTF-8 (a leading BOM dropped, line endings untouched)."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror or err}", path=str(path)) from err
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InputError(
+            f"not UTF-8 (byte 0x{data[err.start]:02x}); save the file as UTF-8", path=str(path), line=line
+        ) from err
+
+
+def parse_datetime(value: object) -> datetime:
+    """An ISO 8601 date or date-time as an aware UTC datetime (naive values are taken as UTC).
+
+    Raises:
+        ValueError: the value is not an ISO 8601 date.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"not an ISO 8601 date: {value!r}")
+    parsed = datetime.fromisoformat(value.strip())
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)

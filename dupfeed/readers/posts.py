@@ -1,0 +1,138 @@
+"""Posts from JSON Lines and CSV files with ``id``, ``text``, ``author``, ``created_at``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..errors import InputError
+from ..records import Post, Skip
+from ..urls import extract_urls
+from .common import MAX_TEXT_CHARS, ReadResult, parse_datetime, read_utf8
+
+REQUIRED = ("id", "text", "author", "created_at")
+
+
+class _BadRecord(Exception):
+    """A record that cannot be used: a counted reason, and the detail for the warning."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def post_from_mapping(row: Mapping, *, platform: str = "jsonl") -> Post:
+    """Build a post from a JSONL object or CSV row; raises _BadRecord with a reason."""
+    missing = [name for name in REQUIRED if name not in row]
+    if missing:
+        raise _BadRecord("missing field", ", ".join(missing))
+    text = row["text"]
+    if not isinstance(text, str):
+        raise _BadRecord("text is not a string")
+    if not text.strip():
+        raise _BadRecord("empty text")
+    if len(text) > MAX_TEXT_CHARS:
+        raise _BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+    if row["id"] in (None, ""):
+        raise _BadRecord("empty id")
+    try:
+        created = parse_datetime(row["created_at"])
+    except ValueError:
+        raise _BadRecord("unreadable created_at", repr(row["created_at"])) from None
+    links = row.get("links") or ()
+    if isinstance(links, str):
+        links = links.split()
+    if not isinstance(links, (list, tuple)) or not all(isinstance(u, str) for u in links):
+        raise _BadRecord("links is not a list of URLs")
+    links = tuple(dict.fromkeys([*links, *extract_urls(text)]))
+    author = row["author"]
+
+    def optional(name: str) -> str | None:
+        value = row.get(name)
+        return str(value) if value not in (None, "") else None
+
+    return Post(
+        id=str(row["id"]),
+        text=text,
+        author=str(author) if author not in (None, "") else None,
+        created_at=created,
+        url=optional("url"),
+        links=links,
+        platform=optional("platform") or platform,
+        kind=optional("kind") or "post",
+        reply_to=optional("reply_to"),
+        repost_of=optional("repost_of"),
+        lang=optional("lang"),
+    )
+
+
+def read_jsonl(path: Path) -> ReadResult[Post]:
+    """Posts from a JSON Lines file, one object per line; blank lines are ignored."""
+    result: ReadResult[Post] = ReadResult()
+    for number, line in enumerate(read_utf8(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            result.skipped.append(Skip(str(path), number, "malformed JSON", err.msg))
+            continue
+        if not isinstance(row, dict):
+            result.skipped.append(Skip(str(path), number, "not a JSON object"))
+            continue
+        try:
+            result.records.append(post_from_mapping(row))
+        except _BadRecord as err:
+            result.skipped.append(Skip(str(path), number, err.reason, err.detail))
+    return result
+
+
+def read_csv(path: Path) -> ReadResult[Post]:
+    """Posts from a CSV file with a header row; a missing required column is fatal."""
+    result: ReadResult[Post] = ReadResult()
+    reader = csv.DictReader(io.StringIO(read_utf8(path), newline=""))
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as err:
+        raise InputError(f"unreadable CSV header: {err}", path=str(path), line=1) from err
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise InputError(
+            f"missing column {', '.join(missing)} (found: {', '.join(header) or 'no header'})", path=str(path), line=1
+        )
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            result.skipped.append(Skip(str(path), reader.line_num, "malformed CSV", str(err)))
+            continue
+        # DictReader puts surplus cells under None: the row is misaligned.
+        if None in row:
+            result.skipped.append(Skip(str(path), reader.line_num, "more cells than columns"))
+            continue
+        try:
+            result.records.append(post_from_mapping(row, platform="csv"))
+        except _BadRecord as err:
+            result.skipped.append(Skip(str(path), reader.line_num, err.reason, err.detail))
+    return result
+
+
+def read_posts(path: str | Path) -> ReadResult[Post]:
+    """Posts from a ``.jsonl``/``.ndjson``/``.json`` (JSON Lines) or ``.csv`` file."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError("is a folder; give a JSONL or CSV file of posts", path=str(path))
+    if not path.exists():
+        raise InputError("no such file", path=str(path))
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv(path)
+    if suffix in (".jsonl", ".ndjson", ".json", ".jsonlines"):
+        return read_jsonl(path)
+    raise InputError("unknown posts format: give a .jsonl or .csv file", path=str(path))

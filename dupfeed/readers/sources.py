@@ -1,0 +1,113 @@
+"""Source articles from a folder (``.txt``, ``.md``, ``.html``), a single file, or a JSONL file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..errors import InputError
+from ..records import Skip, Source
+from .common import ReadResult, read_utf8
+
+TEXT_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def _from_html(path: Path, source_id: str, html: bytes | str, *, url: str | None = None, **given) -> Source | Skip:
+    # Imported here: trafilatura takes most of a second to import, and most scans have no HTML.
+    from ..extract import extract_article, published
+
+    found = extract_article(html, url=url)
+    if found is None:
+        return Skip(str(path), None, "no main text", source_id)
+    return Source(
+        id=source_id,
+        text=found.text,
+        url=given.get("url") or found.url,
+        title=given.get("title") or found.title,
+        site_name=found.site_name,
+        author=found.author,
+        published=given.get("published") or published(found.date),
+        lang=found.lang,
+    )
+
+
+def _from_file(path: Path, source_id: str) -> Source | Skip:
+    if path.suffix.lower() in HTML_SUFFIXES:
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise InputError(f"cannot read: {err.strerror or err}", path=str(path)) from err
+        return _from_html(path, source_id, data)
+    text = read_utf8(path)
+    if not text.strip():
+        return Skip(str(path), None, "empty text", source_id)
+    title = text.strip().splitlines()[0].strip()[:200]
+    return Source(id=source_id, text=text, title=title or None)
+
+
+def read_folder(folder: Path) -> ReadResult[Source]:
+    """Every ``.txt``, ``.md``, ``.html`` and ``.htm`` file below ``folder``; ids are relative paths."""
+    result: ReadResult[Source] = ReadResult()
+    files = sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES
+    )
+    for path in files:
+        item = _from_file(path, path.relative_to(folder).as_posix())
+        (result.skipped if isinstance(item, Skip) else result.records).append(item)
+    return result
+
+
+def read_sources_jsonl(path: Path) -> ReadResult[Source]:
+    """Sources from JSON Lines with ``id``, ``url``, ``title``, ``text`` or ``html``, ``published``."""
+    from ..extract import published
+
+    result: ReadResult[Source] = ReadResult()
+    for number, line in enumerate(read_utf8(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            result.skipped.append(Skip(str(path), number, "malformed JSON", err.msg))
+            continue
+        if not isinstance(row, dict):
+            result.skipped.append(Skip(str(path), number, "not a JSON object"))
+            continue
+        source_id = str(row.get("id") or row.get("url") or "")
+        if not source_id:
+            result.skipped.append(Skip(str(path), number, "missing field", "id or url"))
+            continue
+        given = {
+            "url": row.get("url") or None,
+            "title": row.get("title") or None,
+            "published": published(row.get("published")),
+        }
+        if isinstance(row.get("text"), str) and row["text"].strip():
+            result.records.append(Source(id=source_id, text=row["text"], site_name=row.get("site_name"), **given))
+        elif isinstance(row.get("html"), str) and row["html"].strip():
+            item = _from_html(path, source_id, row["html"], **given)
+            if isinstance(item, Skip):
+                item = Skip(str(path), number, item.reason, source_id)
+            (result.skipped if isinstance(item, Skip) else result.records).append(item)
+        else:
+            result.skipped.append(Skip(str(path), number, "empty text", source_id))
+    return result
+
+
+def read_sources(path: str | Path) -> ReadResult[Source]:
+    """Sources from a folder, a ``.jsonl`` file of sources, or one text/HTML file."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("no such file or folder", path=str(path))
+    if path.is_dir():
+        return read_folder(path)
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return read_sources_jsonl(path)
+    if suffix in TEXT_SUFFIXES + HTML_SUFFIXES:
+        result: ReadResult[Source] = ReadResult()
+        item = _from_file(path, path.name)
+        (result.skipped if isinstance(item, Skip) else result.records).append(item)
+        return result
+    raise InputError("unknown sources format: give a folder, a .jsonl file, or a .txt/.md/.html file", path=str(path))

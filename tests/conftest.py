@@ -1,0 +1,71 @@
+"""Shared fixtures: real files written to a temporary folder, and a click runner."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dupfeed import Post, Source
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+ARTICLE = """Battery recycling start-up Voltcycle opens its first plant in Lyon
+
+Voltcycle, a start-up founded in 2019 by two former engineers of a car maker, opened its first
+industrial plant on Monday in the eastern suburbs of Lyon. The site will process twelve thousand
+tonnes of used lithium-ion batteries each year and employ one hundred and forty people by 2026.
+
+The company says its hydrometallurgical process recovers ninety-five percent of the cobalt,
+nickel and lithium contained in the cells, while using forty percent less energy than the
+furnaces that dominate the market today. Independent auditors have not yet verified that claim.
+
+Regional officials welcomed the investment, which they described as the largest in the valley
+since the closure of the old textile mills. Critics point out that the plant depends on a steady
+flow of batteries from electric cars that are still young, and that few will reach the end of
+their life before the next decade.
+"""
+
+PASSAGE = (
+    "The company says its hydrometallurgical process recovers ninety-five percent of the cobalt,\n"
+    "nickel and lithium contained in the cells, while using forty percent less energy than the\n"
+    "furnaces that dominate the market today."
+)
+
+T0 = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def make_post(pid: str, text: str, author: str = "ann", hours: float = 0, **extra) -> Post:
+    """A post ``hours`` after a fixed start."""
+    return Post(id=pid, text=text, author=author, created_at=T0 + timedelta(hours=hours), **extra)
+
+
+@pytest.fixture
+def article() -> Source:
+    return Source(
+        id="voltcycle.txt",
+        text=ARTICLE,
+        url="https://www.techdaily.example/news/voltcycle-lyon/",
+        title="Battery recycling start-up Voltcycle opens its first plant in Lyon",
+        site_name="TechDaily",
+    )
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def write_jsonl(path: Path, rows: list) -> Path:
+    """Rows as JSON Lines; a str row is written as is (to plant malformed lines)."""
+    lines = [row if isinstance(row, str) else json.dumps(row, ensure_ascii=False) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def post_row(pid: str, text: str, author: str = "ann", created_at: str = "2024-05-01T09:00:00Z", **extra) -> dict:
+    return {"id": pid, "text": text, "author": author, "created_at": created_at, **extra}
