@@ -43,13 +43,22 @@ def load(corpus: Path) -> tuple[list[Source], list[Post], dict[str, tuple[str, s
     return sources, posts, labels
 
 
-def evaluate(options: Options, sources, posts, labels) -> dict:
+def run(options: Options, sources, posts):
     detector = Detector(options)
     detector.add_sources(sources)
-    findings = detector.scan(posts)
+    return detector.scan(posts)
+
+
+def evaluate(options: Options, sources, posts, labels) -> dict:
+    findings = run(options, sources, posts)
+    # The same verification on every pair, no index: what the index could at best have found.
+    exhaustive = run(replace(options, exhaustive=True), sources, posts)
+    truth = {(f.id, m.id) for f in exhaustive for m in f.matches}
+    strong = {(f.id, m.id) for f in exhaustive for m in f.matches if m.containment >= options.revision_containment}
+    found = {(f.id, m.id) for f in findings for m in f.matches}
     confusion = {c: {"copy": 0, "revision": 0, "original": 0} for c in CATEGORIES}
     correct = 0
-    own_source_missed = []
+    own_source_missed, top_not_own = [], []
     containment = {c: [] for c in CATEGORIES}
     for f in findings:
         task, category = labels[f.id]
@@ -58,12 +67,16 @@ def evaluate(options: Options, sources, posts, labels) -> dict:
         correct += (f.verdict != "original") == plagiarised
         best = max((m.containment for m in f.matches), default=0.0)
         containment[category].append(best)
-        if category in ("cut", "light"):
-            sources_found = [m.id for m in f.matches if m.kind == "source"]
-            top = f.matches[0].id if f.matches else None
-            if f"orig_task{task}.txt" not in sources_found or top != f"orig_task{task}.txt":
-                own_source_missed.append((f.id, top))
+        own = f"orig_task{task}.txt"
+        if category in ("cut", "light") and (f.id, own) not in found:
+            # Where even exhaustive verification finds no passage, the answer copies text
+            # that is not in the given source (a known quirk of the corpus).
+            own_source_missed.append((f.id, "no passage in the source at all" if (f.id, own) not in truth else "index missed it"))
+        elif category in ("cut", "light") and f.matches[0].id != own:
+            top_not_own.append((f.id, f.matches[0].id))
     return {
+        "index_recall": (len(truth & found), len(truth), len(strong & found), len(strong)),
+        "top_not_own": top_not_own,
         "confusion": confusion,
         "accuracy": correct / len(findings),
         "missed": own_source_missed,
@@ -81,10 +94,19 @@ def print_report(options: Options, result: dict) -> None:
         median = values[len(values) // 2] if values else 0.0
         print(f"{c:<10}{row['copy']:>8}{row['revision']:>10}{row['original']:>10}{median:>20.3f}")
     print(f"binary accuracy (cut/light/heavy vs non): {result['accuracy']:.3f}")
+    hit, total, strong_hit, strong_total = result["index_recall"]
+    print(
+        f"index recall against exhaustive verification: all matches {hit}/{total} = {hit / max(total, 1):.3f}; "
+        f"matches with containment >= {options.revision_containment}: {strong_hit}/{strong_total} "
+        f"= {strong_hit / max(strong_total, 1):.3f}"
+    )
     missed = result["missed"]
-    print(f"cut/light answers whose top match is not their own task's source: {len(missed)}")
-    for name, top in missed:
-        print(f"  {name}: top match {top}")
+    print(f"cut/light answers not matched to their own task's source: {len(missed)}")
+    for name, why in missed:
+        print(f"  {name}: {why}")
+    print(f"cut/light answers matched to their source, but whose strongest match is an earlier answer: {len(result['top_not_own'])}")
+    for name, top in result["top_not_own"]:
+        print(f"  {name}: strongest match {top}")
 
 
 def main() -> None:

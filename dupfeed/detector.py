@@ -116,8 +116,11 @@ class Detector:
         started = time.perf_counter()
         findings = []
         for i, number in enumerate(numbers):
-            own = sketches.windows[sketches.window_first[i] : sketches.window_first[i + 1]]
-            candidates = self._index.query(own)
+            if self.options.exhaustive:
+                candidates = set(range(number))
+            else:
+                own = sketches.windows[sketches.window_first[i] : sketches.window_first[i + 1]]
+                candidates = self._index.query(own)
             findings.append(self._score(number, candidates))
         self.timings["verify"] += time.perf_counter() - started
         return findings

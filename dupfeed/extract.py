@@ -10,8 +10,6 @@ from dataclasses import dataclass
 
 import trafilatura
 
-from .readers.common import parse_datetime
-
 
 @dataclass(frozen=True)
 class Extracted:
@@ -40,11 +38,3 @@ def extract_article(html: bytes | str, *, url: str | None = None) -> Extracted |
         date=doc.date or None,
         lang=doc.language or None,
     )
-
-
-def published(date: str | None):
-    """The publication date as an aware datetime, or None when absent or unreadable."""
-    try:
-        return parse_datetime(date) if date else None
-    except ValueError:
-        return None

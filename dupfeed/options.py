@@ -33,22 +33,25 @@ class Options:
         boilerplate_max_words: a recurring run of at most this many words that is less than
             half of its post (a footer, a tagline, a hashtag block) is boilerplate: discounted.
         max_matches: most matches reported per post.
+        exhaustive: skip the index and verify every earlier document (quadratic: for
+            measuring what the index misses, not for real use).
     """
 
     shingle_size: int = 3
     num_perm: int = 128
     seed: int = 1
-    lsh_threshold: float = 0.3
+    lsh_threshold: float = 0.2
     lsh_bands_rows: tuple[int, int] | None = None
-    window: int = 50
-    stride: int = 25
-    max_gap: int = 8
+    window: int = 40
+    stride: int = 20
+    max_gap: int = 12
     min_passage_words: int = 8
     copy_containment: float = 0.8
-    revision_containment: float = 0.3
+    revision_containment: float = 0.2
     boilerplate_min_posts: int = 5
     boilerplate_max_words: int = 25
     max_matches: int = 10
+    exhaustive: bool = False
 
     def __post_init__(self) -> None:
         def need(ok: bool, message: str) -> None:

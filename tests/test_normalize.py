@@ -62,10 +62,11 @@ def test_straight_and_curly_negations_normalise_alike():
     assert normalize_text("don't won't isn't") == normalize_text("don’t won’t isn’t")
 
 
-def test_repost_with_bold_hook_and_hashtags_keeps_the_words_of_the_original():
+def test_repost_with_bold_hook_emoji_and_tags_keeps_the_words_of_the_original():
     original = "Le télétravail change tout. Qu’en pensez-vous ?"
-    repost = "𝐋𝐞 𝐭𝐞́𝐥𝐞́𝐭𝐫𝐚𝐯𝐚𝐢𝐥 change tout 🚀 Qu'en pensez-vous ? #RH @acme"
-    assert normalize_text(repost).startswith(normalize_text(original).removesuffix(" rh"))
+    repost = "𝐋𝐞 télétravail 𝐜𝐡𝐚𝐧𝐠𝐞 tout 🚀 Qu'en pensez-vous ? #RH @acme https://acme.fr/x"
+    assert normalize_text(original) == "le teletravail change tout en pensez vous"
+    assert normalize_text(repost) == normalize_text(original) + " rh"
 
 
 def test_words_are_the_raw_tokens_in_order():
@@ -86,13 +87,19 @@ def test_text_without_words_has_an_empty_span_array():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bug: _matching_view folds character by character, so a combining accent of NFD text "
-    "is a separate non-word character that splits the word",
+    reason="bug: _matching_view folds character by character, so the combining accent of a "
+    "decomposed letter is a separate non-word character that splits the word",
 )
-def test_decomposed_accents_read_like_composed_ones():
-    composed = "élève"
-    decomposed = unicodedata.normalize("NFD", composed)  # what macOS and some sites emit
-    assert normalize_text(decomposed) == normalize_text(composed) == "eleve"
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (unicodedata.normalize("NFD", "élève"), "eleve"),  # what macOS and some sites emit
+        ("𝐭𝐞\u0301𝐥𝐞\u0301𝐭𝐫𝐚𝐯𝐚𝐢𝐥", "teletravail"),  # bold generators: no bold "é" exists
+    ],
+    ids=["nfd_french_word", "math_bold_with_combining_accent"],
+)
+def test_decomposed_accents_read_like_composed_ones(text, expected):
+    assert normalize_text(text) == expected
 
 
 @pytest.mark.xfail(
@@ -112,6 +119,17 @@ def test_modifier_letter_apostrophe_drops_clitics_like_the_curly_one():
 def test_normal_form_with_modifier_letter_apostrophe_is_stable():
     once = normalize_text("quʼdʼa")
     assert normalize_text(once) == once
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: normalize_token case-folds before NFKC, and math capitals have no case mapping "
+    "until NFKC turns them into ASCII capitals",
+)
+@pytest.mark.parametrize("raw", ["𝐁𝐨𝐥𝐝", "𝕊𝕠", "𝑰𝒕"], ids=["math_bold", "double_struck", "math_italic"])
+def test_normal_form_of_a_raw_math_token_is_lower_case(raw):
+    assert normalize_token(raw) == normalize_token(raw).lower()
+    assert token_hash(raw) == token_hash(unicodedata.normalize("NFKC", raw).lower())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,6 +153,12 @@ def _feed_like_text(pieces: list[str]) -> st.SearchStrategy[str]:
 
 
 FEED_TEXT = _feed_like_text(_PIECES)
+
+
+def _comparison_form(raw: str) -> str:
+    # NFKC first, as words() does: normalize_token alone leaves math capitals uppercase (see
+    # the strict xfail below). Once that is fixed this can be plain normalize_token(raw).
+    return normalize_token(unicodedata.normalize("NFKC", raw))
 ANY_TEXT = st.text() | FEED_TEXT
 # U+02BC (and the characters that fold to it, such as "ŉ") break idempotence: see the strict
 # xfail above. The property is checked on everything else so it keeps guarding the rest.
@@ -166,7 +190,7 @@ def test_token_spans_are_valid_ordered_slices_one_per_word(text):
     assert np.all((0 <= starts) & (starts < ends) & (ends <= len(text)))
     assert np.all(np.diff(starts) >= 0) and np.all(np.diff(ends) >= 0)
     for (s, e), word in zip(spans.tolist(), raw):
-        assert normalize_token(word) in normalize_token(text[s:e])
+        assert normalize_token(word) in _comparison_form(text[s:e])
 
 
 @PROPERTY_SETTINGS
@@ -181,7 +205,7 @@ def test_token_spans_point_at_their_word_even_in_text_that_is_not_nfkc(text):
         assert s < e <= next_s  # strictly increasing, never overlapping
     for (s, e), word in zip(spans, raw):
         assert 0 <= s < e <= len(text)
-        assert normalize_token(text[s:e]) == normalize_token(word)
+        assert _comparison_form(text[s:e]) == normalize_token(word)
 
 
 @PROPERTY_SETTINGS

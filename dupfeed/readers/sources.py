@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from ..errors import InputError
 from ..records import Skip, Source
-from .common import ReadResult, read_utf8
+from .common import ReadResult, parse_datetime, read_utf8
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 
 
+def published(date: str | None) -> datetime | None:
+    """A publication date as an aware datetime, or None when absent or unreadable."""
+    try:
+        return parse_datetime(date) if date else None
+    except ValueError:
+        return None
+
+
 def _from_html(path: Path, source_id: str, html: bytes | str, *, url: str | None = None, **given) -> Source | Skip:
     # Imported here: trafilatura takes most of a second to import, and most scans have no HTML.
-    from ..extract import extract_article, published
+    from ..extract import extract_article
 
     found = extract_article(html, url=url)
     if found is None:
@@ -42,8 +51,34 @@ def _from_file(path: Path, source_id: str) -> Source | Skip:
     text = read_utf8(path)
     if not text.strip():
         return Skip(str(path), None, "empty text", source_id)
-    title = text.strip().splitlines()[0].strip()[:200]
-    return Source(id=source_id, text=text, title=title or None)
+    meta = front_matter(text)
+    title = meta.get("title") or text.strip().splitlines()[0].strip().lstrip("# ")[:200]
+    return Source(
+        id=source_id,
+        text=text,
+        url=meta.get("url"),
+        title=title or None,
+        site_name=meta.get("site") or meta.get("site_name"),
+        author=meta.get("author"),
+        published=published(meta.get("published") or meta.get("date")),
+    )
+
+
+def front_matter(text: str) -> dict[str, str]:
+    """``key: value`` lines between two ``---`` lines at the top of a text file (Jekyll/Hugo
+    style), lower-cased keys; empty when there is none. The text itself is left whole, so
+    offsets still refer to the file as given."""
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines or lines[0].strip() != "---":
+        return {}
+    meta = {}
+    for line in lines[1:50]:
+        if line.strip() == "---":
+            return meta
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            meta[key.strip().lower()] = value.strip().strip("\"'")
+    return {}
 
 
 def read_folder(folder: Path) -> ReadResult[Source]:
@@ -60,8 +95,6 @@ def read_folder(folder: Path) -> ReadResult[Source]:
 
 def read_sources_jsonl(path: Path) -> ReadResult[Source]:
     """Sources from JSON Lines with ``id``, ``url``, ``title``, ``text`` or ``html``, ``published``."""
-    from ..extract import published
-
     result: ReadResult[Source] = ReadResult()
     for number, line in enumerate(read_utf8(path).splitlines(), start=1):
         if not line.strip():

@@ -1,0 +1,194 @@
+"""The whole scan: synthetic posts against synthetic source articles, timed by stage.
+
+Generates ``--articles`` sources and ``--posts`` posts (``synthetic.py``; generation is not
+timed), then times ``Detector.add_sources`` and ``Detector.scan`` with default ``Options``,
+prints the detector's own per-stage timings (shingle, sketch, index, verify), posts per
+second, peak resident memory, and the recall of the planted copies: the share of planted
+post -> document pairs whose finding lists that document among its matches.
+
+As a throughput reference, rensa (where installed) then runs on the same texts end to end:
+the same normalised word 3-grams, one ``RMinHash`` per whole text, one ``RMinHashLSH`` holding
+sources and posts, queried with every post. It does less work than dupfeed: no windows, no
+alignment of passages, no verification; its "recall" is whether the planted document is a
+candidate at all.
+
+    python benchmarks/speed_scan.py --posts 5000 --articles 500      # quick
+    python benchmarks/speed_scan.py                                  # 50000 posts, 5000 articles
+    python benchmarks/speed_scan.py --posts 2000 --articles 200 --profile 25
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import resource
+import time
+from collections import Counter
+
+import synthetic
+from dupfeed import Detector, Options
+from dupfeed.normalize import normalize_token, words
+
+try:
+    import rensa
+except ImportError:
+    rensa = None
+
+STAGES = ("shingle", "sketch", "index", "verify")
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def plain_shingles(text: str, k: int = 3) -> list[str]:
+    """Word k-grams of dupfeed's normalised words, joined by spaces (as in speed_signatures.py)."""
+    ws = [normalize_token(w) for w in words(text)]
+    if len(ws) < k:
+        return [" ".join(ws)] if ws else []
+    return [" ".join(ws[i : i + k]) for i in range(len(ws) - k + 1)]
+
+
+def run_dupfeed(sources, feed, options: Options) -> dict:
+    detector = Detector(options)
+    started = time.perf_counter()
+    detector.add_sources(sources)
+    added = time.perf_counter()
+    after_sources = dict(detector.timings)
+    findings = detector.scan(feed)
+    scanned = time.perf_counter()
+    scan_stages = {s: detector.timings[s] - after_sources.get(s, 0.0) for s in STAGES}
+    return {
+        "add_sources": added - started,
+        "scan": scanned - added,
+        "source_stages": {s: after_sources.get(s, 0.0) for s in STAGES},
+        "scan_stages": scan_stages,
+        "findings": findings,
+        "bands_rows": detector.lsh_bands_rows,
+        "windows": len(detector._index),
+    }
+
+
+def run_rensa(sources, feed, *, num_perm: int, seed: int, threshold: float, bands: int) -> dict:
+    """rensa over whole texts: shingle, sketch, index sources and posts, query every post."""
+    times = {}
+    started = time.perf_counter()
+    source_shingles = [plain_shingles(s.text) for s in sources]
+    post_shingles = [plain_shingles(p.text) for p in feed]
+    times["shingle"] = time.perf_counter() - started
+    started = time.perf_counter()
+    source_matrix = rensa.RMinHash.digest_matrix_from_token_sets(source_shingles, num_perm, seed)
+    post_hashes = rensa.RMinHash.from_token_sets(post_shingles, num_perm, seed)
+    times["sketch"] = time.perf_counter() - started
+    started = time.perf_counter()
+    lsh = rensa.RMinHashLSH(threshold, num_perm, bands)
+    lsh.insert_matrix(source_matrix, 0)
+    lsh.insert_many(post_hashes, start_key=len(sources))
+    times["index"] = time.perf_counter() - started
+    started = time.perf_counter()
+    candidates = lsh.query_all(post_hashes)
+    times["query"] = time.perf_counter() - started
+    names = [s.id for s in sources] + [p.id for p in feed]
+    found = {p.id: {names[key] for key in keys} for p, keys in zip(feed, candidates)}
+    return {"times": times, "found": found, "candidates": sum(len(c) for c in candidates)}
+
+
+def recall_by_kind(truth: dict[str, synthetic.Planted], found: dict[str, set[str]]) -> dict[str, tuple[int, int]]:
+    """Per planted kind, (found, planted): found when the copied document is among the post's matches."""
+    out: dict[str, list[int]] = {}
+    for post_id, planted in truth.items():
+        tally = out.setdefault(planted.kind, [0, 0])
+        tally[0] += planted.doc in found.get(post_id, ())
+        tally[1] += 1
+    return {kind: (h, n) for kind, (h, n) in sorted(out.items())}
+
+
+def print_dupfeed(result: dict, truth, n_posts: int, n_sources: int, rss: tuple[float, float]) -> None:
+    findings = result["findings"]
+    scan = result["scan"]
+    print(f"dupfeed  (default Options: LSH bands x rows = {result['bands_rows']}, {result['windows']:,} windows indexed)")
+    print(f"{'stage':<30}{'add_sources s':>15}{'scan s':>10}{'share of scan':>15}")
+    for stage in STAGES:
+        a, s = result["source_stages"][stage], result["scan_stages"][stage]
+        print(f"{stage:<30}{a:>15.2f}{s:>10.2f}{s / scan:>15.1%}")
+    untimed_a = result["add_sources"] - sum(result["source_stages"].values())
+    untimed_s = scan - sum(result["scan_stages"].values())
+    print(f"{'untimed (sort, post counts)':<30}{untimed_a:>15.2f}{untimed_s:>10.2f}{untimed_s / scan:>15.1%}")
+    print(f"{'wall':<30}{result['add_sources']:>15.2f}{scan:>10.2f}{1:>15.1%}")
+    print(f"sources/s {n_sources / result['add_sources']:,.0f}   posts/s {n_posts / scan:,.0f}   "
+          f"peak RSS {rss[0]:,.0f} MiB after generation, {rss[1]:,.0f} MiB after scan")
+
+    found = {f.id: {m.id for m in f.matches} for f in findings}
+    verdicts = {f.id: f.verdict for f in findings}
+    print(f"\n{'planted':<10}{'posts':>8}{'found':>8}{'recall':>9}{'copy':>8}{'revision':>10}{'original':>10}")
+    for kind, (hit, total) in recall_by_kind(truth, found).items():
+        seen = Counter(verdicts[p] for p, planted in truth.items() if planted.kind == kind)
+        print(f"{kind:<10}{total:>8}{hit:>8}{hit / total:>9.1%}{seen['copy']:>8}{seen['revision']:>10}{seen['original']:>10}")
+    originals = [f for f in findings if f.id not in truth]
+    seen = Counter(f.verdict for f in originals)
+    print(f"{'none':<10}{len(originals):>8}{'':>8}{'':>9}{seen['copy']:>8}{seen['revision']:>10}{seen['original']:>10}"
+          "   <- original posts: any copy/revision here is a false alarm")
+    print()
+
+
+def print_rensa(result: dict, dupfeed: dict, truth, n_posts: int, bands: int, num_perm: int) -> None:
+    times = result["times"]
+    total = sum(times.values())
+    print(f"rensa 0.5 RMinHashLSH over whole texts ({bands} bands x {num_perm // bands} rows): candidates only,"
+          " no windows, no passage alignment, no verification")
+    print(f"{'stage':<30}{'seconds':>10}")
+    for stage, seconds in times.items():
+        print(f"{stage:<30}{seconds:>10.2f}")
+    print(f"{'total (sources + posts)':<30}{total:>10.2f}")
+    ours = dupfeed["add_sources"] + dupfeed["scan"]
+    print(f"posts/s (everything / posts) {n_posts / total:,.0f}   dupfeed {n_posts / ours:,.0f}   "
+          f"dupfeed takes {ours / total:.1f}x rensa's time; {result['candidates']:,} candidate keys returned")
+    print(f"{'planted':<10}{'posts':>8}{'candidate':>11}{'recall':>9}")
+    for kind, (hit, n) in recall_by_kind(truth, result["found"]).items():
+        print(f"{kind:<10}{n:>8}{hit:>11}{hit / n:>9.1%}")
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=50000, help="posts to scan (default 50000)")
+    parser.add_argument("--articles", type=int, default=5000, help="source articles (default 5000)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rensa-bands", type=int, default=32, help="rensa LSH bands; must divide num_perm (default 32: 4 rows)")
+    parser.add_argument("--no-rensa", action="store_true", help="skip the rensa reference run")
+    parser.add_argument("--profile", type=int, metavar="N", default=0, help="profile the dupfeed run and print its top N functions")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    sources = synthetic.articles(args.articles, args.seed)
+    feed, truth = synthetic.posts(args.posts, sources, args.seed)
+    words_total = sum(len(p.text.split()) for p in feed)
+    print(f"{len(sources):,} articles, {len(feed):,} posts (~{words_total / len(feed):.0f} words each), "
+          f"{len(truth):,} planted copies; generated in {time.perf_counter() - started:.1f}s (not timed below)\n")
+    options = Options()
+    rss_generated = peak_rss_mib()
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler:
+        profiler.enable()
+    result = run_dupfeed(sources, feed, options)
+    if profiler:
+        profiler.disable()
+    print_dupfeed(result, truth, len(feed), len(sources), (rss_generated, peak_rss_mib()))
+    if profiler:
+        print(f"Top {args.profile} functions by own time (profiling slows the run; shares are what count):")
+        pstats.Stats(profiler).strip_dirs().sort_stats("tottime").print_stats(args.profile)
+
+    if args.no_rensa:
+        return
+    if rensa is None:
+        print("rensa: not installed")
+        return
+    reference = run_rensa(sources, feed, num_perm=options.num_perm, seed=options.seed,
+                          threshold=options.lsh_threshold, bands=args.rensa_bands)
+    print_rensa(reference, result, truth, len(feed), args.rensa_bands, options.num_perm)
+
+
+if __name__ == "__main__":
+    main()
