@@ -14,8 +14,9 @@ shingle), with 128 permutations. They differ in how they get there:
 
 Each run is split into "prepare" (raw text to words or shingle strings) and "sketch" (to
 signatures). Times are the best of ``--repeat`` runs, with the normalisation caches emptied
-before each, and the implementations take turns so that a noisy machine slows them alike: read
-the ratios, not the absolute figures. Last, dupfeed's signatures are checked against
+before each and the garbage collector paused during each (as ``timeit`` does); the
+implementations take turns so that a noisy machine slows them alike: read the ratios, not the
+absolute figures. Last, dupfeed's signatures are checked against
 datasketch's ``MinHash(128, seed=1, scheme="affine32")`` fed dupfeed's own 32-bit shingle hashes.
 
     python benchmarks/speed_signatures.py [--texts 20000] [--repeat 3] [--kind posts|articles]
@@ -24,6 +25,7 @@ datasketch's ``MinHash(128, seed=1, scheme="affine32")`` fed dupfeed's own 32-bi
 from __future__ import annotations
 
 import argparse
+import gc
 import time
 from collections.abc import Callable
 
@@ -89,13 +91,24 @@ def rensa_bulk_run(texts: list[str]) -> tuple[float, float, object]:
 
 
 def best_of(runs: dict[str, Callable], texts: list[str], repeat: int) -> dict[str, tuple[float, float]]:
-    """Best (prepare, sketch) split per implementation, by total time, taking turns each round."""
+    """Best (prepare, sketch) split per implementation, by total time, taking turns each round.
+
+    Each round starts with the next implementation, since a run is slowed or sped up by the
+    garbage the run before it left to the allocator.
+    """
     best: dict[str, tuple[float, float]] = {}
-    for _ in range(repeat):
-        for name, run in runs.items():
+    names = list(runs)
+    for round_ in range(repeat):
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
+            run = runs[name]
             normalize_token.cache_clear()
             token_hash.cache_clear()
-            prepare, sketch, _ = run(texts)
+            gc.collect()
+            gc.disable()  # as timeit does: a collection triggered by another run's garbage is noise
+            try:
+                prepare, sketch, _ = run(texts)
+            finally:
+                gc.enable()
             if name not in best or prepare + sketch < sum(best[name]):
                 best[name] = (prepare, sketch)
     return best

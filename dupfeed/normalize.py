@@ -3,7 +3,7 @@
 A token is a run of letters or digits. Before comparison each token is NFKC-folded (the
 "𝐛𝐨𝐥𝐝" letters of LinkedIn hooks become plain letters), case-folded and stripped of
 diacritics. French elided articles (``l'``, ``d'``, ``qu'``…) and English clitics (``'s``,
-``n't``…) are dropped; URLs, @mentions, ``#`` marks, emoji and punctuation are not words.
+``'t``…) are dropped; URLs, @mentions, ``#`` marks, emoji and punctuation are not words.
 Every token keeps its character span in the text as given, so reported offsets slice the
 original text.
 """
@@ -18,18 +18,23 @@ from functools import lru_cache
 import numpy as np
 
 _APOSTROPHE = "['\u2019\u02bc]"
-_ELISION = rf"(?:(?<![^\W_])(?:jusqu|lorsqu|puisqu|presqu|quoiqu|qu|[cdjlmnst]){_APOSTROPHE})?"
-_CLITIC = rf"(?:{_APOSTROPHE}(?:s|t|re|ll|ve|d|m)(?![^\W_]))?"
+# Letters and digits, less U+02BC: a "modifier letter" that keyboards type as an apostrophe.
+_ALNUM = r"[^\W_\u02bc]"
+# Combining marks continue a word (decomposed text, NFD, writes "é" as "e" + U+0301).
+_MARK = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+_WORD = rf"{_ALNUM}(?:{_ALNUM}|{_MARK})*"
+_ELISION = rf"(?:(?<!{_ALNUM})(?:jusqu|lorsqu|puisqu|presqu|quoiqu|qu|[cdjlmnst]){_APOSTROPHE})?"
+_CLITIC = rf"(?:{_APOSTROPHE}(?:s|t|re|ll|ve|d|m)(?!{_ALNUM}))?"
 _URL = r"(?:https?://|www\.)\S+"
-_MENTION = r"(?<![^\W_])@[^\W_][\w.@-]*"
+_MENTION = rf"(?<!{_ALNUM})@{_ALNUM}[\w.@-]*"
 # Group 1 is the word; a match without it is a URL or a mention, which is not a word.
-TOKEN_RE = re.compile(rf"{_URL}|{_MENTION}|{_ELISION}([^\W_]+){_CLITIC}", re.IGNORECASE)
+TOKEN_RE = re.compile(rf"{_URL}|{_MENTION}|{_ELISION}({_WORD}){_CLITIC}", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1 << 18)
 def normalize_token(token: str) -> str:
     """The comparison form of one token: NFKC, case-folded, diacritics removed."""
-    folded = unicodedata.normalize("NFKD", token.casefold())
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", token).casefold())
     stripped = "".join(c for c in folded if not unicodedata.combining(c))
     return unicodedata.normalize("NFKC", stripped)
 

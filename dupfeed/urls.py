@@ -6,7 +6,7 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'\u201c\u201d\u00ab\u00bb]+", re.IGNORECASE)
-_TRAILING = ".,;:!?)]}\u2026"
+_TRAILING = ".,;:!?]}\u2026"
 _TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref_src"}
 
 
@@ -15,8 +15,9 @@ def extract_urls(text: str) -> list[str]:
     out = []
     for match in _URL_RE.finditer(text):
         url = match.group(0).rstrip(_TRAILING)
-        if url.count("(") < url.count(")"):
-            url = url.rstrip(")")
+        # A closing parenthesis ends the URL only when the URL opened none: "(see x.org/a)".
+        while url.endswith(")") and url.count("(") < url.count(")"):
+            url = url[:-1].rstrip(_TRAILING)
         out.append(url)
     return out
 
@@ -26,9 +27,17 @@ def canonical_url(url: str) -> str:
 
     Scheme and host are lower-cased, ``www.`` and default ports dropped, ``http`` and ``https``
     made one, the fragment and a trailing slash dropped, and tracking parameters (``utm_*``,
-    ``fbclid``, ``gclid``…) removed; the remaining query parameters are sorted.
+    ``fbclid``, ``gclid``…) removed; the remaining query parameters are sorted. A link too
+    malformed to parse (a port out of range, a broken IPv6 host) is only trimmed: it can then
+    equal nothing but itself.
     """
-    url = url.strip()
+    try:
+        return _canonical(url.strip())
+    except ValueError:
+        return url.strip()
+
+
+def _canonical(url: str) -> str:
     if not re.match(r"^[a-z][a-z0-9+.-]*://", url, re.IGNORECASE):
         url = "http://" + url
     parts = urlsplit(url)
@@ -48,4 +57,7 @@ def canonical_url(url: str) -> str:
 
 def host_of(url: str) -> str:
     """The host of a URL without ``www.``, lower-cased (empty when there is none)."""
-    return urlsplit(canonical_url(url)).hostname or ""
+    try:
+        return urlsplit(canonical_url(url)).hostname or ""
+    except ValueError:
+        return ""

@@ -85,11 +85,6 @@ def test_text_without_words_has_an_empty_span_array():
     assert spans.dtype == np.int64
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: _matching_view folds character by character, so the combining accent of a "
-    "decomposed letter is a separate non-word character that splits the word",
-)
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -102,30 +97,15 @@ def test_decomposed_accents_read_like_composed_ones(text, expected):
     assert normalize_text(text) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: U+02BC is listed as an apostrophe but is a letter (Lm), so [^\\W_]+ swallows it "
-    "and clitics written with it are never dropped",
-)
 def test_modifier_letter_apostrophe_drops_clitics_like_the_curly_one():
     assert normalize_text("itʼs Johnʼs") == normalize_text("it’s John’s") == "it john"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: U+02BC is a word character, so a second elision after it is only seen on a "
-    "second pass: normalize_text is not idempotent",
-)
 def test_normal_form_with_modifier_letter_apostrophe_is_stable():
     once = normalize_text("quʼdʼa")
     assert normalize_text(once) == once
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: normalize_token case-folds before NFKC, and math capitals have no case mapping "
-    "until NFKC turns them into ASCII capitals",
-)
 @pytest.mark.parametrize("raw", ["𝐁𝐨𝐥𝐝", "𝕊𝕠", "𝑰𝒕"], ids=["math_bold", "double_struck", "math_italic"])
 def test_normal_form_of_a_raw_math_token_is_lower_case(raw):
     assert normalize_token(raw) == normalize_token(raw).lower()
@@ -156,19 +136,12 @@ FEED_TEXT = _feed_like_text(_PIECES)
 
 
 def _comparison_form(raw: str) -> str:
-    # NFKC first, as words() does: normalize_token alone leaves math capitals uppercase (see
-    # the strict xfail below). Once that is fixed this can be plain normalize_token(raw).
-    return normalize_token(unicodedata.normalize("NFKC", raw))
+    return normalize_token(raw)
 ANY_TEXT = st.text() | FEED_TEXT
-# U+02BC (and the characters that fold to it, such as "ŉ") break idempotence: see the strict
-# xfail above. The property is checked on everything else so it keeps guarding the rest.
-ANY_TEXT_WITHOUT_MODIFIER_APOSTROPHE = ANY_TEXT.filter(
-    lambda t: "\u02bc" not in unicodedata.normalize("NFKC", t)
-)
 
 
 @PROPERTY_SETTINGS
-@given(ANY_TEXT_WITHOUT_MODIFIER_APOSTROPHE)
+@given(ANY_TEXT)
 @example("𝐁𝐨𝐥𝐝 L’article d’Élise ﬁnal 🎉")
 @example("qu’qu’il")
 @example("Straße ½ ⑴ ㍻")
