@@ -70,39 +70,40 @@ def post_from_mapping(row: Mapping, *, platform: str = "jsonl") -> Post:
     )
 
 
-def read_jsonl(path: Path) -> ReadResult[Post]:
-    """Posts from a JSON Lines file, one object per line; blank lines are ignored."""
+def parse_jsonl(text: str, where: str) -> ReadResult[Post]:
+    """Posts from JSON Lines text, one object per line; blank lines are ignored. ``where``
+    names the file in skip reasons."""
     result: ReadResult[Post] = ReadResult()
-    for number, line in enumerate(read_utf8(path).splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as err:
-            result.skipped.append(Skip(str(path), number, "malformed JSON", err.msg))
+            result.skipped.append(Skip(where, number, "malformed JSON", err.msg))
             continue
         if not isinstance(row, dict):
-            result.skipped.append(Skip(str(path), number, "not a JSON object"))
+            result.skipped.append(Skip(where, number, "not a JSON object"))
             continue
         try:
             result.records.append(post_from_mapping(row))
         except _BadRecord as err:
-            result.skipped.append(Skip(str(path), number, err.reason, err.detail))
+            result.skipped.append(Skip(where, number, err.reason, err.detail))
     return result
 
 
-def read_csv(path: Path) -> ReadResult[Post]:
-    """Posts from a CSV file with a header row; a missing required column is fatal."""
+def parse_csv(text: str, where: str) -> ReadResult[Post]:
+    """Posts from CSV text with a header row; a missing required column is fatal."""
     result: ReadResult[Post] = ReadResult()
-    reader = csv.DictReader(io.StringIO(read_utf8(path), newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         header = reader.fieldnames or []
     except csv.Error as err:
-        raise InputError(f"unreadable CSV header: {err}", path=str(path), line=1) from err
+        raise InputError(f"unreadable CSV header: {err}", path=where, line=1) from err
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise InputError(
-            f"missing column {', '.join(missing)} (found: {', '.join(header) or 'no header'})", path=str(path), line=1
+            f"missing column {', '.join(missing)} (found: {', '.join(header) or 'no header'})", path=where, line=1
         )
     while True:
         try:
@@ -110,16 +111,16 @@ def read_csv(path: Path) -> ReadResult[Post]:
         except StopIteration:
             break
         except csv.Error as err:
-            result.skipped.append(Skip(str(path), reader.line_num, "malformed CSV", str(err)))
+            result.skipped.append(Skip(where, reader.line_num, "malformed CSV", str(err)))
             continue
         # DictReader puts surplus cells under None: the row is misaligned.
         if None in row:
-            result.skipped.append(Skip(str(path), reader.line_num, "more cells than columns"))
+            result.skipped.append(Skip(where, reader.line_num, "more cells than columns"))
             continue
         try:
             result.records.append(post_from_mapping(row, platform="csv"))
         except _BadRecord as err:
-            result.skipped.append(Skip(str(path), reader.line_num, err.reason, err.detail))
+            result.skipped.append(Skip(where, reader.line_num, err.reason, err.detail))
     return result
 
 
@@ -132,7 +133,7 @@ def read_posts(path: str | Path) -> ReadResult[Post]:
         raise InputError("no such file", path=str(path))
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return read_csv(path)
+        return parse_csv(read_utf8(path), str(path))
     if suffix in (".jsonl", ".ndjson", ".json", ".jsonlines"):
-        return read_jsonl(path)
+        return parse_jsonl(read_utf8(path), str(path))
     raise InputError("unknown posts format: give a .jsonl or .csv file", path=str(path))

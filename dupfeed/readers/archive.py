@@ -1,0 +1,169 @@
+"""A read-only, safe view of an export as downloaded: a zip, a tar(.gz), a folder or one file.
+
+Archives come from strangers. Members are read into memory, never extracted to the paths they
+name; names that climb out (``../``) or are absolute are refused; each member's and the whole
+archive's decompressed size are capped, so a zip bomb is refused with a message instead of
+filling the disk or the memory.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from ..errors import InputError
+from ..records import Skip
+
+MAX_MEMBER_BYTES = 512 * 1024 * 1024
+MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024
+_CHUNK = 1 << 20
+
+
+def _safe_name(name: str) -> str | None:
+    """The member's normalised relative name, or None when it is absolute or climbs out."""
+    name = name.replace("\\", "/")
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return None
+    parts = PurePosixPath(posixpath.normpath(name)).parts
+    if not parts or parts[0] in ("..", ".") or ".." in parts:
+        return None
+    return "/".join(parts)
+
+
+class Archive:
+    """Members of an export by relative POSIX name, readable as bytes or UTF-8 text.
+
+    Use as a context manager; ``skipped`` lists members refused for their names.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.skipped: list[Skip] = []
+        self._read_total = 0
+        self._zip: zipfile.ZipFile | None = None
+        self._tar: tarfile.TarFile | None = None
+        self._members: dict[str, object] = {}
+        if not self.path.exists():
+            raise InputError("no such file or folder", path=str(self.path))
+        try:
+            if self.path.is_dir():
+                self._open_folder()
+            elif zipfile.is_zipfile(self.path):
+                self._open_zip()
+            elif self._is_tar():
+                self._open_tar()
+            else:
+                self._members = {self.path.name: self.path}
+        except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as err:
+            raise InputError(f"corrupt or unreadable archive ({err})", path=str(self.path)) from err
+
+    def _is_tar(self) -> bool:
+        name = self.path.name.lower()
+        if not name.endswith((".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")):
+            return False
+        return True
+
+    def _add(self, raw_name: str, handle: object) -> None:
+        name = _safe_name(raw_name)
+        if name is None:
+            self.skipped.append(Skip(str(self.path), None, "unsafe member name", raw_name))
+        else:
+            self._members[name] = handle
+
+    def _open_folder(self) -> None:
+        for file in sorted(self.path.rglob("*")):
+            if file.is_file() and not file.is_symlink():
+                self._add(file.relative_to(self.path).as_posix(), file)
+
+    def _open_zip(self) -> None:
+        self._zip = zipfile.ZipFile(self.path)
+        for info in self._zip.infolist():
+            if not info.is_dir():
+                self._add(info.filename, info)
+
+    def _open_tar(self) -> None:
+        self._tar = tarfile.open(self.path, mode="r:*")
+        for info in self._tar.getmembers():
+            if info.isfile():
+                self._add(info.name, info)
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+        if self._tar is not None:
+            self._tar.close()
+
+    @property
+    def kind(self) -> str:
+        return "zip" if self._zip else "tar" if self._tar else "folder" if self.path.is_dir() else "file"
+
+    def members(self) -> list[str]:
+        """Every readable member, by relative name, in archive order."""
+        return list(self._members)
+
+    def find(self, pattern: str) -> list[str]:
+        """Members whose base name matches a glob ``pattern`` (case-insensitive), at any depth."""
+        import fnmatch
+
+        pattern = pattern.lower()
+        return [m for m in self._members if fnmatch.fnmatch(m.rsplit("/", 1)[-1].lower(), pattern)]
+
+    def where(self, member: str) -> str:
+        """How messages name a member: ``archive.zip:member`` (just the path for one file)."""
+        return str(self.path) if self.kind == "file" else f"{self.path}:{member}"
+
+    def _stream(self, member: str) -> Iterator[bytes]:
+        handle = self._members[member]
+        try:
+            if isinstance(handle, zipfile.ZipInfo):
+                with self._zip.open(handle) as f:  # type: ignore[union-attr]
+                    yield from iter(lambda: f.read(_CHUNK), b"")
+            elif isinstance(handle, tarfile.TarInfo):
+                f = self._tar.extractfile(handle)  # type: ignore[union-attr]
+                if f is not None:
+                    yield from iter(lambda: f.read(_CHUNK), b"")
+            else:
+                with open(handle, "rb") as f:  # type: ignore[arg-type]
+                    yield from iter(lambda: f.read(_CHUNK), b"")
+        except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError) as err:
+            raise InputError(f"corrupt member ({err})", path=self.where(member)) from err
+
+    def read_bytes(self, member: str) -> bytes:
+        """A member's content, refused past the size caps."""
+        out = io.BytesIO()
+        for chunk in self._stream(member):
+            self._read_total += len(chunk)
+            if out.tell() + len(chunk) > MAX_MEMBER_BYTES:
+                raise InputError(
+                    f"member larger than {MAX_MEMBER_BYTES >> 20} MiB when decompressed: refused (zip bomb?)",
+                    path=self.where(member),
+                )
+            if self._read_total > MAX_TOTAL_BYTES:
+                raise InputError(
+                    f"archive larger than {MAX_TOTAL_BYTES >> 30} GiB when decompressed: refused (zip bomb?)",
+                    path=str(self.path),
+                )
+            out.write(chunk)
+        return out.getvalue()
+
+    def read_text(self, member: str, *, fallback: str | None = None) -> str:
+        """A member as UTF-8 (BOM dropped); with ``fallback``, bytes that are not UTF-8 are
+        decoded with that encoding instead (LinkedIn's Windows-1252 files)."""
+        data = self.read_bytes(member)
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            if fallback:
+                return data.decode(fallback, errors="replace")
+            line = data[: err.start].count(b"\n") + 1
+            raise InputError(f"not UTF-8 (byte 0x{data[err.start]:02x})", path=self.where(member), line=line) from err

@@ -1,0 +1,53 @@
+"""Read whatever a user downloaded: detect the platform of an export and read its posts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError
+from ..records import Post
+from .archive import Archive
+from .common import ReadResult
+from .platforms import registry
+
+
+def input_formats() -> list[str]:
+    """The names ``--input-format`` accepts."""
+    return [module.NAME for module in registry()]
+
+
+def read_export(path: str | Path, *, input_format: str | None = None) -> ReadResult[Post]:
+    """Every post of an export (zip, tar.gz, folder or single file), its platform detected
+    unless ``input_format`` names it."""
+    modules = {module.NAME: module for module in registry()}
+    with Archive(path) as archive:
+        if input_format is not None:
+            if input_format not in modules:
+                raise InputError(f"unknown input format {input_format!r}; known: {', '.join(modules)}")
+            chosen = modules[input_format]
+        else:
+            chosen = next((m for m in modules.values() if m.detect(archive)), None)
+        if chosen is None:
+            shown = ", ".join(archive.members()[:12]) or "nothing"
+            more = f" and {len(archive.members()) - 12} more" if len(archive.members()) > 12 else ""
+            raise InputError(
+                f"not a known export: found {shown}{more}; supported: {', '.join(modules)} "
+                "(or name one with --input-format)",
+                path=str(path),
+            )
+        result = chosen.read(archive)
+        result.skipped[:0] = archive.skipped
+        return result
+
+
+def merge_posts(posts: list[Post]) -> list[Post]:
+    """Posts of several exports without duplicates: a post seen twice (the same platform and
+    id, as in two overlapping archives of one account) is kept once, the first time."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for post in posts:
+        key = (post.platform, post.id)
+        if key not in seen:
+            seen.add(key)
+            out.append(post)
+    return out
