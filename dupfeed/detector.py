@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -103,9 +103,16 @@ class Detector:
         self._ingest(batch, [None] * len(batch))
         return len(batch)
 
-    def scan(self, posts: Iterable[Post]) -> list[Finding]:
-        """Score a batch of posts; findings come in processing (chronological) order."""
-        batch = sorted(posts, key=lambda p: p.created_at)
+    def scan(self, posts: Iterable[Post], *, progress: Callable[[int], None] | None = None) -> list[Finding]:
+        """Score a batch of posts; findings come in processing (chronological) order.
+
+        A native repost (``kind == "repost"``: a retweet, a boost) quotes another author on
+        purpose: it is neither scored nor matched against, and its finding is ``original``
+        with no matches. ``progress`` is called now and then with the number of posts done
+        since its last call.
+        """
+        ordered = sorted(posts, key=lambda p: p.created_at)
+        batch = [p for p in ordered if p.kind != "repost"]
         orders = []
         for post in batch:
             orders.append((post.created_at, self._sequence))
@@ -114,16 +121,20 @@ class Detector:
         self._post_counts.add([self._docs[n].unique for n in numbers])
 
         started = time.perf_counter()
-        findings = []
+        scored: dict[int, Finding] = {}
         for i, number in enumerate(numbers):
             if self.options.exhaustive:
                 candidates = set(range(number))
             else:
                 own = sketches.windows[sketches.window_first[i] : sketches.window_first[i + 1]]
                 candidates = self._index.query(own)
-            findings.append(self._score(number, candidates))
+            scored[id(batch[i])] = self._score(number, candidates)
+            if progress is not None and i % 100 == 99:
+                progress(100)
+        if progress is not None:
+            progress(len(ordered) - len(numbers) // 100 * 100)
         self.timings["verify"] += time.perf_counter() - started
-        return findings
+        return [scored.get(id(p)) or Finding(p.id, p.author, p.created_at, "original", (), p) for p in ordered]
 
     def check(self, post: Post) -> Finding:
         """Score one new post against everything known so far, then remember it."""
@@ -214,6 +225,7 @@ class Detector:
             containment=round(float(containment), 4),
             attributed=attributed,
             spans=spans,
+            target=record,
         )
         return match, mask
 

@@ -95,6 +95,13 @@ class Match(_Record):
     containment: float
     attributed: bool
     spans: tuple[Span, ...] = ()
+    target: Post | Source | None = field(default=None, compare=False, repr=False)
+    """The matched record itself (its text shows the passages); not part of ``to_dict()``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        del out["target"]
+        return out
 
 
 @dataclass(frozen=True)
@@ -109,9 +116,13 @@ class Finding(_Record):
     post: Post | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``--format jsonl`` record: id, author, created_at, verdict, matches."""
+        """The ``--format jsonl`` record: id, author, created_at, verdict, matches, then the
+        post's platform and kind when the post is known (fields added after the first five)."""
         out = super().to_dict()
         del out["post"]
+        if self.post is not None:
+            out["platform"] = self.post.platform
+            out["kind"] = self.post.kind
         return out
 
 

@@ -130,10 +130,20 @@ def test_check_scores_one_new_post_against_everything_before(article):
     assert later.matches[0].relation == "cross_author"
 
 
+def test_native_repost_is_neither_scored_nor_matched():
+    original = make_post("o1", OTHER, author="ben")
+    retweet = make_post("rt", "RT @ben: " + OTHER, author="cara", hours=1, kind="repost", repost_of="@ben")
+    copy = make_post("c1", OTHER, author="dan", hours=2)
+    findings = scan([], [copy, retweet, original])
+    assert [f.id for f in findings.values()] == ["o1", "rt", "c1"]
+    assert (findings["rt"].verdict, findings["rt"].matches) == ("original", ())
+    assert [m.id for m in findings["c1"].matches] == ["o1"]
+
+
 def test_findings_serialise_to_the_jsonl_contract(article):
     finding = scan([article], [make_post("p1", PASSAGE)])["p1"]
     record = finding.to_dict()
-    assert list(record) == ["id", "author", "created_at", "verdict", "matches"]
+    assert list(record) == ["id", "author", "created_at", "verdict", "matches", "platform", "kind"]
     assert record["created_at"] == "2024-05-01T09:00:00Z"
     match = record["matches"][0]
     assert list(match) == [
