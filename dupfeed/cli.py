@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,11 +13,13 @@ from . import __version__
 from .detector import Detector
 from .errors import DupfeedError
 from .options import Options
-from .readers import read_posts, read_sources
+from .readers import read_sources
+from .readers.common import parse_datetime
+from .readers.exports import input_formats, merge_posts, read_export
 from .readers.common import ReadResult
 from .report import FORMATTERS, FORMATS, Summary
 
-_SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".md": "markdown"}
+_SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".md": "markdown", ".html": "html", ".htm": "html"}
 _MAX_WARNINGS = 20
 
 
@@ -44,27 +47,65 @@ def main() -> None:
     author's post: how much, which passages, and whether they credit it."""
 
 
+def _parse_day(value: str | None, option: str):
+    if value is None:
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO 8601 date: {value!r}", param_hint=option) from None
+
+
+def _selected(findings, authors, kinds, since, until):
+    """The findings a user asked to see (every post is still compared with all the others)."""
+    return [
+        f
+        for f in findings
+        if (not authors or f.author in authors)
+        and (not kinds or (f.post is not None and f.post.kind in kinds))
+        and (since is None or f.created_at >= since)
+        and (until is None or f.created_at < until)
+    ]
+
+
+_SEVERITY = {"original": 0, "revision": 1, "copy": 2}
+
+
 @main.command()
 @click.argument("posts", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--sources", "-s", "source_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
     help="Source articles: a folder (.txt, .md, .html), a JSONL file of sources, or one file. Repeatable.",
 )
+@click.option("--input-format", type=click.Choice(input_formats()), help="The export's platform, when detection guesses wrong.")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), help="Output format [default: table on a terminal, else jsonl].")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file.")
-@click.option("--quiet", "-q", is_flag=True, help="No summary or warnings on stderr.")
+@click.option("--author", "authors", multiple=True, help="Report only posts by this author. Repeatable.")
+@click.option("--kind", "kinds", multiple=True, help="Report only posts of this kind (post, comment, article, reply…). Repeatable.")
+@click.option("--since", help="Report only posts created at or after this ISO 8601 date.")
+@click.option("--until", help="Report only posts created before this ISO 8601 date.")
+@click.option("--fail-on", type=click.Choice(["copy", "revision"]), help="Exit with status 3 when a reported post reaches this verdict (copy counts as revision).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, summary or warnings on stderr.")
 @click.option("--shingle-size", type=click.IntRange(1, 16), help="Words per shingle [default: 3].")
 @click.option("--num-perm", type=click.IntRange(2, 1024), help="MinHash permutations [default: 128].")
-@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True), help="LSH window similarity threshold [default: 0.3].")
+@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True), help="LSH window similarity threshold [default: 0.2].")
 @click.option("--copy-at", type=click.FloatRange(0, 1, min_open=True), help="Share copied from which a post is a copy [default: 0.8].")
-@click.option("--revision-at", type=click.FloatRange(0, 1, min_open=True), help="Share copied from which a post is a revision [default: 0.3].")
-def scan(posts, source_paths, fmt, output, quiet, shingle_size, num_perm, threshold, copy_at, revision_at):
-    """Scan POSTS (JSONL or CSV files with id, text, author, created_at) against the
-    sources and against each other, oldest first.
+@click.option("--revision-at", type=click.FloatRange(0, 1, min_open=True), help="Share copied from which a post is a revision [default: 0.2].")
+def scan(
+    posts, source_paths, input_format, fmt, output, authors, kinds, since, until, fail_on, quiet,
+    shingle_size, num_perm, threshold, copy_at, revision_at,
+):
+    """Scan POSTS against the sources and against each other, oldest first.
+
+    POSTS are platform exports as downloaded (LinkedIn, X, Mastodon, Bluesky, Facebook,
+    Reddit: a zip, a tar.gz, the folder it unpacks to, or one file of it), RSS/Atom feed
+    files, or JSONL/CSV files with id, text, author, created_at. Several exports are merged;
+    a post found in two overlapping archives counts once.
 
     Exit status: 0 done; 1 some input could not be read or was skipped (the report covers
-    the rest); 2 bad usage.
+    the rest); 2 bad usage; 3 a post reached the --fail-on verdict.
     """
+    since_at, until_at = _parse_day(since, "--since"), _parse_day(until, "--until")
     tuning = {
         "shingle_size": shingle_size, "num_perm": num_perm, "lsh_threshold": threshold,
         "copy_containment": copy_at, "revision_containment": revision_at,
@@ -76,12 +117,16 @@ def scan(posts, source_paths, fmt, output, quiet, shingle_size, num_perm, thresh
             sources.extend(read_sources(path))
         found: ReadResult = ReadResult()
         for path in posts:
-            found.extend(read_posts(path))
+            found.extend(read_export(path, input_format=input_format))
+        found.records = merge_posts(found.records)
         detector = Detector(options)
         detector.add_sources(sources.records)
-        findings = detector.scan(found.records)
+        show_bar = not quiet and sys.stderr.isatty() and len(found.records) >= 1000
+        with click.progressbar(length=len(found.records), label="scanning", file=sys.stderr) if show_bar else nullcontext() as bar:
+            findings = detector.scan(found.records, progress=bar.update if bar is not None else None)
     except DupfeedError as err:
         raise click.ClickException(str(err)) from None
+    findings = _selected(findings, set(authors), set(kinds), since_at, until_at)
     summary = Summary.of(findings, len(sources.records), found.skipped, sources.skipped)
     chosen = _choose_format(fmt, output)
     text = FORMATTERS[chosen](findings, summary)
@@ -93,5 +138,7 @@ def scan(posts, source_paths, fmt, output, quiet, shingle_size, num_perm, thresh
         _warn_skips(sources.skipped + found.skipped)
         if chosen != "table" or output is not None:
             click.echo(summary.line(), err=True)
+    if fail_on and any(_SEVERITY[f.verdict] >= _SEVERITY[fail_on] for f in findings):
+        sys.exit(3)
     if found.skipped or sources.skipped:
         sys.exit(1)

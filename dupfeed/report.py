@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .records import Finding, Match, Skip
 
-FORMATS = ("table", "jsonl", "json", "csv", "markdown")
+FORMATS = ("table", "jsonl", "json", "csv", "markdown", "html")
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,15 @@ def format_markdown(findings: Sequence[Finding], summary: Summary) -> str:
     return "\n".join(out) + "\n"
 
 
+def format_html(findings: Sequence[Finding], summary: Summary) -> str:
+    """One self-contained HTML page (see :mod:`dupfeed.report_html`)."""
+    from .report_html import format_html as page
+
+    return page(findings, summary)
+
+
 FORMATTERS = {
+    "html": format_html,
     "table": format_table,
     "jsonl": format_jsonl,
     "json": format_json,

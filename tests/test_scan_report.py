@@ -1,0 +1,133 @@
+"""The scan as a user lives it: exports given as archives, filters, --fail-on, the HTML page."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from html.parser import HTMLParser
+
+import pytest
+from conftest import ARTICLE, PASSAGE, post_row, write_jsonl
+
+from dupfeed.cli import main
+
+OWN = "A quiet week on the allotment: tomatoes in, slugs out, and the first courgette of the year."
+
+
+@pytest.fixture
+def sources(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "voltcycle.txt").write_text(ARTICLE, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def posts(tmp_path):
+    return write_jsonl(
+        tmp_path / "posts.jsonl",
+        [
+            post_row("own", OWN, author="ann", created_at="2024-05-01T08:00:00Z"),
+            post_row("bad", "<script>alert(1)</script> " + PASSAGE, author="bob", created_at="2024-05-02T08:00:00Z"),
+            post_row("copy", PASSAGE + " #energy", author="cy", created_at="2024-05-03T08:00:00Z"),
+        ],
+    )
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.text, self.urls = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.urls += [v for k, v in attrs if k in ("src", "href") and v]
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_report_is_self_contained_escaped_and_highlights_both_sides(runner, sources, posts, tmp_path):
+    out = tmp_path / "report.html"
+    result = runner.invoke(main, ["scan", str(posts), "-s", str(sources), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    parsed = _Collector()
+    parsed.feed(page)
+    assert "script" not in parsed.tags, "post text must be escaped, never markup"
+    assert "<script>alert(1)</script>" in "".join(parsed.text)
+    assert not [u for u in parsed.urls if not u.startswith("https://techdaily")], "no remote resource"
+    assert parsed.tags.count("mark") >= 4, "passages highlighted in the post and in the source"
+    assert "3 posts against 1 sources: 2 copy" in "".join(parsed.text)
+
+
+def test_fail_on_copy_exits_3_for_scripts(runner, sources, posts):
+    result = runner.invoke(main, ["scan", str(posts), "-s", str(sources), "-f", "jsonl", "--fail-on", "copy"])
+    assert result.exit_code == 3
+    clean = runner.invoke(main, ["scan", str(posts), "-s", str(sources), "-f", "jsonl", "--fail-on", "copy", "--author", "ann"])
+    assert clean.exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--author", "cy"], ["copy"]),
+        (["--since", "2024-05-02"], ["bad", "copy"]),
+        (["--until", "2024-05-02T08:00:00Z"], ["own"]),
+        (["--kind", "post"], ["own", "bad", "copy"]),
+        (["--kind", "comment"], []),
+    ],
+    ids=["author", "since", "until", "kind", "kind-none"],
+)
+def test_filters_choose_reported_posts_but_all_are_compared(runner, sources, posts, args, expected):
+    result = runner.invoke(main, ["scan", str(posts), "-s", str(sources), "-f", "jsonl", *args])
+    assert result.exit_code == 0
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == expected
+    for record in records:
+        if record["id"] == "copy":
+            assert {m["id"] for m in record["matches"]} == {"voltcycle.txt", "bad"}
+
+
+def test_bad_since_is_a_usage_error(runner, posts):
+    result = runner.invoke(main, ["scan", str(posts), "--since", "last week"])
+    assert result.exit_code == 2 and "not an ISO 8601 date" in result.stderr
+
+
+def test_zip_of_jsonl_is_read_like_the_file(runner, sources, posts, tmp_path):
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(posts, "data/posts.jsonl")
+    result = runner.invoke(main, ["scan", str(archive), "-s", str(sources), "-f", "jsonl"])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(x)["id"] for x in result.stdout.splitlines()] == ["own", "bad", "copy"]
+
+
+def test_overlapping_exports_do_not_duplicate_posts(runner, sources, posts, tmp_path):
+    result = runner.invoke(main, ["scan", str(posts), str(posts), "-s", str(sources), "-f", "jsonl"])
+    assert [json.loads(x)["id"] for x in result.stdout.splitlines()] == ["own", "bad", "copy"]
+
+
+def test_unknown_archive_lists_what_was_found_and_what_is_supported(runner, tmp_path):
+    archive = tmp_path / "holiday.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("photos/beach.jpg", b"\xff\xd8")
+        z.writestr("notes.txt", "hello")
+    result = runner.invoke(main, ["scan", str(archive)])
+    assert result.exit_code == 1
+    line = result.stderr.strip()
+    assert line.startswith(f"Error: {archive}: not a known export: found photos/beach.jpg, notes.txt")
+    assert "supported:" in line and "generic" in line
+    assert "Traceback" not in result.output
+
+
+def test_corrupt_zip_is_one_clear_line(runner, tmp_path):
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("posts.jsonl", json.dumps(post_row("a", OWN)) * 50)
+    data = bytearray(archive.read_bytes())
+    data[40:60] = b"\x00" * 20  # break the member's compressed data
+    archive.write_bytes(bytes(data))
+    result = runner.invoke(main, ["scan", str(archive)])
+    assert result.exit_code == 1
+    assert str(archive) in result.stderr and "Traceback" not in result.output
