@@ -71,6 +71,15 @@ def run_dupfeed(sources, feed, options: Options) -> dict:
     }
 
 
+def rensa_bands(bands_rows: tuple[int, int], num_perm: int) -> int:
+    """rensa's bands must divide num_perm: the divisor whose S-curve midpoint ``(1/b)**(1/r)`` is
+    nearest dupfeed's, so both indexes are tuned for about the same similarity."""
+    b, r = bands_rows
+    target = (1 / b) ** (1 / r)
+    divisors = [d for d in range(1, num_perm + 1) if num_perm % d == 0]
+    return min(divisors, key=lambda d: abs((1 / d) ** (d / num_perm) - target))
+
+
 def run_rensa(sources, feed, *, num_perm: int, seed: int, threshold: float, bands: int) -> dict:
     """rensa over whole texts: shingle, sketch, index sources and posts, query every post."""
     times = {}
@@ -156,7 +165,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=50000, help="posts to scan (default 50000)")
     parser.add_argument("--articles", type=int, default=5000, help="source articles (default 5000)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--rensa-bands", type=int, default=32, help="rensa LSH bands; must divide num_perm (default 32: 4 rows)")
+    parser.add_argument("--rensa-bands", type=int, help="rensa LSH bands, a divisor of num_perm (default: the one tuned nearest dupfeed's index)")
     parser.add_argument("--no-rensa", action="store_true", help="skip the rensa reference run")
     parser.add_argument("--profile", type=int, metavar="N", default=0, help="profile the dupfeed run and print its top N functions")
     args = parser.parse_args()
@@ -185,9 +194,10 @@ def main() -> None:
     if rensa is None:
         print("rensa: not installed")
         return
+    bands = args.rensa_bands or rensa_bands(result["bands_rows"], options.num_perm)
     reference = run_rensa(sources, feed, num_perm=options.num_perm, seed=options.seed,
-                          threshold=options.lsh_threshold, bands=args.rensa_bands)
-    print_rensa(reference, result, truth, len(feed), args.rensa_bands, options.num_perm)
+                          threshold=options.lsh_threshold, bands=bands)
+    print_rensa(reference, result, truth, len(feed), bands, options.num_perm)
 
 
 if __name__ == "__main__":

@@ -122,22 +122,23 @@ def extend_fuzzy(
     other_tokens: Sequence[str],
     *,
     reach: int = 3,
-    min_ratio: float = 0.75,
+    min_ratio: float = 0.8,
 ) -> Passage:
     """Grow a passage over neighbouring words that differ only slightly (``colour``/``color``,
-    a typo), comparing at most ``reach`` words at each end with rapidfuzz."""
+    a typo), comparing at most ``reach`` words at each end with rapidfuzz. Words under four
+    letters never count as slight variants: ``the`` is not a typo of ``then``."""
+
+    def alike(a: str, b: str) -> bool:
+        return a == b or (min(len(a), len(b)) >= 4 and Indel.normalized_similarity(a, b) >= min_ratio)
+
     ps, pe, ms, me = passage.post_start, passage.post_end, passage.match_start, passage.match_end
     for _ in range(reach):
-        if ps > 0 and ms > 0 and Indel.normalized_similarity(post_tokens[ps - 1], other_tokens[ms - 1]) >= min_ratio:
+        if ps > 0 and ms > 0 and alike(post_tokens[ps - 1], other_tokens[ms - 1]):
             ps, ms = ps - 1, ms - 1
         else:
             break
     for _ in range(reach):
-        if (
-            pe < len(post_tokens)
-            and me < len(other_tokens)
-            and Indel.normalized_similarity(post_tokens[pe], other_tokens[me]) >= min_ratio
-        ):
+        if pe < len(post_tokens) and me < len(other_tokens) and alike(post_tokens[pe], other_tokens[me]):
             pe, me = pe + 1, me + 1
         else:
             break

@@ -1,0 +1,150 @@
+"""Reddit data requests (a zip of CSV files): ``posts.csv`` and ``comments.csv``.
+
+Quirks handled, and why:
+
+- **Columns by name.** Headers vary (some exports add ``gildings_silver``…), so cells are read
+  by header name; a file without ``id``, ``date`` and its text columns raises an InputError.
+- **Text.** A post reads as its title, a blank line, then its body (link posts have no body);
+  a comment reads as its body. Bodies are Markdown and are kept as written: the words are what
+  get copied, and the link syntax ``[label](url)`` still yields the URL.
+- **Removed text.** A body of ``[deleted]`` or ``[removed]`` is Reddit's placeholder, not what
+  was written: the record is skipped as "deleted" or "removed".
+- **Ids** are Reddit's fullnames, ``reddit:t3_<id>`` for posts and ``reddit:t1_<id>`` for
+  comments, the form ``parent`` uses. A comment's ``reply_to`` is its ``parent`` cell, or the
+  post URL in ``link`` when there is none (both are kept as written: their forms vary).
+- **Author.** The CSVs do not name the account; ``statistics.csv`` (``statistic,value`` rows)
+  does, as ``account_name``, in the exports that have it. Without it the author is None.
+- **Dates** read ``2024-05-13 09:20:11 UTC``.
+- **Privacy.** ``messages.csv``, ``ip`` cells and the rest are never read.
+
+Skipped rows carry the CSV line on which the row starts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from ...errors import InputError
+from ...records import Post, Skip
+from ...urls import extract_urls
+from ..archive import Archive
+from ..common import MAX_TEXT_CHARS, ReadResult, parse_datetime
+
+NAME = "reddit"
+_FILES = {"posts.csv": ("id", "date", "title", "body"), "comments.csv": ("id", "date", "body")}
+_PREFIX = {"posts.csv": "t3_", "comments.csv": "t1_"}
+_PLACEHOLDERS = {"[deleted]": "deleted", "[removed]": "removed"}
+
+
+def _members(archive: Archive) -> list[tuple[str, str]]:
+    return [(m, name) for name in _FILES for m in archive.find(name) if m.rsplit("/", 1)[-1] == name]
+
+
+def detect(archive: Archive) -> bool:
+    for member, _ in _members(archive):
+        first = archive.read_bytes(member)[:2048].decode("utf-8-sig", "replace").splitlines()[:1]
+        header = next(csv.reader(first), [])
+        if {"id", "permalink", "date", "subreddit"} <= set(header):
+            return True
+    return False
+
+
+def read(archive: Archive) -> ReadResult[Post]:
+    result: ReadResult[Post] = ReadResult()
+    members = _members(archive)
+    if not members:
+        raise InputError("no posts.csv or comments.csv: not a Reddit export", path=str(archive.path))
+    author = _account(archive)
+    for member, name in members:
+        result.extend(_read_csv(archive, member, name, author))
+    return result
+
+
+def _account(archive: Archive) -> str | None:
+    for member in archive.find("statistics.csv"):
+        rows = csv.reader(io.StringIO(archive.read_text(member, fallback="cp1252"), newline=""))
+        try:
+            for row in rows:
+                if len(row) >= 2 and row[0].strip() == "account_name" and row[1].strip():
+                    return row[1].strip()
+        except csv.Error:
+            return None
+    return None
+
+
+def _read_csv(archive: Archive, member: str, name: str, author: str | None) -> ReadResult[Post]:
+    where = archive.where(member)
+    result: ReadResult[Post] = ReadResult()
+    reader = csv.DictReader(io.StringIO(archive.read_text(member), newline=""))
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as err:
+        raise InputError(f"unreadable CSV header: {err}", path=where, line=1) from err
+    missing = [column for column in _FILES[name] if column not in header]
+    if missing:
+        raise InputError(
+            f"not a Reddit {name}: missing column {', '.join(missing)} (found: {', '.join(header) or 'no header'})",
+            path=where,
+            line=1,
+        )
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            result.skipped.append(Skip(where, start, "malformed CSV", str(err)))
+            continue
+        if None in row:
+            result.skipped.append(Skip(where, start, "more cells than columns"))
+            continue
+        try:
+            result.records.append(_post(row, name, author, member))
+        except _Bad as err:
+            result.skipped.append(Skip(where, start, err.reason, err.detail))
+    return result
+
+
+class _Bad(Exception):
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(reason)
+        self.reason, self.detail = reason, detail
+
+
+def _post(row: dict, name: str, author: str | None, member: str) -> Post:
+    native = (row.get("id") or "").strip()
+    if not native:
+        raise _Bad("empty id")
+    body = (row.get("body") or "").strip()
+    if body in _PLACEHOLDERS:
+        raise _Bad(_PLACEHOLDERS[body], native)
+    is_post = name == "posts.csv"
+    title = (row.get("title") or "").strip() if is_post else ""
+    text = "\n\n".join(part for part in (title, body) if part)
+    if not text:
+        raise _Bad("empty text", native)
+    if len(text) > MAX_TEXT_CHARS:
+        raise _Bad("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+    date = (row.get("date") or "").strip()
+    try:
+        created = parse_datetime(date.removesuffix(" UTC").removesuffix("UTC").strip())
+    except ValueError:
+        raise _Bad("unreadable date", repr(date)) from None
+    permalink = (row.get("permalink") or "").strip() or None
+    shared = (row.get("url") or "").strip() if is_post else ""
+    links = ([shared] if shared and shared != permalink else []) + extract_urls(text)
+    reply_to = None if is_post else (row.get("parent") or "").strip() or (row.get("link") or "").strip() or None
+    return Post(
+        id=f"reddit:{_PREFIX[name]}{native}",
+        text=text,
+        author=author,
+        created_at=created,
+        url=permalink,
+        links=tuple(dict.fromkeys(links)),
+        platform="reddit",
+        kind="post" if is_post else "comment",
+        reply_to=reply_to,
+        source_file=member,
+    )
