@@ -1,0 +1,306 @@
+"""LinkedIn "Get a copy of your data" exports (``Basic_``/``Complete_LinkedInDataExport_*.zip``):
+posts in ``Shares.csv``, comments in ``Comments*.csv``, articles in ``Articles/Articles/*.html``.
+
+Quirks handled, and why (research notes: shared/formats/EXPORTS.md §1):
+
+- **Layout.** The zip may unpack into a folder of its own name, so files are found by base name
+  at any depth. ``Connections.csv`` (with its preamble), messages and reactions are not read:
+  they are not posts, and they hold other people's data.
+- **Per-line quoting in Shares.csv.** LinkedIn wraps every line of a multi-line post in quotes,
+  so after CSV decoding the lines are joined by ``"\\n"`` and an empty line reads ``""``. This is
+  undone, but only when *every* line break carries the artifact: a clean multi-line value (from
+  a fixed export) is left as it is. Lines that themselves start or end with a quote survive,
+  because the split takes the leftmost ``"\\n"`` first.
+- **Backslash-escaped quotes in Comments*.csv.** Comments escape quotes as ``\\"``; read with the
+  default dialect a row mis-splits silently, so they are read with ``escapechar``. Shares are
+  not: a backslash typed in a post would be eaten.
+- **Encoding.** UTF-8 with or without a BOM, else Windows-1252 (older exports); a file with NUL
+  bytes (UTF-16) is refused. Line endings inside a field are made ``\\n``.
+- **Links.** ``ShareLink`` is a URL-encoded URN: it is unquoted, and the URN gives the id
+  (``li:share:…``, ``li:ugcPost:…``, ``li:activity:…``). ``SharedUrl`` (a link share) goes into
+  ``links``; ``lnkd.in`` short links in the text cannot be expanded offline and are kept as typed.
+- **Reposts without text.** ``InstantReposts.csv`` rows name only the reposted post: each is
+  skipped as "repost without text", so the summary counts them and they are never matched.
+- **Articles.** Long-form posts (kind ``article``): the title, a blank line, then the body. A
+  draft sits in the same folder and differs only by having a "created" line and no "published"
+  one; drafts were never public, so they are skipped as "draft article" (counted, not matched).
+- **Time.** Dates carry no zone and are taken as UTC, as other readers of real exports do.
+- **Author.** No file names the author: every post of an export is its owner's. The owner is
+  the name in ``Profile.csv`` ("First Last"); without it, ``linkedin:me``. Not a bare "me": an
+  author name found as a word in a later post counts as a credit, and "me" is in every other post.
+- **Comments** have no id or permalink of their own: the id is ``li:comment:<post id>-<epoch
+  seconds>``, ``url`` is the post commented on, and ``reply_to`` that post's id.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterator
+from urllib.parse import unquote
+
+import lxml.html
+from lxml import etree
+
+from ...errors import InputError
+from ...records import Post, Skip
+from ...urls import extract_urls
+from ..archive import Archive
+from ..common import MAX_TEXT_CHARS, ReadResult, parse_datetime
+from ..html_text import html_to_text
+
+NAME = "linkedin"
+OWNER_UNKNOWN = "linkedin:me"
+
+SHARE_COLUMNS = ("Date", "ShareLink", "ShareCommentary")
+COMMENT_COLUMNS = ("Date", "Link", "Message")
+REPOST_COLUMNS = ("Date", "Link")
+_CSV_FILES = (("shares.csv", SHARE_COLUMNS), ("comments*.csv", COMMENT_COLUMNS), ("instantreposts.csv", REPOST_COLUMNS))
+
+_URN = re.compile(r"urn:li:([A-Za-z]+):([^/?#&\s]+)")
+_POSTS_URL = re.compile(r"[-_](share|ugcPost|activity)-(\d+)")
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?")
+
+
+class _Bad(Exception):
+    """A record that cannot be used: the counted reason, and a detail for the warning."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(reason)
+        self.reason, self.detail = reason, detail
+
+
+def detect(archive: Archive) -> bool:
+    """An article page, or a Shares/Comments/InstantReposts CSV with LinkedIn's header (the
+    header is checked because Reddit exports have a ``comments.csv`` too)."""
+    if _article_members(archive):
+        return True
+    for pattern, columns in _CSV_FILES:
+        for member in archive.find(pattern):
+            first_line = _decode(archive, member).split("\n", 1)[0]
+            header = {cell.strip() for cell in next(csv.reader([first_line]), [])}
+            if header.issuperset(columns):
+                return True
+    return False
+
+
+def read(archive: Archive) -> ReadResult[Post]:
+    """Every share, comment and published article of the export; instant reposts and drafts
+    are skipped with their reasons. A CSV whose header is not LinkedIn's is an InputError."""
+    result: ReadResult[Post] = ReadResult()
+    members = {pattern: archive.find(pattern) for pattern, _ in _CSV_FILES}
+    articles = _article_members(archive)
+    if not articles and not any(members.values()):
+        raise InputError("no Shares.csv, Comments.csv or Articles/: not a LinkedIn export", path=str(archive.path))
+    owner = _owner(archive)
+    for member in members["shares.csv"]:
+        _read_shares(archive, member, owner, result)
+    for member in members["comments*.csv"]:
+        _read_comments(archive, member, owner, result)
+    for member in members["instantreposts.csv"]:
+        where = archive.where(member)
+        for line, row in _csv_rows(archive, member, REPOST_COLUMNS, result.skipped):
+            result.skipped.append(Skip(where, line, "repost without text", unquote(row["Link"].strip())))
+    for member in articles:
+        try:
+            result.records.append(_article(archive, member, owner))
+        except _Bad as err:
+            result.skipped.append(Skip(archive.where(member), None, err.reason, err.detail))
+    return result
+
+
+def unwrap_commentary(value: str) -> str:
+    """A ``ShareCommentary`` value with LinkedIn's per-line quotes removed (see module doc)."""
+    value = value.replace("\r\n", "\n")
+    lines = value.split('"\n"')
+    if len(lines) > 1 and len(lines) - 1 == value.count("\n"):
+        return "\n".join(lines)
+    return value
+
+
+def _read_shares(archive: Archive, member: str, owner: str, result: ReadResult[Post]) -> None:
+    where = archive.where(member)
+    for line, row in _csv_rows(archive, member, SHARE_COLUMNS, result.skipped):
+        try:
+            text = _checked(unwrap_commentary(row["ShareCommentary"]))
+            created = _parse_date(row["Date"])
+            link = unquote(row["ShareLink"].strip())
+            shared = (row.get("SharedUrl") or "").strip()
+            result.records.append(
+                _post(
+                    _share_id(link, row["Date"], text), text, owner, created, member,
+                    url=link or None, links=[shared] if shared else [],
+                )
+            )
+        except _Bad as err:
+            result.skipped.append(Skip(where, line, err.reason, err.detail))
+
+
+def _read_comments(archive: Archive, member: str, owner: str, result: ReadResult[Post]) -> None:
+    where = archive.where(member)
+    seen: set[str] = set()
+    for line, row in _csv_rows(archive, member, COMMENT_COLUMNS, result.skipped, escapechar="\\"):
+        try:
+            text = _checked(row["Message"].replace("\r\n", "\n"))
+            created = _parse_date(row["Date"])
+            link = unquote(row["Link"].strip())
+            parent = _urn_id(link)
+            base = f"li:comment:{parent.rsplit(':', 1)[-1] if parent else 'unknown'}-{int(created.timestamp())}"
+            pid, n = base, 1
+            while pid in seen:  # two comments on one post in one second
+                n += 1
+                pid = f"{base}-{n}"
+            seen.add(pid)
+            result.records.append(
+                _post(pid, text, owner, created, member, url=link or None, kind="comment", reply_to=parent)
+            )
+        except _Bad as err:
+            result.skipped.append(Skip(where, line, err.reason, err.detail))
+
+
+def _article(archive: Archive, member: str, owner: str) -> Post:
+    try:
+        root = lxml.html.document_fromstring(_decode(archive, member))
+    except (etree.ParserError, ValueError) as err:
+        raise _Bad("unreadable HTML", str(err)) from None
+    title = " ".join((root.findtext(".//title") or "").split())
+    heading = root.find(".//h1")
+    if not title and heading is not None:
+        title = " ".join(heading.text_content().split())
+    anchor = heading.find(".//a") if heading is not None else None
+    url = anchor.get("href") if anchor is not None else None
+    created = _stamp(root, "created")
+    published = _stamp(root, "published")
+    if created and not published:
+        raise _Bad("draft article", title)
+    # What is left of <body> without the heading and the two date lines is the article.
+    for element in [heading, *root.find_class("created"), *root.find_class("published")]:
+        if element is not None:
+            element.drop_tree()
+    body = root.find(".//body")
+    markup = etree.tostring(body if body is not None else root, encoding="unicode", method="html")
+    body_text, links = html_to_text(markup)
+    text = _checked("\n\n".join(part for part in (title, body_text) if part))
+    base = member.rsplit("/", 1)[-1]
+    stamp = published or (base[:19] if _STAMP.fullmatch(base[:19]) else None) or created
+    if stamp is None:
+        raise _Bad("unreadable date", "no published date in the page or its file name")
+    slug = url.rstrip("/").rsplit("/pulse/", 1)[-1] if url and "/pulse/" in url else base.rsplit(".", 1)[0]
+    return _post(
+        f"li:article:{slug}", text, owner, _parse_date(stamp), member,
+        url=url, links=[u for u in links if u != url], kind="article",
+    )
+
+
+def _post(pid: str, text: str, owner: str, created, member: str, *, links=(), **fields) -> Post:
+    return Post(
+        id=pid, text=text, author=owner, created_at=created, platform="linkedin", source_file=member,
+        links=tuple(dict.fromkeys([*links, *extract_urls(text)])), **fields,
+    )
+
+
+def _checked(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise _Bad("empty text")
+    if len(text) > MAX_TEXT_CHARS:
+        raise _Bad("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+    return text
+
+
+def _parse_date(value: str):
+    try:
+        return parse_datetime(value.strip().removesuffix(" UTC"))
+    except ValueError:
+        raise _Bad("unreadable date", repr(value)) from None
+
+
+def _stamp(root, css_class: str) -> str | None:
+    for element in root.find_class(css_class):
+        found = _STAMP.search(element.text_content())
+        if found:
+            return found.group(0)
+    return None
+
+
+def _urn_id(link: str) -> str | None:
+    """``li:<type>:<id>`` from a (unquoted) feed or posts URL, or None."""
+    found = _URN.search(link)
+    if found:
+        return f"li:{found.group(1)}:{found.group(2)}"
+    found = _POSTS_URL.search(link)
+    return f"li:{found.group(1)}:{found.group(2)}" if found else None
+
+
+def _share_id(link: str, date: str, text: str) -> str:
+    urn = _urn_id(link)
+    if urn:
+        return urn
+    digest = hashlib.sha1(f"{date}\n{text}".encode()).hexdigest()[:16]
+    return f"li:sha1:{digest}"
+
+
+def _owner(archive: Archive) -> str:
+    """The export owner's name from Profile.csv, or OWNER_UNKNOWN."""
+    for member in archive.find("profile.csv"):
+        try:
+            row = next(csv.DictReader(io.StringIO(_decode(archive, member), newline="")), None)
+        except (InputError, csv.Error):
+            continue
+        if row:
+            name = " ".join(filter(None, ((row.get(k) or "").strip() for k in ("First Name", "Last Name"))))
+            if name:
+                return name
+    return OWNER_UNKNOWN
+
+
+def _article_members(archive: Archive) -> list[str]:
+    """HTML pages in a folder named Articles (LinkedIn nests it twice: Articles/Articles/)."""
+    return [
+        m for m in archive.members()
+        if m.lower().endswith((".html", ".htm")) and "articles" in (p.lower() for p in m.split("/")[:-1])
+    ]
+
+
+def _decode(archive: Archive, member: str) -> str:
+    text = archive.read_text(member, fallback="cp1252")
+    if "\x00" in text:
+        raise InputError("NUL bytes (UTF-16?): LinkedIn files are UTF-8 or Windows-1252", path=archive.where(member))
+    return text
+
+
+def _csv_rows(
+    archive: Archive, member: str, columns: tuple[str, ...], skipped: list[Skip], *, escapechar: str | None = None
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """``(first line, row)`` of each record; a header without ``columns`` is an InputError,
+    a malformed or misaligned row a Skip."""
+    where = archive.where(member)
+    reader = csv.reader(io.StringIO(_decode(archive, member), newline=""), escapechar=escapechar)
+    try:
+        header = [cell.strip() for cell in next(reader, [])]
+    except csv.Error as err:
+        raise InputError(f"unreadable CSV header ({err})", path=where, line=1) from err
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise InputError(
+            f"not a LinkedIn {member.rsplit('/', 1)[-1]}: missing column {', '.join(missing)} "
+            f"(found: {', '.join(header) or 'no header'})",
+            path=where, line=1,
+        )
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            skipped.append(Skip(where, line, "malformed CSV", str(err)))
+            continue
+        if not cells:
+            continue
+        if len(cells) != len(header):
+            skipped.append(Skip(where, line, "wrong number of cells", f"{len(cells)} cells, {len(header)} columns"))
+            continue
+        yield line, dict(zip(header, cells))
