@@ -102,8 +102,9 @@ def scan(
     files, or JSONL/CSV files with id, text, author, created_at. Several exports are merged;
     a post found in two overlapping archives counts once.
 
-    Exit status: 0 done; 1 some input could not be read or was skipped (the report covers
-    the rest); 2 bad usage; 3 a post reached the --fail-on verdict.
+    Exit status: 0 done; 1 some input could not be read or a bad record was skipped (the
+    report covers the rest; records left out by design, such as reposts without text or
+    drafts, are only counted); 2 bad usage; 3 a post reached the --fail-on verdict.
     """
     since_at, until_at = _parse_day(since, "--since"), _parse_day(until, "--until")
     tuning = {
@@ -135,10 +136,10 @@ def scan(
     else:
         output.write_text(text, encoding="utf-8")
     if not quiet:
-        _warn_skips(sources.skipped + found.skipped)
+        _warn_skips([s for s in sources.skipped + found.skipped if s.is_fault])
         if chosen != "table" or output is not None:
             click.echo(summary.line(), err=True)
     if fail_on and any(_SEVERITY[f.verdict] >= _SEVERITY[fail_on] for f in findings):
         sys.exit(3)
-    if found.skipped or sources.skipped:
+    if any(s.is_fault for s in found.skipped + sources.skipped):
         sys.exit(1)

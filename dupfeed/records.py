@@ -126,6 +126,11 @@ class Finding(_Record):
         return out
 
 
+LEFT_OUT_REASONS = frozenset({"repost without text", "repost", "boost", "draft article", "direct message"})
+"""Reasons for which a reader leaves a record out by design (not text of the author's own,
+or never public): counted in the summary, but not a fault of the input."""
+
+
 @dataclass(frozen=True)
 class Skip(_Record):
     """A record that could not be used, with where it came from and why."""
@@ -134,3 +139,8 @@ class Skip(_Record):
     line: int | None
     reason: str
     detail: str = ""
+
+    @property
+    def is_fault(self) -> bool:
+        """Whether the input is at fault (a bad record), rather than left out by design."""
+        return self.reason not in LEFT_OUT_REASONS

@@ -48,10 +48,15 @@ class Summary:
             f"{self.posts} posts against {self.sources} sources: "
             f"{v['copy']} copy, {v['revision']} revision, {v['original']} original"
         )
-        for label, skips in (("posts", self.skipped), ("sources", self.skipped_sources)):
+        groups = (
+            ("posts skipped", [s for s in self.skipped if s.is_fault]),
+            ("sources skipped", self.skipped_sources),
+            ("records left out", [s for s in self.skipped if not s.is_fault]),
+        )
+        for label, skips in groups:
             if skips:
                 reasons = ", ".join(f"{n} {r}" for r, n in Counter(s.reason for s in skips).most_common())
-                text += f"; {len(skips)} {label} skipped ({reasons})"
+                text += f"; {len(skips)} {label} ({reasons})"
         return text
 
 
