@@ -126,9 +126,11 @@ class Finding(_Record):
         return out
 
 
-LEFT_OUT_REASONS = frozenset({"repost without text", "repost", "boost", "draft article", "direct message"})
-"""Reasons for which a reader leaves a record out by design (not text of the author's own,
-or never public): counted in the summary, but not a fault of the input."""
+LEFT_OUT_REASONS = frozenset(
+    {"repost without text", "repost", "boost", "draft article", "direct message", "deleted", "removed"}
+)
+"""Reasons for which a reader leaves a record out by design (not the author's own text, never
+public, or deleted by the platform): counted in the summary, but not a fault of the input."""
 
 
 @dataclass(frozen=True)

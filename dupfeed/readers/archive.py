@@ -12,6 +12,7 @@ import io
 import posixpath
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
@@ -21,6 +22,13 @@ from ..records import Skip
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
 MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024
 _CHUNK = 1 << 20
+
+
+def _size(n: int) -> str:
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift:
+            return f"{n / (1 << shift):g} {unit}"
+    return f"{n} bytes"
 
 
 def _safe_name(name: str) -> str | None:
@@ -56,6 +64,8 @@ class Archive:
                 self._open_zip()
             elif self._is_tar():
                 self._open_tar()
+            elif self.path.suffix.lower() == ".zip":
+                raise InputError("not a valid zip archive (a truncated download?)", path=str(self.path))
             else:
                 self._members = {self.path.name: self.path}
         except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as err:
@@ -135,8 +145,17 @@ class Archive:
             else:
                 with open(handle, "rb") as f:  # type: ignore[arg-type]
                     yield from iter(lambda: f.read(_CHUNK), b"")
-        except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError) as err:
+        except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError, zlib.error) as err:
             raise InputError(f"corrupt member ({err})", path=self.where(member)) from err
+
+    def read_head(self, member: str, size: int = 4096) -> bytes:
+        """The first ``size`` bytes of a member (for cheap format detection)."""
+        out = b""
+        for chunk in self._stream(member):
+            out += chunk
+            if len(out) >= size:
+                break
+        return out[:size]
 
     def read_bytes(self, member: str) -> bytes:
         """A member's content, refused past the size caps."""
@@ -145,12 +164,12 @@ class Archive:
             self._read_total += len(chunk)
             if out.tell() + len(chunk) > MAX_MEMBER_BYTES:
                 raise InputError(
-                    f"member larger than {MAX_MEMBER_BYTES >> 20} MiB when decompressed: refused (zip bomb?)",
+                    f"member larger than {_size(MAX_MEMBER_BYTES)} when decompressed: refused (zip bomb?)",
                     path=self.where(member),
                 )
             if self._read_total > MAX_TOTAL_BYTES:
                 raise InputError(
-                    f"archive larger than {MAX_TOTAL_BYTES >> 30} GiB when decompressed: refused (zip bomb?)",
+                    f"archive larger than {_size(MAX_TOTAL_BYTES)} when decompressed: refused (zip bomb?)",
                     path=str(self.path),
                 )
             out.write(chunk)

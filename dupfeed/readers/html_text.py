@@ -14,7 +14,12 @@ def _shows_url(anchor) -> bool:
     href = anchor.get("href") or ""
     shown = anchor.text_content().strip()
     hidden = any("invisible" in (e.get("class") or "").split() for e in anchor.iter())
-    return href.startswith(("http://", "https://")) and (hidden or shown.startswith(("http", "www.")))
+    bare = href.split("://", 1)[-1]
+    shown_bare = shown.split("://", 1)[-1].rstrip("…").removeprefix("www.")
+    looks_like_it = shown.startswith(("http", "www.")) or (
+        len(shown_bare) > 3 and bare.removeprefix("www.").startswith(shown_bare)
+    )
+    return href.startswith(("http://", "https://")) and (hidden or looks_like_it)
 
 
 def html_to_text(markup: str) -> tuple[str, list[str]]:

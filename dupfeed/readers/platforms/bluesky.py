@@ -35,7 +35,7 @@ from .car import CID, DAG_CBOR, CarError, decode_cbor, iter_blocks, looks_like_c
 
 NAME = "bluesky"
 POST, REPOST = "app.bsky.feed.post", "app.bsky.feed.repost"
-_UNPACKED = re.compile(r"(?:^|/)(did:[^/]+)/(app\.bsky\.feed\.(?:post|repost))/([^/]+)\.json$")
+_UNPACKED = re.compile(r"(?:^|/)(did:[^/]+)/([A-Za-z0-9.-]+)/([^/]+)\.json$")
 _OWN_REF = re.compile(r"^at://(did:[^/]+)/app\.bsky\.feed\.post/([^/]+)$")
 
 
@@ -53,6 +53,8 @@ def _json_members(archive: Archive) -> list[str]:
 
 
 def detect(archive: Archive) -> bool:
+    """A ``.car`` member; a single file that starts with a CAR header (64 bytes read); or JSON
+    named like Bluesky records that mentions ``app.bsky.``."""
     if any(m.lower().endswith(".car") for m in archive.members()):
         return True
     if archive.kind == "file":
@@ -60,12 +62,17 @@ def detect(archive: Archive) -> bool:
             if looks_like_car(handle.read(64)):
                 return True
     for member in _json_members(archive):
-        if _UNPACKED.search(member) or b'"app.bsky.' in archive.read_bytes(member)[:4096]:
+        unpacked = _UNPACKED.search(member)
+        if unpacked:
+            if unpacked.group(2) == POST:
+                return True
+        elif b'"app.bsky.' in archive.read_bytes(member)[:4096]:
             return True
     return False
 
 
 def read(archive: Archive) -> ReadResult[Post]:
+    """Every post of every ``.car`` (or records JSON) in the archive; reposts are skipped."""
     result: ReadResult[Post] = ReadResult()
     cars = [m for m in archive.members() if m.lower().endswith(".car")]
     if not cars and archive.kind == "file" and not archive.path.name.lower().endswith(".json"):
@@ -77,10 +84,10 @@ def read(archive: Archive) -> ReadResult[Post]:
     unpacked: list[tuple[str, str, str, str]] = []
     for member in _json_members(archive):
         found = _UNPACKED.search(member)
-        if found:
-            unpacked.append((member, *found.groups()))
-        else:
+        if not found:
             _read_keyed_json(archive, member, result)
+        elif found.group(2) in (POST, REPOST):  # likes, follows, the profile: not posts
+            unpacked.append((member, *found.groups()))
     for member, did, collection, rkey in unpacked:
         record = _load_json(archive, member)
         _add(result, record, did=did, key=f"{collection}/{rkey}", cid=None, where=archive.where(member),
@@ -110,7 +117,7 @@ def _read_car(archive: Archive, member: str, result: ReadResult[Post]) -> None:
     for number, (cid, _) in enumerate(blocks, start=1):
         record = decoded.get(cid)
         if isinstance(record, dict) and record.get("$type") in (POST, REPOST):
-            for key in keys.get(cid) or [None]:
+            for key in dict.fromkeys(keys.get(cid) or [None]):
                 _add(result, record, did=did, key=key, cid=cid, where=where, line=number, member=member)
 
 
@@ -150,15 +157,13 @@ def _read_keyed_json(archive: Archive, member: str, result: ReadResult[Post]) ->
         raise InputError("not Bluesky records (expected an object keyed by rkey)", path=archive.where(member))
     did = None
     for record in records.values():  # a reply to one of the file's own posts names its DID
-        parent = ((record.get("reply") or {}).get("parent") or {}) if isinstance(record, dict) else {}
-        own = _OWN_REF.match(parent.get("uri") or "") if isinstance(parent, dict) else None
-        if own and isinstance(records.get(own.group(2)), dict) and records[own.group(2)].get("$type") == POST:
+        own = _OWN_REF.match(_text(record, "reply", "parent", "uri") or "")
+        if own and _text(records, own.group(2), "$type") == POST:
             did = own.group(1)
             break
     for number, (rkey, record) in enumerate(records.items(), start=1):
-        collection = record.get("$type") if isinstance(record, dict) else None
-        _add(result, record, did=did, key=f"{collection}/{rkey}", cid=None, where=archive.where(member),
-             line=number, member=member)
+        key = f"{record.get('$type')}/{rkey}" if isinstance(record, dict) else rkey
+        _add(result, record, did=did, key=key, cid=None, where=archive.where(member), line=number, member=member)
 
 
 def _add(result: ReadResult[Post], record: object, *, did: str | None, key: str | None, cid: CID | None,
@@ -172,13 +177,20 @@ def _add(result: ReadResult[Post], record: object, *, did: str | None, key: str 
     rkey = key.split("/", 1)[1] if key and "/" in key else None
     uri = f"at://{did}/{key}" if did and key else None
     if record["$type"] == REPOST:
-        subject = record.get("subject") if isinstance(record.get("subject"), dict) else {}
-        result.skipped.append(Skip(where, line, "repost", str(subject.get("uri") or "")))
+        result.skipped.append(Skip(where, line, "repost", _text(record, "subject", "uri") or ""))
         return
     try:
         result.records.append(_post(record, did=did, rkey=rkey, uri=uri, cid=cid, member=member))
     except _Bad as err:
         result.skipped.append(Skip(where, line, err.reason, err.detail or str(uri or rkey or cid)))
+
+
+def _text(value: object, *path: str) -> str | None:
+    """The string at ``value[path[0]][path[1]]…``; None where a step is missing or of another
+    type (records are client-written: any field may hold anything)."""
+    for name in path:
+        value = value.get(name) if isinstance(value, dict) else None
+    return value if isinstance(value, str) else None
 
 
 class _Bad(Exception):
@@ -201,12 +213,10 @@ def _post(record: dict, *, did: str | None, rkey: str | None, uri: str | None, c
         created = parse_datetime(record.get("createdAt"))
     except ValueError:
         raise _Bad("unreadable date", repr(record.get("createdAt"))) from None
-    embed = record.get("embed") if isinstance(record.get("embed"), dict) else {}
-    media = embed.get("media") if isinstance(embed.get("media"), dict) else {}
-    embedded = [(e.get("external") or {}).get("uri") for e in (embed, media) if isinstance(e.get("external"), dict)]
-    links = [*facet_links, *(u for u in embedded if isinstance(u, str)), *extract_urls(text)]
-    reply = record.get("reply") if isinstance(record.get("reply"), dict) else {}
-    parent = reply.get("parent") if isinstance(reply.get("parent"), dict) else {}
+    # a link card, alone or beside a quoted post (recordWithMedia)
+    embedded = [_text(record, "embed", "external", "uri"), _text(record, "embed", "media", "external", "uri")]
+    links = [*facet_links, *(u for u in embedded if u), *extract_urls(text)]
+    reply_to = _text(record, "reply", "parent", "uri")
     langs = record.get("langs") if isinstance(record.get("langs"), list) else []
     native = uri or rkey or str(cid)
     return Post(
@@ -217,8 +227,8 @@ def _post(record: dict, *, did: str | None, rkey: str | None, uri: str | None, c
         url=f"https://bsky.app/profile/{did}/post/{rkey}" if did and rkey else None,
         links=tuple(dict.fromkeys(links)),
         platform="bluesky",
-        kind="reply" if parent.get("uri") else "post",
-        reply_to=parent.get("uri") if isinstance(parent.get("uri"), str) else None,
+        kind="reply" if reply_to else "post",
+        reply_to=reply_to or None,
         lang=langs[0] if langs and isinstance(langs[0], str) else None,
         source_file=member,
     )
@@ -238,9 +248,10 @@ def _apply_facets(text: str, facets: object) -> tuple[str, list[str]]:
             continue
         index = facet.get("index") if isinstance(facet.get("index"), dict) else {}
         start, end = index.get("byteStart"), index.get("byteEnd")
-        for feature in facet.get("features") or []:
-            uri = feature.get("uri") if isinstance(feature, dict) else None
-            if not isinstance(uri, str) or feature.get("$type") != "app.bsky.richtext.facet#link":
+        features = facet.get("features") if isinstance(facet.get("features"), list) else []
+        for feature in features:
+            uri = _text(feature, "uri")
+            if not uri or _text(feature, "$type") != "app.bsky.richtext.facet#link":
                 continue
             links.append(uri)
             if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(data):

@@ -46,6 +46,7 @@ PUBLIC = {"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"}
 
 
 def detect(archive: Archive) -> bool:
+    """An ``outbox.json`` member, at any depth."""
     return bool(archive.find("outbox.json"))
 
 

@@ -5,8 +5,8 @@ Quirks handled, and why:
 - **Columns by name.** Headers vary (some exports add ``gildings_silver``…), so cells are read
   by header name; a file without ``id``, ``date`` and its text columns raises an InputError.
 - **Text.** A post reads as its title, a blank line, then its body (link posts have no body);
-  a comment reads as its body. Bodies are Markdown and are kept as written: the words are what
-  get copied, and the link syntax ``[label](url)`` still yields the URL.
+  a comment reads as its body. Bodies are Markdown and are kept as written (``\r\n`` made
+  ``\n``): the words are what get copied, and the link syntax ``[label](url)`` still yields the URL.
 - **Removed text.** A body of ``[deleted]`` or ``[removed]`` is Reddit's placeholder, not what
   was written: the record is skipped as "deleted" or "removed".
 - **Ids** are Reddit's fullnames, ``reddit:t3_<id>`` for posts and ``reddit:t1_<id>`` for
@@ -42,6 +42,7 @@ def _members(archive: Archive) -> list[tuple[str, str]]:
 
 
 def detect(archive: Archive) -> bool:
+    """A ``posts.csv`` or ``comments.csv`` whose header is Reddit's (LinkedIn has a Comments.csv)."""
     for member, _ in _members(archive):
         first = archive.read_bytes(member)[:2048].decode("utf-8-sig", "replace").splitlines()[:1]
         header = next(csv.reader(first), [])
@@ -51,6 +52,7 @@ def detect(archive: Archive) -> bool:
 
 
 def read(archive: Archive) -> ReadResult[Post]:
+    """Posts of ``posts.csv`` and comments of ``comments.csv``, the author from ``statistics.csv``."""
     result: ReadResult[Post] = ReadResult()
     members = _members(archive)
     if not members:
@@ -117,7 +119,7 @@ def _post(row: dict, name: str, author: str | None, member: str) -> Post:
     native = (row.get("id") or "").strip()
     if not native:
         raise _Bad("empty id")
-    body = (row.get("body") or "").strip()
+    body = (row.get("body") or "").replace("\r\n", "\n").strip()
     if body in _PLACEHOLDERS:
         raise _Bad(_PLACEHOLDERS[body], native)
     is_post = name == "posts.csv"
