@@ -30,7 +30,11 @@ in the post plus in the source (else empty), and |s|, |r| count both documents' 
     granularity = mean over detected cases of the number of detections detecting it
     plagdet     = F1 / log2(1 + granularity)
 
-    python benchmarks/quality_passages.py [--seed 1] [--posts 400] [--show-failures K] [--exhaustive]
+--exhaustive verifies every pair without the index (what alignment alone finds); --max-matches
+raises Options.max_matches (posts sharing filler with many earlier posts can push a source out).
+
+    python benchmarks/quality_passages.py [--seed 1] [--posts 400] [--show-failures K]
+                                          [--exhaustive] [--max-matches N]
 """
 
 from __future__ import annotations
@@ -78,8 +82,6 @@ class Pair(NamedTuple):
 
 
 class Planned(NamedTuple):
-    """A post, its language and obfuscation, and its gold cases."""
-
     post: Post
     lang: str
     kind: str
@@ -88,6 +90,10 @@ class Planned(NamedTuple):
 
 def n_words(text: str) -> int:
     return len(re.findall(r"\w+", text))
+
+
+def words_of(text: str) -> str:
+    return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
 
 
 def language(text: str) -> str:
@@ -163,20 +169,25 @@ def load(pages: Path, clough: Path, rng: random.Random):
         sources.append(Source(id=path.name, text=path.read_text(encoding="utf-8")))
         langs[path.name] = "en"
     spans = {s.id: sentences(s.text, wrapped=s.id.startswith("orig_")) for s in sources}
-    # A passage must come from one source only, or a detection against its twin would be "false".
-    seen = Counter(" ".join(s.text[a:b].split()) for s in sources for a, b in spans[s.id])
-    unique = {s.id: [(a, b) for a, b in spans[s.id] if seen[" ".join(s.text[a:b].split())] == 1] for s in sources}
-    pool = {lang: [s for s in sources if langs[s.id] == lang and unique[s.id]] for lang in LANGS}
+    # Passages are whole sentences of prose (not headings or menu lines) whose words occur once in
+    # all sources: a detection of another occurrence would otherwise count as false.
+    everything = "\n".join(words_of(s.text) for s in sources)
+    usable = {
+        s.id: {(a, b) for a, b in spans[s.id] if everything.count(words_of(s.text[a:b])) == 1
+               and n_words(s.text[a:b]) >= 4 and _ENDS.search(s.text[a:b])}
+        for s in sources
+    }
+    pool = {lang: [s for s in sources if langs[s.id] == lang and usable[s.id]] for lang in LANGS}
     fillers = {"en": [], "fr": []}
     for line in (clough / "labels.csv").read_text(encoding="utf-8").splitlines()[1:]:
         name, _, category = line.split(",")
         if category == "non":
             fillers["en"].append(" ".join((clough / "texts" / name).read_text(encoding="utf-8").split()))
     fillers["fr"] = [s.text for s in read if s.id in donors]
-    return sources, spans, unique, pool, fillers, sorted(donors)
+    return sources, spans, usable, pool, fillers, sorted(donors)
 
 
-def plan_posts(n: int, rng: random.Random, spans, unique, pool, fillers) -> list[Planned]:
+def plan_posts(n: int, rng: random.Random, spans, usable, pool, fillers) -> list[Planned]:
     """Posts of real filler, 70% with one inserted source passage, in a seeded order."""
     jobs = []
     for lang, count in (("fr", round(n * FRENCH_SHARE)), ("en", n - round(n * FRENCH_SHARE))):
@@ -194,10 +205,8 @@ def plan_posts(n: int, rng: random.Random, spans, unique, pool, fillers) -> list
             got = None
             while not got:
                 source = rng.choice(pool[lang])
-                article, ok = source.text, set(unique[source.id])
-                # Whole sentences of prose (not headings or menu lines) found in no other source.
-                prose = lambda s: s in ok and n_words(article[s[0] : s[1]]) >= 4 and _ENDS.search(article[s[0] : s[1]])  # noqa: E731
-                got = run_of(rng, spans[source.id], article, 15, 120, prose, min_n=2 if kind == "reordered" else 1)
+                article, ok = source.text, usable[source.id].__contains__
+                got = run_of(rng, spans[source.id], article, 15, 120, ok, min_n=2 if kind == "reordered" else 1)
             if kind == "reordered":
                 order = list(got)
                 # No two sentences kept next to each other in source order: each is its own case.
@@ -250,11 +259,8 @@ def measure(cases: list[Pair], detections: list[Pair]) -> dict:
         size = (r.post_end - r.post_start) + (r.source_end - r.source_start)
         got = union_length(x[0] for _, x in found) + union_length(x[1] for _, x in found)
         precision.append(got / size if size else 0.0)
-    recall = [
-        (union_length(x[0] for x in hits[s]) + union_length(x[1] for x in hits[s]))
-        / ((s.post_end - s.post_start) + (s.source_end - s.source_start))
-        for s in cases
-    ]
+    recall = [(union_length(x[0] for x in hits[s]) + union_length(x[1] for x in hits[s]))
+              / ((s.post_end - s.post_start) + (s.source_end - s.source_start)) for s in cases]
     detected = [len(hits[s]) for s in cases if hits[s]]
     p, r, g = (sum(x) / len(x) if x else None for x in (precision, recall, detected))
     f1 = 2 * p * r / (p + r) if p and r else 0.0
@@ -280,10 +286,13 @@ def print_verdicts(planned: list[Planned], findings: dict, max_matches: int) -> 
     def kinds(group):
         return ", ".join(f"{k} {n}" for k, n in sorted(Counter(p.kind for p in group).items()))
 
+    def matched(p):
+        return p.cases[0].source in {m.id for m in findings[p.post.id].matches}
+
     copying = [p for p in planned if p.cases]
     missed = [p for p in copying if findings[p.post.id].verdict == "original"]
-    short = [p for p in missed if p.cases[0].source in {m.id for m in findings[p.post.id].matches}]
-    unmatched = [p for p in copying if p.cases[0].source not in {m.id for m in findings[p.post.id].matches}]
+    short = [p for p in missed if matched(p)]
+    unmatched = [p for p in copying if not matched(p)]
     full = [p for p in unmatched if len(findings[p.post.id].matches) == max_matches]
     alarms = [p for p in planned if not p.cases and findings[p.post.id].verdict != "original"]
     by_source = [p for p in alarms if any(m.kind == "source" for m in findings[p.post.id].matches)]
@@ -292,7 +301,7 @@ def print_verdicts(planned: list[Planned], findings: dict, max_matches: int) -> 
     print(f"posts with a passage not matched to its source: {len(unmatched)} [{kinds(unmatched)}], {len(full)} of "
           f"them with {max_matches} matches (= max_matches: earlier posts may have pushed the source out)")
     print(f"posts without a passage whose verdict is not 'original' (false alarms): {len(alarms)}/{len(planned) - len(copying)}"
-          f", {len(by_source)} of them with a source match (the rest share filler with earlier posts)")
+          f", {len(by_source)} of them with a source match (the rest share filler with earlier posts)\n")
 
 
 def print_failures(k: int, planned: list[Planned], detections: list[Pair], texts: dict) -> None:
@@ -301,7 +310,8 @@ def print_failures(k: int, planned: list[Planned], detections: list[Pair], texts
         return f"{doc} [{a},{b}) " + repr(piece if len(piece) <= 160 else f"{piece[:80]} … {piece[-80:]}")
 
     def show(label: str, x: Pair) -> None:
-        print(f"  {label:<6} {quote(x.post, x.post_start, x.post_end)}\n         {quote(x.source, x.source_start, x.source_end)}")
+        print(f"  {label:<6} {quote(x.post, x.post_start, x.post_end)}")
+        print(f"         {quote(x.source, x.source_start, x.source_end)}")
 
     per_case = measure([s for p in planned for s in p.cases], detections)["per_case"]
     cases = {p.post.id: p.cases for p in planned}
@@ -325,26 +335,25 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=400)
     parser.add_argument("--show-failures", type=int, default=0, metavar="K", help="print the K worst cases")
     parser.add_argument("--exhaustive", action="store_true", help="verify every pair, no index: alignment alone")
+    parser.add_argument("--max-matches", type=int, default=Options().max_matches, help="Options.max_matches")
     parser.add_argument("--corpora", type=Path, default=CORPORA)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    sources, spans, unique, pool, fillers, donors = load(args.corpora / "pages" / "html", args.corpora / "clough-dev", rng)
-    planned = plan_posts(args.posts, rng, spans, unique, pool, fillers)
-    detector = Detector(Options(exhaustive=args.exhaustive))
+    sources, spans, usable, pool, fillers, donors = load(args.corpora / "pages" / "html", args.corpora / "clough-dev", rng)
+    planned = plan_posts(args.posts, rng, spans, usable, pool, fillers)
+    detector = Detector(Options(exhaustive=args.exhaustive, max_matches=args.max_matches))
     detector.add_sources(sources)
     findings = {f.id: f for f in detector.scan([p.post for p in planned])}
     # Only matches to sources are evaluated: fillers are reused, so posts also match earlier posts.
     detections = [Pair(f.id, s.post_start, s.post_end, m.id, s.match_start, s.match_end)
                   for f in findings.values() for m in f.matches if m.kind == "source" for s in m.spans]
-    print(f"seed {args.seed}: {len(planned)} posts, {len(sources)} sources "
-          f"({', '.join(f'{len(v)} {LANGS[k]} with passages' for k, v in pool.items())}); "
-          f"French filler from {len(donors)} pages kept out of the sources")
-    print(f"{'exhaustive verification, no index' if args.exhaustive else 'default Options()'}\n")
+    given = ", ".join(f"{n}={getattr(detector.options, n)!r}" for n in ("exhaustive", "max_matches"))
+    print(f"seed {args.seed}: {len(planned)} posts, {len(sources)} sources, French filler from {len(donors)} pages "
+          f"kept out of the sources; Options({given}), the rest default\n")
     for lang, name in LANGS.items():
         group = [p for p in planned if p.lang == lang]
         print_table(name, group, [r for r in detections if r.post.startswith(lang)])
         print_verdicts(group, findings, detector.options.max_matches)
-        print()
     if args.show_failures:
         texts = {s.id: s.text for s in sources} | {p.post.id: p.post.text for p in planned}
         print_failures(args.show_failures, planned, detections, texts)

@@ -88,14 +88,22 @@ def passages(
         rows.append((i0, pe, j0, me))
     rows.sort()
     chains: list[Passage] = []
-    for ps, pe, ms, me in rows:
+    for index, (ps, pe, ms, me) in enumerate(rows):
         best = None
         for chain in chains:
             post_gap = ps - chain.post_end
             match_gap = ms - chain.match_end
-            if -k < post_gap <= max_gap and -k < match_gap <= max_gap and ms >= chain.match_start:
-                if best is None or chain.post_end > best.post_end:
-                    best = chain
+            # Forward in both texts (an overlap only along one diagonal: a repeated word
+            # must not be claimed twice), by at most max_gap words of edits.
+            forward = (post_gap >= 0 and match_gap >= 0) or (post_gap == match_gap and post_gap > -k)
+            if (
+                forward
+                and post_gap <= max_gap
+                and match_gap <= max_gap
+                and not _moved_between(rows[:index], chain, ms, k)
+                and (best is None or chain.post_end > best.post_end)
+            ):
+                best = chain
         if best is None:
             chains.append(Passage(ps, pe, ms, me, pe - ps))
         else:
@@ -103,6 +111,18 @@ def passages(
             best.post_end = max(best.post_end, pe)
             best.match_end = max(best.match_end, me)
     return _keep_longest(chains)
+
+
+def _moved_between(earlier: list[tuple[int, int, int, int]], chain: Passage, ms: int, k: int) -> bool:
+    """Whether the post words between ``chain`` and the next fragment hold a copied run of
+    their own (two shingles or more) from elsewhere in the other text: a moved sentence,
+    which the gap must not swallow."""
+    for ps, pe, fs, fe in reversed(earlier):
+        if ps < chain.post_end:
+            break
+        if pe - ps > k and not (chain.match_end - k <= fs and fe <= ms + k):
+            return True
+    return False
 
 
 def _keep_longest(chains: list[Passage]) -> list[Passage]:
@@ -122,14 +142,15 @@ def extend_fuzzy(
     other_tokens: Sequence[str],
     *,
     reach: int = 3,
-    min_ratio: float = 0.8,
+    min_ratio: float = 0.85,
 ) -> Passage:
     """Grow a passage over neighbouring words that differ only slightly (``colour``/``color``,
-    a typo), comparing at most ``reach`` words at each end with rapidfuzz. Words under four
-    letters never count as slight variants: ``the`` is not a typo of ``then``."""
+    ``organisation``/``organization``, a typo), comparing at most ``reach`` words at each end
+    with rapidfuzz. Words under five letters never count: next to a passage, a lone ``the`` or
+    ``in`` says nothing, and short words are a letter apart too easily."""
 
     def alike(a: str, b: str) -> bool:
-        return a == b or (min(len(a), len(b)) >= 4 and Indel.normalized_similarity(a, b) >= min_ratio)
+        return min(len(a), len(b)) >= 5 and Indel.normalized_similarity(a, b) >= min_ratio
 
     ps, pe, ms, me = passage.post_start, passage.post_end, passage.match_start, passage.match_end
     for _ in range(reach):

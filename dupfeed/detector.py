@@ -49,6 +49,22 @@ class _Doc:
         return self._tokens
 
 
+def _strongest(matches: list[Match], limit: int) -> list[Match]:
+    """The ``limit`` strongest matches, strongest first, never crowding out every source.
+
+    Strength is containment, then similarity; a source counts 10% more, because a post and
+    the earlier posts that copy the same article all match each other, and the article is
+    where the text comes from. Sources are kept before earlier posts when the list is cut.
+    """
+
+    def strength(m: Match) -> tuple:
+        return (-m.containment * (1.1 if m.kind == "source" else 1.0), -m.similarity, m.id)
+
+    sources = sorted((m for m in matches if m.kind == "source"), key=strength)[:limit]
+    posts = sorted((m for m in matches if m.kind != "source"), key=strength)[: limit - len(sources)]
+    return sorted(sources + posts, key=strength)
+
+
 class Detector:
     """Finds which posts copy a known source or an earlier post, how much, and where.
 
@@ -177,14 +193,14 @@ class Detector:
             boiler = recurring & ~covered
             kept = int((~boiler).sum())
             share = (covered & ~boiler).sum() / kept if kept else 0.0
-        matches.sort(key=lambda m: (-m.containment * (1.1 if m.kind == "source" else 1.0), -m.similarity, m.id))
+        matches = _strongest(matches, opts.max_matches)
         if share >= opts.copy_containment:
             verdict = "copy"
         elif share >= opts.revision_containment:
             verdict = "revision"
         else:
             verdict = "original"
-        return Finding(post.id, post.author, post.created_at, verdict, tuple(matches[: opts.max_matches]), post)
+        return Finding(post.id, post.author, post.created_at, verdict, tuple(matches), post)
 
     def _match(self, doc: _Doc, other: _Doc, boiler: np.ndarray) -> tuple[Match, np.ndarray] | None:
         opts = self.options
@@ -197,7 +213,10 @@ class Detector:
         found = [extend_fuzzy(p, doc.tokens, other.tokens) for p in found]
         kept: list[Passage] = []
         for p in found:
-            if (~boiler[p.post_start : p.post_end]).sum() >= opts.min_passage_words:
+            # A passage needs min_passage_words words that are not boilerplate, and more words
+            # matched exactly than two chance shingles side by side would give.
+            free_words = int((~boiler[p.post_start : p.post_end]).sum())
+            if free_words >= opts.min_passage_words and p.matched > 2 * k:
                 kept.append(p)
         if not kept:
             return None

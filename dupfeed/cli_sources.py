@@ -1,0 +1,172 @@
+"""``dupfeed sources``: build the JSONL file of source articles that ``scan --sources`` reads."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import DupfeedError, OptionsError
+from .fetch import FetchOptions, FetchReport, check_url, fetch_sources
+
+_MAX_LISTED_FAILURES = 20
+_BAR_FROM = 10
+"""Fewer pages than this finish before a progress bar would tell anything."""
+
+
+def format_fetch_summary(report: FetchReport, out: Path) -> str:
+    """The run summary for stderr: one line of counts, then failures counted per reason."""
+    parts = [
+        f"{report.fetched} fetched",
+        f"{report.updated} updated",
+        f"{report.unchanged} unchanged",
+        f"{report.known} already stored",
+        f"{report.duplicates} duplicate",
+        f"{len(report.failed)} failed",
+    ]
+    lines = [f"{out}: " + ", ".join(parts)]
+    if report.listed:
+        lines[0] += f" ({report.listed} pages listed by feeds and sitemaps)"
+    reasons = report.reasons.most_common()
+    if reasons:
+        width = max(len(reason) for reason, _ in reasons)
+        lines.append("failed by reason:")
+        lines.extend(f"  {reason:<{width}}  {count:>5}" for reason, count in reasons)
+    return "\n".join(lines) + "\n"
+
+
+def format_failures(report: FetchReport) -> str:
+    """One warning line per failed URL (at most 20), with its reason and detail."""
+    lines = []
+    for failed in report.failed[:_MAX_LISTED_FAILURES]:
+        detail = f" ({failed.detail})" if failed.detail else ""
+        kind = "" if failed.kind == "page" else f"{failed.kind} "
+        lines.append(f"warning: {kind}{failed.url}: {failed.reason}{detail}")
+    if len(report.failed) > _MAX_LISTED_FAILURES:
+        lines.append(f"warning: … and {len(report.failed) - _MAX_LISTED_FAILURES} more failed")
+    return "".join(line + "\n" for line in lines)
+
+
+class _ProgressBar:
+    """A progress callback that opens a bar on stderr at the first call, once the total is known."""
+
+    def __init__(self) -> None:
+        self._bar = None
+        self._done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            if total < _BAR_FROM:
+                return
+            self._bar = click.progressbar(length=total, label="fetching", file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+def _read_url_file(value: str) -> list[str]:
+    """URLs from a file (``-`` for stdin): one a line; blank lines and ``#`` comments skipped."""
+    try:
+        if value == "-":
+            text = sys.stdin.read()
+        else:
+            text = Path(value).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise click.BadParameter(f"cannot read {value}: {getattr(err, 'strerror', None) or err}", param_hint="--urls") from None
+    urls = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            urls.append(check_url(line))
+        except DupfeedError as err:
+            raise click.BadParameter(f"{value}:{number}: {err}", param_hint="--urls") from None
+    return urls
+
+
+def _checked(values, hint: str) -> list[str]:
+    try:
+        return [check_url(v) for v in values]
+    except DupfeedError as err:
+        raise click.BadParameter(str(err), param_hint=hint) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def sources() -> None:
+    """Build the JSONL file of source articles that ``dupfeed scan --sources`` reads."""
+
+
+@sources.command()
+@click.argument("urls", nargs=-1)
+@click.option("--urls", "url_file", metavar="FILE", help="Read more URLs from FILE, one a line ('-' for stdin).")
+@click.option("--feed", "feeds", multiple=True, metavar="URL", help="An RSS/Atom feed, or a page that advertises one: fetch the articles it lists. Repeatable.")
+@click.option("--sitemap", "sitemaps", multiple=True, metavar="URL", help="A sitemap or sitemap index: fetch the pages it lists. Repeatable.")
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The JSONL source file to append to (created if missing).")
+@click.option("--refresh", is_flag=True, help="Fetch stored pages again, conditionally (ETag / Last-Modified); changed pages replace their record.")
+@click.option("--limit", type=click.IntRange(0), help="Fetch at most this many pages in this run.")
+@click.option("--user-agent", help="User-Agent header, also the name matched in robots.txt [default: dupfeed/<version> (+URL)].")
+@click.option("--timeout", type=click.FloatRange(0, min_open=True), help="Seconds to wait for a connection or for data [default: 10].")
+@click.option("--retries", type=click.IntRange(0, 10), help="Retries after a timeout, a dropped connection, a 429 or a 5xx [default: 2].")
+@click.option("--backoff", type=click.FloatRange(0), help="Seconds before the first retry, doubled at each next one [default: 1].")
+@click.option("--delay", type=click.FloatRange(0), help="Seconds between two requests to one host [default: 1; more if robots.txt asks].")
+@click.option("--concurrency", type=click.IntRange(1, 32), help="Requests in flight at once, over all hosts [default: 4].")
+@click.option("--max-bytes", type=click.IntRange(1024), help="Largest page read, in bytes [default: 5000000].")
+@click.option("--max-redirects", type=click.IntRange(0, 20), help="Redirects followed per page [default: 5].")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, summary or warnings on stderr.")
+def fetch(urls, url_file, feeds, sitemaps, out, refresh, limit, user_agent, timeout, retries, backoff, delay, concurrency, max_bytes, max_redirects, quiet):
+    """Fetch source articles from the web and append them to the --out JSONL file.
+
+    URLS are article pages. A page already in the file is not fetched again unless --refresh
+    is given; a page that failed before is tried again. Pages are fetched politely: robots.txt
+    is obeyed, each host is asked at most once per --delay, and failures are retried a few
+    times with growing waits. Each record is written whole as soon as it is fetched, so an
+    interrupted run loses nothing already fetched.
+
+    Exit status: 0 every page fetched; 1 some failed (recorded in the file with their reason,
+    tried again next run); 2 bad usage; 130 interrupted.
+    """
+    targets = _checked(urls, "URLS")
+    if url_file:
+        targets += _read_url_file(url_file)
+    feeds, sitemaps = _checked(feeds, "--feed"), _checked(sitemaps, "--sitemap")
+    if not (targets or feeds or sitemaps):
+        raise click.UsageError("give at least one URL, --urls FILE, --feed or --sitemap")
+    given = {
+        "user_agent": user_agent, "timeout": timeout, "retries": retries, "backoff": backoff, "delay": delay,
+        "concurrency": concurrency, "max_bytes": max_bytes, "max_redirects": max_redirects,
+    }
+    if timeout is not None:
+        given["total_timeout"] = max(60.0, 6 * timeout)
+    try:
+        options = FetchOptions(**{k: v for k, v in given.items() if v is not None})
+    except OptionsError as err:
+        raise click.UsageError(str(err)) from None
+    bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
+    try:
+        report = fetch_sources(
+            targets, store=out, feeds=feeds, sitemaps=sitemaps, options=options, refresh=refresh, limit=limit, progress=bar,
+        )
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()
+        click.echo(f"\ninterrupted: every record fetched so far is in {out}", err=True)
+        sys.exit(130)
+    except DupfeedError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    if not quiet:
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(format_failures(report), err=True, nl=False)
+        click.echo(format_fetch_summary(report, out), err=True, nl=False)
+    if not report.ok:
+        sys.exit(1)

@@ -1,0 +1,294 @@
+"""The polite HTTP client every fetch goes through: pages, feeds, sitemaps and robots.txt.
+
+Standard library only (``urllib.request``), with automatic redirects switched off so that each
+hop is checked against robots.txt, throttled per host and counted. Failures become a
+:class:`FetchFailure` with a short reason ("timeout", "HTTP 404", "page too large"…) that the
+summary counts and the store keeps.
+"""
+
+from __future__ import annotations
+
+import email.message
+import email.utils
+import http.client
+import ipaddress
+import socket
+import ssl
+import threading
+import time
+import urllib.error
+import urllib.request
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import urljoin, urlsplit
+
+from .failures import (
+    BAD_ENCODING, BAD_REDIRECT, BAD_URL, CONNECTION, INTERRUPTED, NO_HOST, NOT_HTML, REFUSED, TIMEOUT, TLS,
+    TOO_LARGE, TOO_MANY_REDIRECTS, FetchFailure,
+)
+from .options import FetchOptions
+from .robots import RobotsCache
+
+HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+_REDIRECTS = {301, 302, 303, 307, 308}
+_CHUNK = 64 * 1024
+
+
+class _Retry(Exception):
+    """A failure worth another attempt (timeout, dropped connection, 429, 5xx)."""
+
+    def __init__(self, reason: str, detail: str = "", retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason, self.detail, self.retry_after = reason, detail, retry_after
+
+
+@dataclass(frozen=True)
+class Response:
+    """A final response (200 with its body, or 304 with none) after redirects."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    attempts: int = 1
+
+    @property
+    def media_type(self) -> str | None:
+        """The ``Content-Type`` without parameters, lower-cased; None when the header is absent."""
+        return content_type(self.headers.get("Content-Type"))[0]
+
+    @property
+    def charset(self) -> str | None:
+        """The charset declared in the ``Content-Type`` header, if any."""
+        return content_type(self.headers.get("Content-Type"))[1]
+
+
+def content_type(value: str | None) -> tuple[str | None, str | None]:
+    """``(media type, charset)`` of a ``Content-Type`` header value; Nones when absent."""
+    if not value:
+        return None, None
+    message = email.message.Message()
+    message["Content-Type"] = value
+    charset = message.get_param("charset")
+    return message.get_content_type(), (charset.strip().lower() if isinstance(charset, str) else None)
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks to wait (delta-seconds or HTTP date); None if unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+class _PassThrough(urllib.request.HTTPErrorProcessor):
+    """Hands every response back as is: redirects and errors are the client's to handle."""
+
+    def http_response(self, request, response):
+        return response
+
+    https_response = http_response
+
+
+class HostThrottle:
+    """Spaces the starts of requests to one host by at least ``delay`` seconds."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, host: str, delay: float, sleep: Callable[[float], object]) -> None:
+        """Block until this host may be asked again, and book the next slot."""
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next.get(host, now))
+            self._next[host] = start + delay
+        if start > now:
+            sleep(start - now)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _classify(err: BaseException) -> Exception:
+    """A network exception as a retryable ``_Retry`` or a final ``FetchFailure``."""
+    if isinstance(err, urllib.error.URLError) and not isinstance(err.reason, str):
+        err = err.reason
+    if isinstance(err, (TimeoutError, socket.timeout)):
+        return _Retry(TIMEOUT)
+    if isinstance(err, ConnectionRefusedError):
+        return _Retry(REFUSED)
+    if isinstance(err, socket.gaierror):
+        return FetchFailure(NO_HOST, str(err))
+    if isinstance(err, (ssl.SSLError, ssl.CertificateError)):
+        return FetchFailure(TLS, str(err))
+    if isinstance(err, urllib.error.URLError) or isinstance(err, (ValueError, http.client.InvalidURL)):
+        return FetchFailure(BAD_URL, str(getattr(err, "reason", err)))
+    if isinstance(err, (OSError, http.client.HTTPException)):
+        return _Retry(CONNECTION, f"{type(err).__name__}: {err}".rstrip(": "))
+    return FetchFailure(CONNECTION, f"{type(err).__name__}: {err}")
+
+
+class HttpClient:
+    """GET with timeouts, bounded retries, per-host delay, robots.txt, size and redirect caps.
+
+    One client is shared by the worker threads of a run: it holds the per-host throttle and
+    the robots.txt cache. ``sleep`` waits between retries and for the throttle (tests pass a
+    recorder); by default it waits on ``stop``, so that setting ``stop`` ends the waits at once.
+    """
+
+    def __init__(
+        self,
+        options: FetchOptions | None = None,
+        *,
+        sleep: Callable[[float], object] | None = None,
+        stop: threading.Event | None = None,
+    ):
+        self.options = options or FetchOptions()
+        self.stop = stop or threading.Event()
+        self._sleep = sleep if sleep is not None else self.stop.wait
+        self._throttle = HostThrottle()
+        self.robots = RobotsCache(self, self.options.user_agent)
+        # Loopback hosts never go through a proxy (a test server, a local mirror).
+        self._direct = urllib.request.build_opener(_PassThrough, urllib.request.ProxyHandler({}))
+        self._proxied = urllib.request.build_opener(_PassThrough)
+
+    def get(
+        self,
+        url: str,
+        *,
+        accept: str = HTML_ACCEPT,
+        headers: Mapping[str, str] | None = None,
+        types: tuple[str, ...] | None = None,
+        max_bytes: int | None = None,
+        robots: bool = True,
+    ) -> Response:
+        """Fetch ``url``, following redirects; a 200 with its body, or a 304.
+
+        Args:
+            headers: extra request headers (``If-None-Match``, ``If-Modified-Since``).
+            types: media types accepted; another declared type fails as "not HTML" before
+                the body is read. None accepts any.
+            max_bytes: overrides ``options.max_bytes`` (sitemaps may be larger than pages).
+            robots: check robots.txt first (off only for robots.txt itself).
+
+        Raises:
+            FetchFailure: no usable response after the allowed attempts.
+        """
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                response = self._follow(url, accept, headers or {}, types, max_bytes or self.options.max_bytes, robots)
+                return Response(response.url, response.status, response.headers, response.body, attempts)
+            except FetchFailure as err:
+                err.attempts = attempts
+                raise
+            except _Retry as err:
+                if attempts > self.options.retries or self.stop.is_set():
+                    raise FetchFailure(err.reason, err.detail, attempts=attempts) from None
+                wait = self.options.backoff * 2 ** (attempts - 1)
+                if err.retry_after is not None:
+                    wait = err.retry_after
+                self._sleep(min(wait, self.options.max_wait))
+
+    def _follow(self, url, accept, headers, types, max_bytes, robots) -> Response:
+        seen = [url]
+        current = url
+        for _hop in range(self.options.max_redirects + 1):
+            parts = urlsplit(current)
+            if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+                raise FetchFailure(BAD_URL, current)
+            delay = self.options.delay
+            if robots:
+                delay = max(delay, self.robots.check(current))
+            self._throttle.wait(parts.netloc.lower(), delay, self._sleep)
+            if self.stop.is_set():
+                raise FetchFailure(INTERRUPTED)
+            reply = self._open(current, accept, headers, parts.hostname)
+            try:
+                status = reply.status
+                if status in _REDIRECTS:
+                    location = (reply.headers.get("Location") or "").strip()
+                    if not location:
+                        raise FetchFailure(BAD_REDIRECT, f"HTTP {status} without Location")
+                    current = urljoin(current, location)
+                    if current in seen:
+                        raise FetchFailure(TOO_MANY_REDIRECTS, "redirect loop: " + " -> ".join([*seen, current]))
+                    seen.append(current)
+                    continue
+                if status == 304:
+                    return Response(current, 304, reply.headers, b"")
+                if status in (200, 203):
+                    media = content_type(reply.headers.get("Content-Type"))[0]
+                    if types is not None and media is not None and media not in types:
+                        raise FetchFailure(NOT_HTML, media)
+                    return Response(current, 200, reply.headers, self._read(reply, max_bytes))
+                if status in (408, 429) or (500 <= status < 600 and status not in (501, 505)):
+                    raise _Retry(f"HTTP {status}", reply.reason or "", retry_after_seconds(reply.headers.get("Retry-After")))
+                raise FetchFailure(f"HTTP {status}", reply.reason or "")
+            finally:
+                reply.close()
+        raise FetchFailure(TOO_MANY_REDIRECTS, f"more than {self.options.max_redirects}")
+
+    def _open(self, url: str, accept: str, headers: Mapping[str, str], host: str):
+        request = urllib.request.Request(
+            url,
+            headers={"User-Agent": self.options.user_agent, "Accept": accept, "Accept-Encoding": "gzip, deflate", **headers},
+        )
+        opener = self._direct if _is_loopback(host) else self._proxied
+        try:
+            return opener.open(request, timeout=self.options.timeout)
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as err:
+            raise _classify(err) from None
+
+    def _read(self, reply, max_bytes: int) -> bytes:
+        """The body, decompressed, stopping as soon as it passes ``max_bytes``."""
+        encoding = (reply.headers.get("Content-Encoding") or "identity").strip().lower()
+        if encoding in ("gzip", "x-gzip"):
+            decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            decoder = zlib.decompressobj()
+        elif encoding == "identity":
+            decoder = None
+            declared = (reply.headers.get("Content-Length") or "").strip()
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise FetchFailure(TOO_LARGE, f"{int(declared)} bytes declared, limit {max_bytes}")
+        else:
+            raise FetchFailure(BAD_ENCODING, encoding)
+        deadline = time.monotonic() + self.options.total_timeout
+        body = bytearray()
+        try:
+            while True:
+                if time.monotonic() > deadline:
+                    raise _Retry(TIMEOUT, f"response took over {self.options.total_timeout:g} s")
+                chunk = reply.read(_CHUNK)
+                if not chunk:
+                    break
+                if decoder is not None:
+                    chunk = decoder.decompress(chunk, max_bytes + 1 - len(body))
+                body += chunk
+                if len(body) > max_bytes:
+                    raise FetchFailure(TOO_LARGE, f"over {max_bytes} bytes")
+        except zlib.error as err:
+            raise FetchFailure(BAD_ENCODING, f"{encoding}: {err}") from None
+        except (OSError, http.client.HTTPException, ValueError) as err:
+            raise _classify(err) from None
+        return bytes(body)
