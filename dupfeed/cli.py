@@ -11,6 +11,7 @@ import click
 
 from . import __version__
 from .detector import Detector
+from .cli_sources import sources as sources_group
 from .errors import DupfeedError
 from .options import Options
 from .readers import read_sources
@@ -71,11 +72,37 @@ def _selected(findings, authors, kinds, since, until):
 _SEVERITY = {"original": 0, "revision": 1, "copy": 2}
 
 
+def _read_all_sources(values, feeds, cache) -> ReadResult:
+    """Sources from paths, page URLs and feed URLs (the web ones through the fetch cache)."""
+    urls = [v for v in values if v.lower().startswith(("http://", "https://"))]
+    sources: ReadResult = ReadResult()
+    for value in values:
+        if value in urls:
+            continue
+        if not Path(value).exists():
+            raise click.BadParameter(f"Path {value!r} does not exist.", param_hint="'--sources'")
+        sources.extend(read_sources(value))
+    if urls or feeds:
+        from .fetch.web_sources import default_cache, web_sources
+
+        sources.extend(web_sources(urls, feeds, cache=cache or default_cache()))
+    return sources
+
+
+main.add_command(sources_group)
+
+
 @main.command()
 @click.argument("posts", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
-    "--sources", "-s", "source_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
-    help="Source articles: a folder (.txt, .md, .html), a JSONL file of sources, or one file. Repeatable.",
+    "--sources", "-s", "source_paths", multiple=True,
+    help="Source articles: a folder (.txt, .md, .html), a JSONL file of sources, one file, or a page URL "
+    "(fetched once, then cached). Repeatable.",
+)
+@click.option("--sources-feed", "source_feeds", multiple=True, help="An RSS/Atom feed URL whose articles are sources. Repeatable.")
+@click.option(
+    "--sources-cache", type=click.Path(dir_okay=False, path_type=Path),
+    help="JSONL file that keeps fetched sources between scans [default: ~/.cache/dupfeed/sources.jsonl].",
 )
 @click.option("--input-format", type=click.Choice(input_formats()), help="The export's platform, when detection guesses wrong.")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), help="Output format [default: table on a terminal, else jsonl].")
@@ -92,7 +119,7 @@ _SEVERITY = {"original": 0, "revision": 1, "copy": 2}
 @click.option("--copy-at", type=click.FloatRange(0, 1, min_open=True), help="Share copied from which a post is a copy [default: 0.8].")
 @click.option("--revision-at", type=click.FloatRange(0, 1, min_open=True), help="Share copied from which a post is a revision [default: 0.2].")
 def scan(
-    posts, source_paths, input_format, fmt, output, authors, kinds, since, until, fail_on, quiet,
+    posts, source_paths, source_feeds, sources_cache, input_format, fmt, output, authors, kinds, since, until, fail_on, quiet,
     shingle_size, num_perm, threshold, copy_at, revision_at,
 ):
     """Scan POSTS against the sources and against each other, oldest first.
@@ -113,9 +140,7 @@ def scan(
     }
     try:
         options = replace(Options(), **{k: v for k, v in tuning.items() if v is not None})
-        sources: ReadResult = ReadResult()
-        for path in source_paths:
-            sources.extend(read_sources(path))
+        sources = _read_all_sources(source_paths, source_feeds, sources_cache)
         found: ReadResult = ReadResult()
         for path in posts:
             found.extend(read_export(path, input_format=input_format))

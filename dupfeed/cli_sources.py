@@ -65,6 +65,7 @@ class _ProgressBar:
         self._done = done
 
     def close(self) -> None:
+        """End the bar's line (safe to call twice, or when no bar was shown)."""
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
             self._bar = None
@@ -100,7 +101,7 @@ def _checked(values, hint: str) -> list[str]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def sources() -> None:
-    """Build the JSONL file of source articles that ``dupfeed scan --sources`` reads."""
+    """Fetch source articles from the web into the JSONL file that scan --sources reads."""
 
 
 @sources.command()

@@ -6,9 +6,12 @@ article of a site resemble every other.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import trafilatura
+
+_HTML_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -36,5 +39,19 @@ def extract_article(html: bytes | str, *, url: str | None = None) -> Extracted |
         site_name=doc.sitename or None,
         url=doc.url or url,
         date=doc.date or None,
-        lang=doc.language or None,
+        lang=normalize_lang(doc.language) or _declared_lang(html),
     )
+
+
+def normalize_lang(value: str | None) -> str | None:
+    """A language tag as its lower-case primary subtag (``fr-FR``, ``en_US`` → ``fr``, ``en``)."""
+    primary = re.split(r"[-_]", (value or "").strip())[0].lower()
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+
+
+def _declared_lang(html: bytes | str) -> str | None:
+    """The language the page declares in ``<html lang>`` (trafilatura only guesses it with an
+    optional language detector, which dupfeed does not install)."""
+    head = html[:4096] if isinstance(html, bytes) else html[:4096].encode("utf-8", "replace")
+    found = _HTML_LANG.search(head)
+    return normalize_lang(found.group(1).decode("ascii")) if found else None

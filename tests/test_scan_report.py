@@ -131,3 +131,32 @@ def test_corrupt_zip_is_one_clear_line(runner, tmp_path):
     result = runner.invoke(main, ["scan", str(archive)])
     assert result.exit_code == 1
     assert str(archive) in result.stderr and "Traceback" not in result.output
+
+
+def test_sources_given_as_page_and_feed_urls_are_fetched_once_and_cached(runner, tmp_path):
+    from fixtures.fetch.server import Site
+
+    site = Site().start()
+    try:
+        paragraphs = "".join(f"<p>{p}</p>" for p in ARTICLE.split("\n\n"))
+        page = site.page(
+            "/news/voltcycle",
+            f"<html><head><title>Voltcycle</title></head><body><nav>Home News</nav><article>{paragraphs}</article>"
+            "<footer>© TechDaily</footer></body></html>".encode(),
+        )
+        other = site.page("/news/other", b"<html><body><article><p>" + (OWN.encode() + b" ") * 6 + b"</p></article></body></html>")
+        site.page("/feed.xml", f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><link>{other}</link></item></channel></rss>'.encode(), "application/rss+xml")
+        posts = write_jsonl(tmp_path / "posts.jsonl", [post_row("p", PASSAGE + f" via {page}", author="bo")])
+        cache = tmp_path / "cache.jsonl"
+        args = ["scan", str(posts), "-s", page, "--sources-feed", site.url("/feed.xml"), "--sources-cache", str(cache), "-f", "json"]
+        first = runner.invoke(main, args)
+        assert first.exit_code == 0, first.output
+        doc = json.loads(first.stdout)
+        assert doc["summary"]["sources"] == 2
+        match = doc["findings"][0]["matches"][0]
+        assert (match["url"], match["attributed"]) == (page, True)
+        hits = site.hits["/news/voltcycle"]
+        again = runner.invoke(main, args)
+        assert again.exit_code == 0 and site.hits["/news/voltcycle"] == hits, "cached, not fetched again"
+    finally:
+        site.stop()

@@ -27,6 +27,7 @@ ROBOTS_UNAVAILABLE = "robots.txt unavailable"
 # Pages
 NOT_HTML = "not HTML"
 NO_TEXT = "no main text"
+EXTRACTION_FAILED = "extraction failed"
 # Feeds and sitemaps
 FEED_NOT_XML = "feed is not XML"
 NOT_A_FEED = "not a feed"

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from ..errors import InputError
 from ..urls import canonical_url
 from .discover import Entry, Expansion, expand_feed, expand_sitemap
-from .failures import NO_TEXT, FetchFailure
+from .failures import EXTRACTION_FAILED, NO_TEXT, FetchFailure
 from .http import HTML_TYPES, HttpClient, Response
 from .options import FetchOptions
 from .page import decode_html, page_meta
@@ -50,6 +50,13 @@ class FetchReport:
     failed: list[Failed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     """Lines of the store that were ignored or repaired."""
+    source_ids: list[str] = field(default_factory=list)
+    """Ids of the stored sources that the URLs asked for resolve to, fetched now or before, in
+    order: what a scan of "these URLs" should read from the store."""
+
+    def _resolved(self, source_id: str | None) -> None:
+        if source_id and source_id not in self.source_ids:
+            self.source_ids.append(source_id)
 
     @property
     def reasons(self) -> Counter:
@@ -94,6 +101,7 @@ class _Run:
         self.store, self.client, self.refresh, self.report = store, client, refresh, report
 
     def fail(self, url: str, kind: str, err: FetchFailure) -> None:
+        """Record a failed URL in the store (attempts summed over runs) and in the report."""
         previous = self.store.lookup(url)
         attempts = err.attempts
         if previous and previous.get("status") == "failed" and isinstance(previous.get("attempts"), int):
@@ -116,6 +124,7 @@ class _Run:
             status = previous.get("status", "ok") if previous else None
             if status in ("ok", "duplicate") and not self.refresh:
                 self.report.known += 1
+                self.report._resolved(previous.get("canonical") if status == "duplicate" else previous.get("id"))
                 continue
             conditional = {}
             if status == "ok":
@@ -134,12 +143,15 @@ class _Run:
         """Main-thread side: turn a download into a stored record and a count."""
         if isinstance(outcome, FetchFailure):
             self.fail(task.requested, "page", outcome)
+            if task.previous and task.previous.get("status", "ok") == "ok":
+                self.report._resolved(task.previous.get("id"))  # the stored copy still serves
             return
         if isinstance(outcome, BaseException):
             raise outcome
         if outcome.status == 304:
             if task.conditional:
                 self.report.unchanged += 1
+                self.report._resolved(task.previous.get("id"))
             else:
                 self.fail(task.requested, "page", FetchFailure("HTTP 304", "not modified, though not asked"))
             return
@@ -148,6 +160,9 @@ class _Run:
         except FetchFailure as err:
             err.attempts = outcome.attempts
             self.fail(task.requested, "page", err)
+            return
+        except Exception as err:  # noqa: BLE001 - one page that breaks the extractor must not end the run
+            self.fail(task.requested, "page", FetchFailure(EXTRACTION_FAILED, f"{type(err).__name__}: {err}", attempts=outcome.attempts))
             return
         existing = self.store.source(record["id"])
         mine = existing is not None and canonical_url(existing.get("requested") or existing.get("url") or "") in (
@@ -159,8 +174,10 @@ class _Run:
                 "status": "duplicate", "canonical": record["id"], "fetched_at": record["fetched_at"],
             })
             self.report.duplicates += 1
+            self.report._resolved(record["id"])
             return
         self.store.append(record)
+        self.report._resolved(record["id"])
         if existing is not None:
             self.report.updated += 1
         else:

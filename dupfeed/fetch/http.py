@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from .failures import (
     BAD_ENCODING, BAD_REDIRECT, BAD_URL, CONNECTION, INTERRUPTED, NO_HOST, NOT_HTML, REFUSED, TIMEOUT, TLS,
@@ -116,6 +116,26 @@ class HostThrottle:
             self._next[host] = start + delay
         if start > now:
             sleep(start - now)
+
+
+def to_uri(url: str) -> str:
+    """An IRI as a URI that can go on the wire: an IDNA host, a percent-encoded path and query.
+
+    ``https://fr.example/été?q=ça`` becomes ``https://fr.example/%C3%A9t%C3%A9?q=%C3%A7a``;
+    characters already percent-encoded are left alone, so a URI is returned unchanged.
+    """
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    host = parts.hostname or ""
+    if not host.isascii():
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise FetchFailure(BAD_URL, url) from None
+        netloc = netloc.lower().replace(host, ascii_host)
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=~-._")
+    query = quote(parts.query, safe="/%:@!$&'()*+,;=~-._?")
+    return urlunsplit((parts.scheme, netloc, path, query, ""))
 
 
 def _is_loopback(host: str) -> bool:
@@ -250,7 +270,7 @@ class HttpClient:
 
     def _open(self, url: str, accept: str, headers: Mapping[str, str], host: str):
         request = urllib.request.Request(
-            url,
+            to_uri(url),
             headers={"User-Agent": self.options.user_agent, "Accept": accept, "Accept-Encoding": "gzip, deflate", **headers},
         )
         opener = self._direct if _is_loopback(host) else self._proxied

@@ -10,6 +10,8 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from ..extract import normalize_lang
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # WHATWG Encoding Standard: browsers read these labels as windows-1252, and so do pages.
@@ -121,12 +123,6 @@ def page_meta(html: str | bytes, page_url: str) -> PageMeta:
                 lang = (meta.get("content") or "").strip()
                 break
     return PageMeta(_trusted_canonical(canonical, page_url), normalize_lang(lang), tuple(feed_links(root, page_url)))
-
-
-def normalize_lang(value: str | None) -> str | None:
-    """A language tag as its lower-case primary subtag (``fr-FR``, ``en_US`` → ``fr``, ``en``)."""
-    primary = re.split(r"[-_]", (value or "").strip())[0].lower()
-    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
 
 
 def feed_links(root, page_url: str) -> list[str]:

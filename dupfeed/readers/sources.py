@@ -35,9 +35,9 @@ def _from_html(path: Path, source_id: str, html: bytes | str, *, url: str | None
         url=given.get("url") or found.url,
         title=given.get("title") or found.title,
         site_name=found.site_name,
-        author=found.author,
+        author=given.get("author") or found.author,
         published=given.get("published") or published(found.date),
-        lang=found.lang,
+        lang=given.get("lang") or found.lang,
     )
 
 
@@ -107,6 +107,8 @@ def read_sources_jsonl(path: Path) -> ReadResult[Source]:
         if not isinstance(row, dict):
             result.skipped.append(Skip(str(path), number, "not a JSON object"))
             continue
+        if row.get("status", "ok") != "ok":
+            continue  # a failed or duplicate fetch recorded by `dupfeed sources fetch`: not a source
         source_id = str(row.get("id") or row.get("url") or "")
         if not source_id:
             result.skipped.append(Skip(str(path), number, "missing field", "id or url"))
@@ -115,6 +117,8 @@ def read_sources_jsonl(path: Path) -> ReadResult[Source]:
             "url": row.get("url") or None,
             "title": row.get("title") or None,
             "published": published(row.get("published")),
+            "author": row.get("author") or None,
+            "lang": row.get("lang") or None,
         }
         if isinstance(row.get("text"), str) and row["text"].strip():
             result.records.append(Source(id=source_id, text=row["text"], site_name=row.get("site_name"), **given))
@@ -125,6 +129,8 @@ def read_sources_jsonl(path: Path) -> ReadResult[Source]:
             (result.skipped if isinstance(item, Skip) else result.records).append(item)
         else:
             result.skipped.append(Skip(str(path), number, "empty text", source_id))
+    # A source stored twice (a refetch interrupted before its clean-up): the later line wins.
+    result.records = list({s.id: s for s in result.records}.values())
     return result
 
 
