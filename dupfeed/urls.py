@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'\u201c\u201d\u00ab\u00bb]+", re.IGNORECASE)
 _TRAILING = ".,;:!?]}\u2026"
@@ -26,7 +26,7 @@ def canonical_url(url: str) -> str:
     """The form in which two links to one page compare equal.
 
     Scheme and host are lower-cased, ``www.`` and default ports dropped, ``http`` and ``https``
-    made one, the fragment and a trailing slash dropped, and tracking parameters (``utm_*``,
+    made one, the path percent-encoded one way, the fragment and a trailing slash dropped, and tracking parameters (``utm_*``,
     ``fbclid``, ``gclid``…) removed; the remaining query parameters are sorted. A link too
     malformed to parse (a port out of range, a broken IPv6 host) is only trimmed: it can then
     equal nothing but itself.
@@ -51,7 +51,8 @@ def _canonical(url: str) -> str:
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not k.lower().startswith("utm_") and k.lower() not in _TRACKING
     ]
-    path = parts.path.rstrip("/")
+    # One spelling for every path: "/été" and "/%C3%A9t%C3%A9" are the same page.
+    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=~").rstrip("/")
     return urlunsplit(("https", netloc, path, urlencode(sorted(query)), ""))
 
 

@@ -142,3 +142,7 @@ def test_extract_urls_keeps_parentheses_that_belong_to_the_url(text, expected):
 def test_malformed_link_in_a_post_has_a_canonical_form_instead_of_an_error(text):
     (url,) = extract_urls(text)
     assert isinstance(canonical_url(url), str)
+
+
+def test_accented_path_and_its_percent_encoding_are_one_page():
+    assert canonical_url("https://www.ville.fr/été/") == canonical_url("http://ville.fr/%C3%A9t%C3%A9")
