@@ -95,11 +95,11 @@ main.add_command(sources_group)
 @main.command()
 @click.argument("posts", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
-    "--sources", "-s", "source_paths", multiple=True,
+    "--sources", "-s", "source_paths", multiple=True, metavar="PATH|URL",
     help="Source articles: a folder (.txt, .md, .html), a JSONL file of sources, one file, or a page URL "
     "(fetched once, then cached). Repeatable.",
 )
-@click.option("--sources-feed", "source_feeds", multiple=True, help="An RSS/Atom feed URL whose articles are sources. Repeatable.")
+@click.option("--sources-feed", "source_feeds", multiple=True, metavar="URL", help="An RSS/Atom feed URL whose articles are sources. Repeatable.")
 @click.option(
     "--sources-cache", type=click.Path(dir_okay=False, path_type=Path),
     help="JSONL file that keeps fetched sources between scans [default: ~/.cache/dupfeed/sources.jsonl].",
@@ -107,10 +107,10 @@ main.add_command(sources_group)
 @click.option("--input-format", type=click.Choice(input_formats()), help="The export's platform, when detection guesses wrong.")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), help="Output format [default: table on a terminal, else jsonl].")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file.")
-@click.option("--author", "authors", multiple=True, help="Report only posts by this author. Repeatable.")
-@click.option("--kind", "kinds", multiple=True, help="Report only posts of this kind (post, comment, article, reply…). Repeatable.")
-@click.option("--since", help="Report only posts created at or after this ISO 8601 date.")
-@click.option("--until", help="Report only posts created before this ISO 8601 date.")
+@click.option("--author", "authors", multiple=True, metavar="NAME", help="Report only posts by this author. Repeatable.")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND", help="Report only posts of this kind (post, comment, article, reply…). Repeatable.")
+@click.option("--since", metavar="DATE", help="Report only posts created at or after this ISO 8601 date.")
+@click.option("--until", metavar="DATE", help="Report only posts created before this ISO 8601 date.")
 @click.option("--fail-on", type=click.Choice(["copy", "revision"]), help="Exit with status 3 when a reported post reaches this verdict (copy counts as revision).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, summary or warnings on stderr.")
 @click.option("--shingle-size", type=click.IntRange(1, 16), help="Words per shingle [default: 3].")
