@@ -28,6 +28,29 @@ class ReadResult(Generic[T]):
         self.skipped.extend(other.skipped)
 
 
+class BadRecord(Exception):
+    """A record that cannot be used: the counted reason, and a detail for the warning."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+    def skip(self, where: str, line: int | None) -> Skip:
+        """The record's skip, at ``where`` (file or archive member) and ``line``."""
+        return Skip(where, line, self.reason, self.detail)
+
+
+def checked_text(text: str, *, empty: str = "empty text", detail: str = "") -> str:
+    """``text`` when it can be a post's text; else BadRecord: ``empty`` (the reason for no
+    text, with ``detail``) or "text too long"."""
+    if not text.strip():
+        raise BadRecord(empty, detail)
+    if len(text) > MAX_TEXT_CHARS:
+        raise BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+    return text
+
+
 def read_utf8(path: Path) -> str:
     """A file's text as UTF-8 (a leading BOM dropped, line endings untouched)."""
     try:

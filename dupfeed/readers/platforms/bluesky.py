@@ -30,7 +30,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import MAX_TEXT_CHARS, ReadResult, parse_datetime
+from ..common import BadRecord, MAX_TEXT_CHARS, ReadResult, parse_datetime
 from .car import CID, DAG_CBOR, CarError, decode_cbor, iter_blocks, looks_like_car, read_header
 
 NAME = "bluesky"
@@ -181,7 +181,7 @@ def _add(result: ReadResult[Post], record: object, *, did: str | None, key: str 
         return
     try:
         result.records.append(_post(record, did=did, rkey=rkey, uri=uri, cid=cid, member=member))
-    except _Bad as err:
+    except BadRecord as err:
         result.skipped.append(Skip(where, line, err.reason, err.detail or str(uri or rkey or cid)))
 
 
@@ -193,26 +193,22 @@ def _text(value: object, *path: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-class _Bad(Exception):
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(reason)
-        self.reason, self.detail = reason, detail
 
 
 def _post(record: dict, *, did: str | None, rkey: str | None, uri: str | None, cid: CID | None,
           member: str) -> Post:
     text = record.get("text")
     if not isinstance(text, str):
-        raise _Bad("text is not a string")
+        raise BadRecord("text is not a string")
     text, facet_links = _apply_facets(text, record.get("facets"))
     if not text.strip():
-        raise _Bad("empty text")
+        raise BadRecord("empty text")
     if len(text) > MAX_TEXT_CHARS:
-        raise _Bad("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+        raise BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
     try:
         created = parse_datetime(record.get("createdAt"))
     except ValueError:
-        raise _Bad("unreadable date", repr(record.get("createdAt"))) from None
+        raise BadRecord("unreadable date", repr(record.get("createdAt"))) from None
     # a link card, alone or beside a quoted post (recordWithMedia)
     embedded = [_text(record, "embed", "external", "uri"), _text(record, "embed", "media", "external", "uri")]
     links = [*facet_links, *(u for u in embedded if u), *extract_urls(text)]

@@ -37,7 +37,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import MAX_TEXT_CHARS, ReadResult
+from ..common import BadRecord, MAX_TEXT_CHARS, ReadResult
 
 NAME = "facebook"
 OWNER_UNKNOWN = "facebook:me"
@@ -48,12 +48,6 @@ _SHARED = re.compile(
 )
 
 
-class _Bad(Exception):
-    """A record that cannot be used: the counted reason, and a detail for the warning."""
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(reason)
-        self.reason, self.detail = reason, detail
 
 
 def detect(archive: Archive) -> bool:
@@ -74,7 +68,7 @@ def read(archive: Archive) -> ReadResult[Post]:
         for number, item in enumerate(_posts_array(archive, member), start=1):
             try:
                 post = _post(repair_mojibake(item), owner, member)
-            except _Bad as err:
+            except BadRecord as err:
                 result.skipped.append(Skip(where, number, err.reason, err.detail))
                 continue
             base, n = post.id, 1
@@ -103,14 +97,14 @@ def repair_mojibake(value):
 
 def _post(item: object, owner: str, member: str) -> Post:
     if not isinstance(item, dict):
-        raise _Bad("not a post")
+        raise BadRecord("not a post")
     stamp = item.get("timestamp")
     if isinstance(stamp, bool) or not isinstance(stamp, (int, float)):
-        raise _Bad("unreadable timestamp", repr(stamp))
+        raise BadRecord("unreadable timestamp", repr(stamp))
     try:
         created = datetime.fromtimestamp(stamp, timezone.utc)
     except (OverflowError, OSError, ValueError):
-        raise _Bad("unreadable timestamp", repr(stamp)) from None
+        raise BadRecord("unreadable timestamp", repr(stamp)) from None
     pieces = [d["post"] for d in _list(item.get("data")) if isinstance(d, dict) and isinstance(d.get("post"), str)]
     text = "\n".join(p for p in pieces if p.strip()).strip()
     links, descriptions = [], []
@@ -128,9 +122,9 @@ def _post(item: object, owner: str, member: str) -> Post:
     title = item.get("title") if isinstance(item.get("title"), str) else ""
     shared = _SHARED.search(title)
     if not text:
-        raise _Bad("repost without text" if shared else "empty text", title)
+        raise BadRecord("repost without text" if shared else "empty text", title)
     if len(text) > MAX_TEXT_CHARS:
-        raise _Bad("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+        raise BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
     return Post(
         id=f"fb:{int(stamp)}",
         text=text,

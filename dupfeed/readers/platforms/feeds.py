@@ -35,7 +35,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import MAX_TEXT_CHARS, ReadResult, parse_datetime
+from ..common import BadRecord, MAX_TEXT_CHARS, ReadResult, parse_datetime
 from ..html_text import html_to_text
 
 NAME = "rss"
@@ -142,15 +142,11 @@ def _read_feed(root, where: str, member: str) -> ReadResult[Post]:
     for entry in entries:
         try:
             result.records.append(_post(entry, feed_author or None, lang, member))
-        except _Bad as err:
+        except BadRecord as err:
             result.skipped.append(Skip(where, entry.sourceline, err.reason, err.detail))
     return result
 
 
-class _Bad(Exception):
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(reason)
-        self.reason, self.detail = reason, detail
 
 
 def _atom_markup(element) -> tuple[str, bool]:
@@ -190,8 +186,8 @@ def _date(entry, is_atom: bool):
                 return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
             return parse_datetime(value)
         except (ValueError, TypeError):
-            raise _Bad("unreadable date", repr(value)) from None
-    raise _Bad("no date")
+            raise BadRecord("unreadable date", repr(value)) from None
+    raise BadRecord("no date")
 
 
 def _post(entry, feed_author: str | None, feed_lang: str | None, member: str) -> Post:
@@ -219,12 +215,12 @@ def _post(entry, feed_author: str | None, feed_lang: str | None, member: str) ->
     text, hrefs = html_to_text(markup) if is_html else (markup.strip(), [])
     text = text or title
     if not text:
-        raise _Bad("empty text", native or link or "")
+        raise BadRecord("empty text", native or link or "")
     if len(text) > MAX_TEXT_CHARS:
-        raise _Bad("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+        raise BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
     native = native or link
     if not native:
-        raise _Bad("missing field", "guid, id or link")
+        raise BadRecord("missing field", "guid, id or link")
     lang = entry.get(XML_LANG) or next((e.get(XML_LANG) for e in entry.iterancestors() if e.get(XML_LANG)), None)
     return Post(
         id=f"rss:{native}",

@@ -48,7 +48,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import MAX_TEXT_CHARS, ReadResult, parse_datetime
+from ..common import BadRecord, MAX_TEXT_CHARS, ReadResult, parse_datetime
 from ..html_text import html_to_text
 
 NAME = "linkedin"
@@ -64,12 +64,6 @@ _POSTS_URL = re.compile(r"[-_](share|ugcPost|activity)-(\d+)")
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?")
 
 
-class _Bad(Exception):
-    """A record that cannot be used: the counted reason, and a detail for the warning."""
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(reason)
-        self.reason, self.detail = reason, detail
 
 
 def detect(archive: Archive) -> bool:
@@ -106,7 +100,7 @@ def read(archive: Archive) -> ReadResult[Post]:
     for member in articles:
         try:
             result.records.append(_article(archive, member, owner))
-        except _Bad as err:
+        except BadRecord as err:
             result.skipped.append(Skip(archive.where(member), None, err.reason, err.detail))
     return result
 
@@ -134,7 +128,7 @@ def _read_shares(archive: Archive, member: str, owner: str, result: ReadResult[P
                     url=link or None, links=[shared] if shared else [],
                 )
             )
-        except _Bad as err:
+        except BadRecord as err:
             result.skipped.append(Skip(where, line, err.reason, err.detail))
 
 
@@ -156,7 +150,7 @@ def _read_comments(archive: Archive, member: str, owner: str, result: ReadResult
             result.records.append(
                 _post(pid, text, owner, created, member, url=link or None, kind="comment", reply_to=parent)
             )
-        except _Bad as err:
+        except BadRecord as err:
             result.skipped.append(Skip(where, line, err.reason, err.detail))
 
 
@@ -164,7 +158,7 @@ def _article(archive: Archive, member: str, owner: str) -> Post:
     try:
         root = lxml.html.document_fromstring(_decode(archive, member))
     except (etree.ParserError, ValueError) as err:
-        raise _Bad("unreadable HTML", str(err)) from None
+        raise BadRecord("unreadable HTML", str(err)) from None
     title = " ".join((root.findtext(".//title") or "").split())
     heading = root.find(".//h1")
     if not title and heading is not None:
@@ -174,7 +168,7 @@ def _article(archive: Archive, member: str, owner: str) -> Post:
     created = _stamp(root, "created")
     published = _stamp(root, "published")
     if created and not published:
-        raise _Bad("draft article", title)
+        raise BadRecord("draft article", title)
     # What is left of <body> without the heading and the two date lines is the article.
     for element in [heading, *root.find_class("created"), *root.find_class("published")]:
         if element is not None:
@@ -186,7 +180,7 @@ def _article(archive: Archive, member: str, owner: str) -> Post:
     base = member.rsplit("/", 1)[-1]
     stamp = published or (base[:19] if _STAMP.fullmatch(base[:19]) else None) or created
     if stamp is None:
-        raise _Bad("unreadable date", "no published date in the page or its file name")
+        raise BadRecord("unreadable date", "no published date in the page or its file name")
     slug = url.rstrip("/").rsplit("/pulse/", 1)[-1] if url and "/pulse/" in url else base.rsplit(".", 1)[0]
     return _post(
         f"li:article:{slug}", text, owner, _parse_date(stamp), member,
@@ -204,9 +198,9 @@ def _post(pid: str, text: str, owner: str, created, member: str, *, links=(), **
 def _checked(text: str) -> str:
     text = text.strip()
     if not text:
-        raise _Bad("empty text")
+        raise BadRecord("empty text")
     if len(text) > MAX_TEXT_CHARS:
-        raise _Bad("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+        raise BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
     return text
 
 
@@ -214,7 +208,7 @@ def _parse_date(value: str):
     try:
         return parse_datetime(value.strip().removesuffix(" UTC"))
     except ValueError:
-        raise _Bad("unreadable date", repr(value)) from None
+        raise BadRecord("unreadable date", repr(value)) from None
 
 
 def _stamp(root, css_class: str) -> str | None:

@@ -38,7 +38,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import MAX_TEXT_CHARS, ReadResult, parse_datetime
+from ..common import BadRecord, MAX_TEXT_CHARS, ReadResult, parse_datetime
 from ..html_text import html_to_text
 
 NAME = "mastodon"
@@ -67,15 +67,11 @@ def read(archive: Archive, *, include_direct: bool = False) -> ReadResult[Post]:
         for number, activity in enumerate(items, start=1):
             try:
                 result.records.append(_post(activity, author, member, include_direct=include_direct))
-            except _Bad as err:
+            except BadRecord as err:
                 result.skipped.append(Skip(where, number, err.reason, err.detail))
     return result
 
 
-class _Bad(Exception):
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(reason)
-        self.reason, self.detail = reason, detail
 
 
 def _load_json(archive: Archive, member: str) -> object:
@@ -123,33 +119,33 @@ def _is_direct(activity: dict, status: dict) -> bool:
 
 def _post(activity: object, author: str | None, member: str, *, include_direct: bool) -> Post:
     if not isinstance(activity, dict):
-        raise _Bad("not an activity")
+        raise BadRecord("not an activity")
     kind = activity.get("type")
     status = activity.get("object")
     if kind == "Announce":
         boosted = status.get("id") if isinstance(status, dict) else status
-        raise _Bad("boost", str(boosted or ""))
+        raise BadRecord("boost", str(boosted or ""))
     if kind != "Create" or not isinstance(status, dict):
-        raise _Bad("not a post", f"{kind} activity")
+        raise BadRecord("not a post", f"{kind} activity")
     status_id = status.get("id") or activity.get("id")
     if not isinstance(status_id, str):
-        raise _Bad("missing field", "id")
+        raise BadRecord("missing field", "id")
     if _is_direct(activity, status) and not include_direct:
-        raise _Bad("direct message", status_id)
+        raise BadRecord("direct message", status_id)
     content = status.get("content")
     content_map = status.get("contentMap") if isinstance(status.get("contentMap"), dict) else {}
     if not isinstance(content, str):
         content = next((v for v in content_map.values() if isinstance(v, str)), "")
     text, hrefs = html_to_text(content)
     if not text.strip():
-        raise _Bad("empty text", status_id)
+        raise BadRecord("empty text", status_id)
     if len(text) > MAX_TEXT_CHARS:
-        raise _Bad("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+        raise BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
     published = status.get("published") or activity.get("published")
     try:
         created = parse_datetime(published)
     except ValueError:
-        raise _Bad("unreadable date", repr(published)) from None
+        raise BadRecord("unreadable date", repr(published)) from None
     inward = _inward_links(content)
     links = [h for h in hrefs if h not in inward] + extract_urls(text)
     reply_to = status.get("inReplyTo")

@@ -29,7 +29,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import MAX_TEXT_CHARS, ReadResult, parse_datetime
+from ..common import BadRecord, MAX_TEXT_CHARS, ReadResult, parse_datetime
 
 NAME = "reddit"
 _FILES = {"posts.csv": ("id", "date", "title", "body"), "comments.csv": ("id", "date", "body")}
@@ -104,36 +104,32 @@ def _read_csv(archive: Archive, member: str, name: str, author: str | None) -> R
             continue
         try:
             result.records.append(_post(row, name, author, member))
-        except _Bad as err:
+        except BadRecord as err:
             result.skipped.append(Skip(where, start, err.reason, err.detail))
     return result
 
 
-class _Bad(Exception):
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(reason)
-        self.reason, self.detail = reason, detail
 
 
 def _post(row: dict, name: str, author: str | None, member: str) -> Post:
     native = (row.get("id") or "").strip()
     if not native:
-        raise _Bad("empty id")
+        raise BadRecord("empty id")
     body = (row.get("body") or "").replace("\r\n", "\n").strip()
     if body in _PLACEHOLDERS:
-        raise _Bad(_PLACEHOLDERS[body], native)
+        raise BadRecord(_PLACEHOLDERS[body], native)
     is_post = name == "posts.csv"
     title = (row.get("title") or "").strip() if is_post else ""
     text = "\n\n".join(part for part in (title, body) if part)
     if not text:
-        raise _Bad("empty text", native)
+        raise BadRecord("empty text", native)
     if len(text) > MAX_TEXT_CHARS:
-        raise _Bad("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+        raise BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
     date = (row.get("date") or "").strip()
     try:
         created = parse_datetime(date.removesuffix(" UTC").removesuffix("UTC").strip())
     except ValueError:
-        raise _Bad("unreadable date", repr(date)) from None
+        raise BadRecord("unreadable date", repr(date)) from None
     permalink = (row.get("permalink") or "").strip() or None
     shared = (row.get("url") or "").strip() if is_post else ""
     links = ([shared] if shared and shared != permalink else []) + extract_urls(text)

@@ -41,7 +41,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import MAX_TEXT_CHARS, ReadResult, parse_datetime
+from ..common import BadRecord, MAX_TEXT_CHARS, ReadResult, parse_datetime
 
 NAME = "x"
 OWNER_UNKNOWN = "x:me"
@@ -52,12 +52,6 @@ _LEADING_MENTIONS = re.compile(r"(?:@\w{1,15}\s+)+")
 _NOTE_PREFIX = 30
 
 
-class _Bad(Exception):
-    """A record that cannot be used: the counted reason, and a detail for the warning."""
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(reason)
-        self.reason, self.detail = reason, detail
 
 
 def detect(archive: Archive) -> bool:
@@ -98,7 +92,7 @@ def read(archive: Archive) -> ReadResult[Post]:
         done.add(tid)
         try:
             result.records.append(_post(tweet, tid, owner, notes, member))
-        except _Bad as err:
+        except BadRecord as err:
             result.skipped.append(Skip(archive.where(member), number, err.reason, err.detail))
     return result
 
@@ -106,7 +100,7 @@ def read(archive: Archive) -> ReadResult[Post]:
 def _post(tweet: dict, tid: str, owner: str | None, notes: list[tuple[datetime, str, list[str]]], member: str) -> Post:
     raw = tweet.get("full_text", tweet.get("text"))
     if not isinstance(raw, str):
-        raise _Bad("missing text")
+        raise BadRecord("missing text")
     created = _created(tweet.get("created_at"))
     text = html.unescape(raw)
     entities = _dict(tweet.get("entities"))
@@ -137,9 +131,9 @@ def _post(tweet: dict, tid: str, owner: str | None, notes: list[tuple[datetime, 
         if parent:
             kind, reply_to = "reply", f"x:{parent}"
     if not text:
-        raise _Bad("empty text")
+        raise BadRecord("empty text")
     if len(text) > MAX_TEXT_CHARS:
-        raise _Bad("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+        raise BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
     # A long post's t.co link to itself is not an outbound link.
     links = [u for u in dict.fromkeys([*links, *extract_urls(text)]) if not u.rstrip("/").endswith(f"/status/{tid}")]
     lang = tweet.get("lang")
@@ -168,7 +162,7 @@ def _created(value: object) -> datetime:
                 return parse_datetime(value)
             except ValueError:
                 pass
-    raise _Bad("unreadable created_at", repr(value))
+    raise BadRecord("unreadable created_at", repr(value))
 
 
 def _chain(tweet: dict, tid: str) -> str:
