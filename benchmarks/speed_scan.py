@@ -165,7 +165,8 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=50000, help="posts to scan (default 50000)")
     parser.add_argument("--articles", type=int, default=5000, help="source articles (default 5000)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--rensa-bands", type=int, help="rensa LSH bands, a divisor of num_perm (default: the one tuned nearest dupfeed's index)")
+    parser.add_argument("--rensa-bands", type=int,
+                        help="rensa LSH bands, a divisor of num_perm (default: the one tuned nearest dupfeed's index)")
     parser.add_argument("--no-rensa", action="store_true", help="skip the rensa reference run")
     parser.add_argument("--profile", type=int, metavar="N", default=0, help="profile the dupfeed run and print its top N functions")
     args = parser.parse_args()

@@ -19,7 +19,7 @@ implementations take turns so that a noisy machine slows them alike: read the ra
 absolute figures. Last, dupfeed's signatures are checked against
 datasketch's ``MinHash(128, seed=1, scheme="affine32")`` fed dupfeed's own 32-bit shingle hashes.
 
-    python benchmarks/speed_signatures.py [--texts 20000] [--repeat 3] [--kind posts|articles]
+    python benchmarks/speed_signatures.py [--texts 20000] [--repeat 4] [--kind posts|articles]
 """
 
 from __future__ import annotations
@@ -147,8 +147,10 @@ def print_table(title: str, rows: list[tuple[str, float]], n_texts: int, n_shing
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=int, default=20000, help="texts to sketch (default 20000)")
-    parser.add_argument("--repeat", type=int, default=3, help="keep the best of this many runs (default 3)")
-    parser.add_argument("--kind", choices=["posts", "articles"], default="posts", help="post-sized (30-250 words) or article-sized (400-1200) texts")
+    parser.add_argument("--repeat", type=int, default=4,
+                        help="keep the best of this many runs (default 4: each implementation runs first once)")
+    parser.add_argument("--kind", choices=["posts", "articles"], default="posts",
+                        help="post-sized (30-250 words) or article-sized (400-1200) texts")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--check", type=int, default=500, help="texts checked against datasketch bit for bit")
     args = parser.parse_args()
@@ -174,6 +176,10 @@ def main() -> None:
     print("Prepare stage (raw text -> normalised words or shingle strings), seconds:")
     for name, (prepare, sketch) in best.items():
         print(f"  {name:<24}{prepare:>8.3f}  ({prepare / (prepare + sketch):.0%} of its total)")
+    plain = [prepare for name, (prepare, _) in best.items() if name != "dupfeed"]
+    if len(plain) > 1:
+        print(f"  (datasketch and rensa prepare with the same plain shingler: their spread, "
+              f"{max(plain) / min(plain) - 1:.0%}, is this run's noise)")
     equal, checked = check_against_datasketch(texts, args.check)
     print(f"\ndupfeed == datasketch MinHash(affine32, hashfunc=identity) on dupfeed's 32-bit shingle hashes: "
           f"{equal}/{checked} signatures equal bit for bit")

@@ -134,7 +134,8 @@ def articles(n: int, seed: int = 0) -> list[Source]:
             j += step
         site = _SITES[i % len(_SITES)]
         title = " ".join(sentences[0].split()[:6]).rstrip(".,?!")
-        out.append(Source(id=f"a{i:05d}", text="\n\n".join(paragraphs), url=f"https://{site}/2024/{i}", title=title, site_name=site.split(".")[0]))
+        out.append(Source(id=f"a{i:05d}", text="\n\n".join(paragraphs), url=f"https://{site}/2024/{i}",
+                          title=title, site_name=site.split(".")[0]))
     return out
 
 
