@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from dupfeed.normalize import token_hashes, words
 from dupfeed.shingle import batch_shingles
-from dupfeed.sketch import _CHUNK_ROWS, EMPTY, MinHasher, permutations
+from dupfeed.sketch import EMPTY, MinHasher, permutations
 
 PROPERTY_SETTINGS = settings(max_examples=100, deadline=None)
 
@@ -96,9 +96,8 @@ def test_text_without_shingles_has_the_empty_signature():
     np.testing.assert_array_equal(sigs[0], MinHash(32, 1, scheme="affine32").hashvalues)
 
 
-def test_signatures_across_chunk_boundaries_equal_datasketch():
-    # More shingles than one chunk of work, with a text straddling the boundary.
-    lengths = [_CHUNK_ROWS - 3, 10, _CHUNK_ROWS // 2, 1]
+def test_signatures_of_a_large_uneven_batch_equal_datasketch():
+    lengths = [(1 << 15) - 3, 10, 1 << 14, 1]
     hashes, offsets = _batch(lengths, rng_seed=7)
     sigs = MinHasher(16, 3).signatures(hashes, offsets)
     for i in range(len(lengths)):
