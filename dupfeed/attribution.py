@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .normalize import normalize_text
 from .records import Post, Source
 from .urls import canonical_url, extract_urls, host_of
@@ -12,10 +14,16 @@ def linked_urls(post: Post) -> set[str]:
     return {canonical_url(u) for u in (*post.links, *extract_urls(post.text))}
 
 
+@lru_cache(maxsize=256)
+def _padded_words(text: str) -> str:
+    # A post is checked against each of its matches: normalise it once.
+    return f" {normalize_text(text)} "
+
+
 def _names(text: str, name: str | None) -> bool:
     """Whether ``name`` occurs in ``text`` as whole words (after normalisation)."""
     wanted = normalize_text(name or "")
-    return bool(wanted) and f" {wanted} " in f" {normalize_text(text)} "
+    return bool(wanted) and f" {wanted} " in _padded_words(text)
 
 
 def credits_source(post: Post, source: Source) -> bool:

@@ -12,28 +12,40 @@ import numpy as np
 
 
 class ShingleCounts:
-    """How many posts contain each shingle (each post counted once)."""
+    """How many posts contain each shingle (each post counted once).
+
+    Counts live in a few sorted runs, merged when the newest grow large (as in a log-structured
+    merge tree): adding one post costs about as much as adding a thousand, so checking a stream
+    of posts one at a time stays linear.
+    """
 
     def __init__(self) -> None:
-        self._keys = np.zeros(0, dtype=np.uint64)
-        self._counts = np.zeros(0, dtype=np.int64)
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+
+    @staticmethod
+    def _merge(runs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        keys = np.concatenate([k for k, _ in runs])
+        counts = np.concatenate([c for _, c in runs])
+        merged, inverse = np.unique(keys, return_inverse=True)
+        return merged, np.bincount(inverse, weights=counts, minlength=len(merged)).astype(np.int64)
 
     def add(self, shingle_sets: list[np.ndarray]) -> None:
         """Count a batch of posts, given each post's unique shingles."""
         if not shingle_sets:
             return
-        keys = np.concatenate([self._keys, *shingle_sets])
-        weights = np.concatenate([self._counts, np.ones(len(keys) - len(self._keys), dtype=np.int64)])
-        self._keys, inverse = np.unique(keys, return_inverse=True)
-        self._counts = np.bincount(inverse, weights=weights, minlength=len(self._keys)).astype(np.int64)
+        keys = np.concatenate(shingle_sets)
+        self._runs.append(self._merge([(keys, np.ones(len(keys), dtype=np.int64))]))
+        # Merge the newest runs while a run is no larger than the one after it.
+        while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
+            self._runs[-2:] = [self._merge(self._runs[-2:])]
 
     def count(self, shingles: np.ndarray) -> np.ndarray:
         """The number of posts holding each of ``shingles``."""
-        pos = np.searchsorted(self._keys, shingles)
-        pos = np.minimum(pos, max(len(self._keys) - 1, 0))
-        if not len(self._keys):
-            return np.zeros(len(shingles), dtype=np.int64)
-        return np.where(self._keys[pos] == shingles, self._counts[pos], 0)
+        total = np.zeros(len(shingles), dtype=np.int64)
+        for keys, counts in self._runs:
+            pos = np.minimum(np.searchsorted(keys, shingles), len(keys) - 1)
+            total += np.where(keys[pos] == shingles, counts[pos], 0)
+        return total
 
 
 def boilerplate_words(common: np.ndarray, n_words: int, k: int, max_words: int) -> np.ndarray:

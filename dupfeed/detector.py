@@ -49,6 +49,21 @@ class _Doc:
         return self._tokens
 
 
+# A passage needs more than 2k words matched exactly (see _match): at the least a run of k + 1
+# words and one of k, that is three shingles. Fewer shared shingles cannot make a match, so the
+# index's chance candidates are dropped before any alignment.
+_MIN_SHARED = 3
+
+
+def _shared(a: np.ndarray, b: np.ndarray) -> int:
+    """How many values two sorted unique arrays share."""
+    if len(a) > len(b):
+        a, b = b, a
+    pos = np.searchsorted(b, a)
+    pos[pos == len(b)] = 0
+    return int(np.count_nonzero(b[pos] == a)) if len(b) else 0
+
+
 def _strongest(matches: list[Match], limit: int) -> list[Match]:
     """The ``limit`` strongest matches, strongest first, never crowding out every source.
 
@@ -168,7 +183,9 @@ class Detector:
         eligible = [
             c
             for c in candidates
-            if c != number and (self._docs[c].is_source or self._docs[c].order < doc.order)
+            if c != number
+            and (self._docs[c].is_source or self._docs[c].order < doc.order)
+            and _shared(doc.unique, self._docs[c].unique) >= _MIN_SHARED
         ]
         matches: list[Match] = []
         covered = np.zeros(doc.n_words, dtype=bool)

@@ -1,0 +1,31 @@
+"""Shingle counts across posts, and which recurring words are boilerplate."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dupfeed.boilerplate import ShingleCounts, boilerplate_words
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sets(st.integers(0, 40), max_size=12), min_size=1, max_size=4), max_size=30))
+def test_counts_equal_a_plain_counter_however_posts_arrive_in_batches(batches):
+    counts, expected = ShingleCounts(), Counter()
+    for batch in batches:
+        counts.add([np.array(sorted(post), dtype=np.uint64) for post in batch])
+        for post in batch:
+            expected.update(post)
+    queried = np.arange(45, dtype=np.uint64)
+    assert counts.count(queried).tolist() == [expected[i] for i in range(45)]
+
+
+def test_short_recurring_run_is_boilerplate_but_a_post_copied_whole_is_not():
+    footer = np.zeros(30, dtype=bool)
+    footer[24:28] = True  # a recurring run of 4 shingles (6 words) at the end of a 30-word post
+    assert boilerplate_words(footer, 30, 3, 25).nonzero()[0].tolist() == list(range(24, 30))
+    whole = np.ones(28, dtype=bool)  # every shingle of the post recurs: a viral copy
+    assert not boilerplate_words(whole, 30, 3, 25).any()
