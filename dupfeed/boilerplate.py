@@ -34,6 +34,8 @@ class ShingleCounts:
         if not shingle_sets:
             return
         keys = np.concatenate(shingle_sets)
+        if not len(keys):
+            return
         self._runs.append(self._merge([(keys, np.ones(len(keys), dtype=np.int64))]))
         # Merge the newest runs while a run is no larger than the one after it.
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
