@@ -1,14 +1,15 @@
 """Raw text to MinHash signatures: dupfeed beside datasketch and rensa, in one run.
 
-Every implementation starts from the same raw posts (``synthetic.posts``) and sketches the same
-shingles: word 3-grams of dupfeed's normalised words (a text of one or two words is one
-shingle), with 128 permutations. They differ in how they get there:
+Every implementation starts from the same raw posts (``synthetic.posts``) and sketches word
+3-gram shingles with 128 permutations. They differ in how they get there:
 
-- dupfeed: ``token_hashes`` per text (tokenise, normalise, 64-bit word hashes), then
-  ``batch_shingles`` and ``MinHasher.signatures`` on the whole batch in numpy;
-- datasketch 2.x: a plain Python shingler (the same normalised words, each 3-gram joined with
-  spaces and encoded to bytes), then ``MinHash.bulk(..., scheme="affine32")`` with its default
-  ``sha1_hash32``;
+- dupfeed: ``tokenize`` on the whole batch (classify, fold and hash every word in numpy),
+  then ``batch_shingles`` and ``MinHasher.signatures``, all vectorised;
+- datasketch 2.x: a plain Python shingler (the text NFKC-folded and case-folded, words found
+  with ``\\w+``, each 3-gram joined with spaces and encoded), then
+  ``MinHash.bulk(..., scheme="affine32")`` with its default ``sha1_hash32``. Its words are
+  nearly dupfeed's (it keeps elisions, URLs and mentions, which dupfeed drops): the count of
+  shingles of each is printed;
 - rensa: the same plain shingles as ``str``, one ``RMinHash`` per text (``update``/``digest``),
   and its bulk ``RMinHash.digest_matrix_from_token_sets``.
 
@@ -26,14 +27,16 @@ from __future__ import annotations
 
 import argparse
 import gc
+import re
 import time
+import unicodedata
 from collections.abc import Callable
 
 import numpy as np
 from datasketch import MinHash
 
 import synthetic
-from dupfeed.normalize import normalize_token, token_hash, token_hashes, words
+from dupfeed.normalize import normalize_token, token_hashes, tokenize
 from dupfeed.shingle import batch_shingles
 from dupfeed.sketch import MinHasher
 
@@ -45,9 +48,12 @@ except ImportError:
 K, NUM_PERM, SEED = 3, 128, 1
 
 
+_PLAIN_WORD = re.compile(r"\w+")
+
+
 def plain_shingles(text: str, k: int = K) -> list[str]:
-    """Word k-grams of the normalised words joined by spaces, the way a user of datasketch writes it."""
-    ws = [normalize_token(w) for w in words(text)]
+    """Word k-grams joined by spaces, the way a user of datasketch writes it."""
+    ws = _PLAIN_WORD.findall(unicodedata.normalize("NFKC", text).casefold())
     if len(ws) < k:
         return [" ".join(ws)] if ws else []
     return [" ".join(ws[i : i + k]) for i in range(len(ws) - k + 1)]
@@ -55,7 +61,8 @@ def plain_shingles(text: str, k: int = K) -> list[str]:
 
 def dupfeed_run(texts: list[str]) -> tuple[float, float, np.ndarray]:
     started = time.perf_counter()
-    tokens = [token_hashes(t) for t in texts]
+    found = tokenize(texts)
+    tokens = [found.of(i) for i in range(len(texts))]
     prepared = time.perf_counter()
     hashes, offsets = batch_shingles(tokens, K)
     sigs = MinHasher(NUM_PERM, SEED).signatures(hashes.astype(np.uint32), offsets)
@@ -102,7 +109,6 @@ def best_of(runs: dict[str, Callable], texts: list[str], repeat: int) -> dict[st
         for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
             run = runs[name]
             normalize_token.cache_clear()
-            token_hash.cache_clear()
             gc.collect()
             gc.disable()  # as timeit does: a collection triggered by another run's garbage is noise
             try:

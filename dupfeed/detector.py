@@ -13,7 +13,7 @@ from .align import Passage, covered_words, extend_fuzzy, passages
 from .attribution import credits_post, credits_source
 from .boilerplate import ShingleCounts, boilerplate_words
 from .index import WindowIndex
-from .normalize import normalize_token, token_hashes, token_spans, words
+from .normalize import normalize_token, token_spans, tokenize, words
 from .options import Options
 from .records import Finding, Match, Post, Source, Span
 from .shingle import batch_shingles
@@ -109,7 +109,8 @@ class Detector:
         """Shingle, sketch and index a batch; returns the new documents' numbers and sketches."""
         opts = self.options
         started = time.perf_counter()
-        tokens = [token_hashes(r.text) for r in records]
+        found = tokenize([r.text for r in records])
+        tokens = [found.of(i) for i in range(len(records))]
         hashes, offsets = batch_shingles(tokens, opts.shingle_size)
         self.timings["shingle"] += time.perf_counter() - started
 

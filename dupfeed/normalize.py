@@ -1,91 +1,381 @@
 """Normalisation for matching: which words a text has, in a form that survives reformatting.
 
-A token is a run of letters or digits. Before comparison each token is NFKC-folded (the
-"𝐛𝐨𝐥𝐝" letters of LinkedIn hooks become plain letters), case-folded and stripped of
-diacritics. French elided articles (``l'``, ``d'``, ``qu'``…) and English clitics (``'s``,
-``'t``…) are dropped; URLs, @mentions, ``#`` marks, emoji and punctuation are not words.
-Every token keeps its character span in the text as given, so reported offsets slice the
-original text.
+A word is a run of letters or digits (combining accents continue it). For comparison each
+character of a word is NFKC-folded (the "𝐛𝐨𝐥𝐝" letters of LinkedIn hooks become plain letters),
+case-folded and stripped of diacritics. French elided articles (``l'``, ``d'``, ``qu'``…) and
+English clitics (``'s``, ``'t``…) are dropped; URLs, @mentions, ``#`` marks, emoji and
+punctuation are not words. Every word keeps its character span in the text as given, so
+reported offsets slice the original text.
+
+The hot path, :func:`tokenize`, does all of this for a whole batch of texts at once in numpy:
+characters are classified and folded through lazily filled per-code-point tables, words are
+hashed with a polynomial rolling hash, and no Python code runs per word. :func:`reference_words`
+is the slow, obvious per-character implementation the tests hold it to.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-_APOSTROPHE = "['\u2019\u02bc]"
-# Letters and digits, less U+02BC: a "modifier letter" that keyboards type as an apostrophe.
-_ALNUM = r"[^\W_\u02bc]"
-# Combining marks continue a word (decomposed text, NFD, writes "é" as "e" + U+0301).
-_MARK = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
-_WORD = rf"{_ALNUM}(?:{_ALNUM}|{_MARK})*"
-_ELISION = rf"(?:(?<!{_ALNUM})(?:jusqu|lorsqu|puisqu|presqu|quoiqu|qu|[cdjlmnst]){_APOSTROPHE})?"
-_CLITIC = rf"(?:{_APOSTROPHE}(?:s|t|re|ll|ve|d|m)(?!{_ALNUM}))?"
-_URL = r"(?:https?://|www\.)\S+"
-_MENTION = rf"(?<!{_ALNUM})@{_ALNUM}[\w.@-]*"
-# Group 1 is the word; a match without it is a URL or a mention, which is not a word.
-TOKEN_RE = re.compile(rf"{_URL}|{_MENTION}|{_ELISION}({_WORD}){_CLITIC}", re.IGNORECASE)
+APOSTROPHES = "'\u2019\u02bc"
+ELISIONS = ("c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "presqu", "quoiqu")
+CLITICS = ("s", "t", "re", "ll", "ve", "d", "m")
+MAX_FOLD = 4
+"""Code points kept of one character's folded form (a few ligatures expand further)."""
+
+_UNICODE = 0x110000
+_P = np.uint64(0x100000001B3)  # FNV's 64-bit prime: odd, so invertible modulo 2**64
+_P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
 
 
-@lru_cache(maxsize=1 << 18)
-def normalize_token(token: str) -> str:
-    """The comparison form of one token: NFKC, case-folded, diacritics removed."""
-    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", token).casefold())
-    stripped = "".join(c for c in folded if not unicodedata.combining(c))
-    return unicodedata.normalize("NFKC", stripped)
+def _mix64(x: np.ndarray) -> np.ndarray:
+    x = x ^ (x >> np.uint64(30))
+    x = x * _MIX1
+    x = x ^ (x >> np.uint64(27))
+    x = x * _MIX2
+    return x ^ (x >> np.uint64(31))
 
 
-@lru_cache(maxsize=1 << 18)
-def token_hash(token: str) -> int:
-    """A stable 64-bit hash of a raw token's normal form (stable across runs and machines)."""
-    digest = hashlib.blake2b(normalize_token(token).encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "little")
+def fold_char(char: str) -> str:
+    """The comparison form of one character: NFKC, case-folded, diacritics removed, and only
+    its letters and digits kept (``½`` folds to ``12``, ``⑴`` to ``1``), so that the normal
+    form of a normal form is itself."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", char).casefold())
+    stripped = unicodedata.normalize("NFKC", "".join(c for c in folded if not unicodedata.combining(c)))
+    return "".join(c for c in stripped if is_word_char(c))[:MAX_FOLD]
 
 
-def _matching_view(text: str) -> tuple[str, np.ndarray | None]:
-    """The text with each character NFKC-folded, and where each folded character came from.
+def is_word_char(char: str) -> bool:
+    """Letters and digits start or continue a word; U+02BC, a "modifier letter" that keyboards
+    type as an apostrophe, does not."""
+    return char.isalnum() and char != "\u02bc"
 
-    Folding character by character keeps a map back to the original offsets; text that is
-    already NFKC (nearly all of it) is returned as is, with no map.
+
+def is_mark(char: str) -> bool:
+    """Combining marks continue a word (decomposed text writes "é" as "e" + U+0301)."""
+    return unicodedata.category(char).startswith("M")
+
+
+def is_apostrophe(char: str) -> bool:
+    return char in APOSTROPHES or unicodedata.normalize("NFKC", char) in APOSTROPHES
+
+
+class _Tables:
+    """Per-code-point classes and folds, computed the first time a code point is seen.
+
+    A pure memo of the functions above (it never needs resetting): the numpy arrays let a
+    whole batch be classified and folded with array indexing.
     """
-    if unicodedata.is_normalized("NFKC", text):
-        return text, None
-    pieces: list[str] = []
-    origin: list[int] = []
-    for i, char in enumerate(text):
-        folded = unicodedata.normalize("NFKC", char)
-        pieces.append(folded)
-        origin.extend([i] * len(folded))
-    origin.append(len(text))
-    return "".join(pieces), np.asarray(origin, dtype=np.int64)
+
+    def __init__(self) -> None:
+        self.known = np.zeros(_UNICODE, dtype=bool)
+        self.word = np.zeros(_UNICODE, dtype=bool)
+        self.mark = np.zeros(_UNICODE, dtype=bool)
+        self.apostrophe = np.zeros(_UNICODE, dtype=bool)
+        self.space = np.zeros(_UNICODE, dtype=bool)
+        self.fold_len = np.zeros(_UNICODE, dtype=np.int64)
+        self.fold = np.zeros((MAX_FOLD, _UNICODE), dtype=np.uint32)
+
+    def learn(self, code_points: np.ndarray) -> None:
+        seen = np.bincount(code_points, minlength=1).astype(bool)
+        new = np.flatnonzero(seen & ~self.known[: len(seen)])
+        for cp in new.tolist():
+            char = chr(cp)
+            self.word[cp] = is_word_char(char)
+            self.mark[cp] = is_mark(char)
+            self.apostrophe[cp] = is_apostrophe(char)
+            self.space[cp] = char.isspace()
+            if self.word[cp] or self.mark[cp]:
+                folded = "" if self.mark[cp] else fold_char(char)
+                self.fold_len[cp] = len(folded)
+                for i, c in enumerate(folded):
+                    self.fold[i, cp] = ord(c)
+        self.known[new] = True
 
 
-def words(text: str) -> list[str]:
-    """The raw word tokens of a text, in order (the fast path: no offsets)."""
-    view, _ = _matching_view(text)
-    return [w for w in TOKEN_RE.findall(view) if w]
+_TABLES = _Tables()
 
 
-def token_hashes(text: str) -> np.ndarray:
-    """The 64-bit hashes of a text's tokens, in order."""
-    return np.fromiter((token_hash(w) for w in words(text)), dtype=np.uint64)
+_CHUNK = 1 << 19
+"""Code points tokenised in one go: bounds the temporaries, and the power tables below."""
 
 
-def token_spans(text: str) -> np.ndarray:
-    """An (n, 2) array of the [start, end) character span of each token in ``text`` as given."""
-    view, origin = _matching_view(text)
-    spans = [m.span(1) for m in TOKEN_RE.finditer(view) if m.group(1)]
-    out = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
-    if origin is not None and len(out):
-        # An end maps to the character after the last one folded into the token.
-        out = np.stack([origin[out[:, 0]], origin[out[:, 1] - 1] + 1], axis=1)
+def _powers(base: np.uint64, n: int) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return np.concatenate([np.ones(1, np.uint64), np.cumprod(np.full(n - 1, base, dtype=np.uint64))])
+
+
+_POWERS = _powers(_P, 2 * _CHUNK + 1)  # P**i; uint64 arithmetic wraps modulo 2**64
+_INVERSE_POWERS = _powers(_P_INV, 2 * _CHUNK + 1)  # P**-i
+
+
+def _hash_runs(code_points: np.ndarray, run_starts: np.ndarray, run_ends: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each run ``code_points[start:end]``: sum of c_i * P**(end-1-i), mixed.
+
+    Computed for all runs at once from prefix sums of c_i * P**-i, since P is invertible
+    modulo 2**64. Runs longer than a chunk are hashed piece by piece, the same way.
+    """
+    n = len(code_points)
+    if len(run_starts) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    if n > len(_POWERS) - 1:
+        return np.array([_slow_hash(code_points[s:e]) for s, e in zip(run_starts, run_ends)], dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        prefix = np.empty(n + 1, dtype=np.uint64)
+        prefix[0] = 0
+        np.cumsum(code_points.astype(np.uint64) * _INVERSE_POWERS[:n], out=prefix[1:])
+        raw = (prefix[run_ends] - prefix[run_starts]) * _POWERS[run_ends - 1]
+        lengths = (run_ends - run_starts).astype(np.uint64)
+        return _mix64(raw ^ (lengths << np.uint64(56)))
+
+
+def _slow_hash(code_points: np.ndarray) -> int:
+    mask, value = (1 << 64) - 1, 0
+    for c in code_points.tolist():
+        value = (value * int(_P) + c) & mask
+    value ^= len(code_points) << 56 & mask
+    return int(_mix64(np.array([value], dtype=np.uint64))[0])
+
+
+def _string_hash(text: str) -> int:
+    """The hash :func:`tokenize` gives a word whose folded form is ``text``."""
+    cps = np.array([ord(c) for c in text], dtype=np.uint32)
+    return int(_hash_runs(cps, np.array([0]), np.array([len(cps)]))[0])
+
+
+_ELISION_HASHES = np.array(sorted(_string_hash(e) for e in ELISIONS), dtype=np.uint64)
+_CLITIC_HASHES = np.array(sorted(_string_hash(c) for c in CLITICS), dtype=np.uint64)
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """The words of a batch of texts.
+
+    Text ``i`` owns words ``offsets[i]:offsets[i+1]``; word ``w`` has hash ``hashes[w]`` and
+    spans ``text[starts[w]:ends[w]]`` of its own text.
+    """
+
+    hashes: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    offsets: np.ndarray
+
+    def of(self, i: int) -> np.ndarray:
+        """The word hashes of text ``i``."""
+        return self.hashes[self.offsets[i] : self.offsets[i + 1]]
+
+
+def _not_words(cps: np.ndarray, word: np.ndarray) -> np.ndarray:
+    """Where URLs (``http://``, ``https://``, ``www.`` up to the next space) and @mentions lie.
+
+    Like a word, each must start after a character that is not a letter or digit."""
+    t = _TABLES
+    n = len(cps)
+    hidden = np.zeros(n, dtype=bool)
+    candidates = np.flatnonzero((cps | 0x20) == ord("h"))
+    candidates = np.concatenate([candidates, np.flatnonzero((cps | 0x20) == ord("w"))])
+    mentions = np.flatnonzero(cps == ord("@"))
+    ranges = []
+    if len(candidates):
+        tail = np.concatenate([cps, np.zeros(8, dtype=cps.dtype)])
+        candidates = candidates[(candidates == 0) | ~word[np.maximum(candidates - 1, 0)]]
+
+        def literal(text: str) -> np.ndarray:
+            hit = np.ones(len(candidates), dtype=bool)
+            for i, c in enumerate(text):
+                code = tail[candidates + i]
+                hit &= (code | 0x20 if c.isalpha() else code) == ord(c)
+            return hit
+
+        https, http, www = literal("https://"), literal("http://"), literal("www.")
+        starts = candidates[https | http | www]
+        if len(starts):
+            prefix = np.where(https, 8, np.where(http, 7, 4))[https | http | www]
+            spaces = np.append(np.flatnonzero(t.space[cps]), n)
+            ends = spaces[np.searchsorted(spaces, starts)]
+            real = ends > starts + prefix  # "(?:https?://|www\.)\S+": something after the prefix
+            ranges.append((starts[real], ends[real]))
+    if len(mentions):
+        next_is_word = np.concatenate([word, [False]])[mentions + 1]
+        mentions = mentions[next_is_word & ((mentions == 0) | ~word[np.maximum(mentions - 1, 0)])]
+        if len(mentions):
+            handle = word | t.mark[cps] | np.isin(cps, [ord("."), ord("@"), ord("-"), ord("_")])
+            stops = np.append(np.flatnonzero(~handle), n)
+            ranges.append((mentions, stops[np.searchsorted(stops, mentions + 1)]))
+    if ranges:
+        starts = np.concatenate([r[0] for r in ranges])
+        ends = np.concatenate([r[1] for r in ranges])
+        marks = np.zeros(n + 1, dtype=np.int32)
+        np.add.at(marks, starts, 1)
+        np.add.at(marks, ends, -1)
+        hidden = np.cumsum(marks[:n]) > 0
+    return hidden
+
+
+def _chunks(texts: list[str]) -> list[range]:
+    """Runs of consecutive texts of about _CHUNK characters (a longer text alone)."""
+    out, first, size = [], 0, 0
+    for i, text in enumerate(texts):
+        if size and size + len(text) > _CHUNK:
+            out.append(range(first, i))
+            first, size = i, 0
+        size += len(text) + 1
+    out.append(range(first, len(texts)))
     return out
 
 
+def tokenize(texts: list[str]) -> Tokens:
+    """The words of many texts at once: hashes and character spans (see :class:`Tokens`)."""
+    parts = [_tokenize_chunk([texts[i] for i in chunk]) for chunk in _chunks(texts)]
+    if len(parts) == 1:
+        return parts[0]
+    shifts = np.cumsum([0] + [len(p.hashes) for p in parts[:-1]])
+    offsets = np.concatenate([[0]] + [p.offsets[1:] + shift for p, shift in zip(parts, shifts)])
+    return Tokens(
+        np.concatenate([p.hashes for p in parts]),
+        np.concatenate([p.starts for p in parts]),
+        np.concatenate([p.ends for p in parts]),
+        offsets,
+    )
+
+
+def _tokenize_chunk(texts: list[str]) -> Tokens:
+    t = _TABLES
+    joined = "\n".join(texts)
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int32)
+    lengths = np.fromiter((len(x) for x in texts), dtype=np.int64, count=len(texts))
+    text_starts = np.concatenate([[0], np.cumsum(lengths + 1)])[: len(texts)]
+    t.learn(cps)
+    word = t.word[cps]
+    word &= ~_not_words(cps, word)
+    # Combining marks continue a word (a few in a row at most).
+    mark = t.mark[cps]
+    if mark.any():
+        for _ in range(4):
+            extended = word | (mark & np.concatenate([[False], word[:-1]]))
+            if np.array_equal(extended, word):
+                break
+            word = extended
+    edges = np.diff(word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+
+    # Fold every character of every word into up to MAX_FOLD code points, then hash per word.
+    inside_cps = cps[word]
+    counts = t.fold_len[inside_cps]
+    word_len = ends - starts
+    if np.all(counts == 1):
+        folded = t.fold[0, inside_cps]
+        folded_len = word_len
+    else:
+        owner = np.repeat(np.arange(len(inside_cps)), counts)
+        rank = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+        folded = t.fold[rank, inside_cps[owner]]
+        word_of_char = np.repeat(np.arange(len(starts)), word_len)
+        folded_len = np.bincount(word_of_char, weights=counts, minlength=len(starts)).astype(np.int64)
+    folded_ends = np.cumsum(folded_len)
+    hashes = _hash_runs(folded, folded_ends - folded_len, folded_ends)
+
+    # French elisions and English clitics, beside an apostrophe, are not words.
+    padded_word = np.concatenate([word, [False, False]])
+    apostrophe = np.concatenate([t.apostrophe[cps], [False]])
+    elided = np.isin(hashes, _ELISION_HASHES) & apostrophe[ends] & padded_word[ends + 1]
+    clitic = (
+        np.isin(hashes, _CLITIC_HASHES)
+        & (starts >= 2)
+        & apostrophe[np.maximum(starts - 1, 0)]
+        & padded_word[np.maximum(starts - 2, 0)]
+    )
+    keep = ~(elided | clitic) & (folded_len > 0)
+    hashes, starts, ends = hashes[keep], starts[keep], ends[keep]
+    owner_text = np.searchsorted(text_starts, starts, side="right") - 1
+    offsets = np.searchsorted(owner_text, np.arange(len(texts) + 1), side="left")
+    local = text_starts[owner_text]
+    return Tokens(hashes, starts - local, ends - local, offsets)
+
+
+def token_hashes(text: str) -> np.ndarray:
+    """The 64-bit hashes of a text's words, in order."""
+    return tokenize([text]).hashes
+
+
+def token_spans(text: str) -> np.ndarray:
+    """An (n, 2) array of the [start, end) character span of each word in ``text`` as given."""
+    found = tokenize([text])
+    return np.stack([found.starts, found.ends], axis=1)
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as written, in order."""
+    found = tokenize([text])
+    return [text[s:e] for s, e in zip(found.starts.tolist(), found.ends.tolist())]
+
+
+@lru_cache(maxsize=1 << 16)
+def normalize_token(token: str) -> str:
+    """The comparison form of a word: each character folded (see :func:`fold_char`)."""
+    return "".join("" if is_mark(c) else fold_char(c) for c in token)
+
+
+def token_hash(token: str) -> int:
+    """The hash :func:`tokenize` gives this word."""
+    return _string_hash(normalize_token(token))
+
+
 def normalize_text(text: str) -> str:
-    """The normal form of a whole text: its normalised tokens joined by single spaces."""
+    """The normal form of a whole text: its normalised words joined by single spaces."""
     return " ".join(normalize_token(w) for w in words(text))
+
+
+_REFERENCE_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+def reference_words(text: str) -> list[tuple[int, int]]:
+    """A slow, obvious implementation of the word spans :func:`tokenize` finds, for tests."""
+    n = len(text)
+    hidden = [False] * n
+
+    def starts_here(i: int) -> bool:
+        return i == 0 or not is_word_char(text[i - 1]) or hidden[i - 1]
+
+    i = 0
+    while i < n:  # URLs and mentions, left to right
+        if starts_here(i) and _REFERENCE_URL.match(text, i):
+            end = i
+            while end < n and not text[end].isspace():
+                end += 1
+        elif text[i] == "@" and starts_here(i) and i + 1 < n and is_word_char(text[i + 1]):
+            end = i + 1
+            while end < n and (is_word_char(text[end]) or is_mark(text[end]) or text[end] in ".@-_"):
+                end += 1
+        else:
+            i += 1
+            continue
+        for j in range(i, end):
+            hidden[j] = True
+        i = end
+    spans, i = [], 0
+    while i < n:
+        if is_word_char(text[i]) and not hidden[i]:
+            end = i + 1
+            while end < n and not hidden[end] and (is_word_char(text[end]) or is_mark(text[end])):
+                end += 1
+            spans.append((i, end))
+            i = end
+        else:
+            i += 1
+    out = []
+    for k, (s, e) in enumerate(spans):
+        form = normalize_token(text[s:e])
+        elided = form in ELISIONS and e + 1 < n and is_apostrophe(text[e]) and (k + 1 < len(spans) and spans[k + 1][0] == e + 1)
+        clitic = form in CLITICS and s >= 2 and is_apostrophe(text[s - 1]) and k > 0 and spans[k - 1][1] == s - 1
+        if not (elided or clitic) and form:
+            out.append((s, e))
+    return out
