@@ -74,12 +74,11 @@ class _Tables:
     whole batch be classified and folded with array indexing.
     """
 
+    WORD, MARK, APOSTROPHE, SPACE = 1, 2, 4, 8
+
     def __init__(self) -> None:
         self.known = np.zeros(_UNICODE, dtype=bool)
-        self.word = np.zeros(_UNICODE, dtype=bool)
-        self.mark = np.zeros(_UNICODE, dtype=bool)
-        self.apostrophe = np.zeros(_UNICODE, dtype=bool)
-        self.space = np.zeros(_UNICODE, dtype=bool)
+        self.flags = np.zeros(_UNICODE, dtype=np.uint8)  # one gather classifies a character
         self.fold_len = np.zeros(_UNICODE, dtype=np.int64)
         self.fold = np.zeros((MAX_FOLD, _UNICODE), dtype=np.uint32)
 
@@ -88,12 +87,15 @@ class _Tables:
         new = np.flatnonzero(seen & ~self.known[: len(seen)])
         for cp in new.tolist():
             char = chr(cp)
-            self.word[cp] = is_word_char(char)
-            self.mark[cp] = is_mark(char)
-            self.apostrophe[cp] = is_apostrophe(char)
-            self.space[cp] = char.isspace()
-            if self.word[cp] or self.mark[cp]:
-                folded = "" if self.mark[cp] else fold_char(char)
+            word, mark = is_word_char(char), is_mark(char)
+            self.flags[cp] = (
+                self.WORD * word
+                + self.MARK * mark
+                + self.APOSTROPHE * is_apostrophe(char)
+                + self.SPACE * char.isspace()
+            )
+            if word or mark:
+                folded = "" if mark else fold_char(char)
                 self.fold_len[cp] = len(folded)
                 for i, c in enumerate(folded):
                     self.fold[i, cp] = ord(c)
@@ -172,7 +174,7 @@ class Tokens:
         return self.hashes[self.offsets[i] : self.offsets[i + 1]]
 
 
-def _not_words(cps: np.ndarray, word: np.ndarray) -> np.ndarray:
+def _not_words(cps: np.ndarray, flags: np.ndarray, word: np.ndarray) -> np.ndarray:
     """Where URLs (``http://``, ``https://``, ``www.`` up to the next space) and @mentions lie.
 
     Like a word, each must start after a character that is not a letter or digit."""
@@ -198,7 +200,7 @@ def _not_words(cps: np.ndarray, word: np.ndarray) -> np.ndarray:
         starts = candidates[https | http | www]
         if len(starts):
             prefix = np.where(https, 8, np.where(http, 7, 4))[https | http | www]
-            spaces = np.append(np.flatnonzero(t.space[cps]), n)
+            spaces = np.append(np.flatnonzero(flags & t.SPACE), n)
             ends = spaces[np.searchsorted(spaces, starts)]
             real = ends > starts + prefix  # "(?:https?://|www\.)\S+": something after the prefix
             ranges.append((starts[real], ends[real]))
@@ -206,7 +208,7 @@ def _not_words(cps: np.ndarray, word: np.ndarray) -> np.ndarray:
         next_is_word = np.concatenate([word, [False]])[mentions + 1]
         mentions = mentions[next_is_word & ((mentions == 0) | ~word[np.maximum(mentions - 1, 0)])]
         if len(mentions):
-            handle = word | t.mark[cps] | np.isin(cps, [ord("."), ord("@"), ord("-"), ord("_")])
+            handle = word | (flags & t.MARK).astype(bool) | np.isin(cps, [ord("."), ord("@"), ord("-"), ord("_")])
             stops = np.append(np.flatnonzero(~handle), n)
             ranges.append((mentions, stops[np.searchsorted(stops, mentions + 1)]))
     if ranges:
@@ -249,14 +251,15 @@ def tokenize(texts: list[str]) -> Tokens:
 def _tokenize_chunk(texts: list[str]) -> Tokens:
     t = _TABLES
     joined = "\n".join(texts)
-    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int32)
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     lengths = np.fromiter((len(x) for x in texts), dtype=np.int64, count=len(texts))
     text_starts = np.concatenate([[0], np.cumsum(lengths + 1)])[: len(texts)]
     t.learn(cps)
-    word = t.word[cps]
-    word &= ~_not_words(cps, word)
+    flags = t.flags[cps]
+    word = (flags & t.WORD).astype(bool)
+    word &= ~_not_words(cps, flags, word)
     # Combining marks continue a word (a few in a row at most).
-    mark = t.mark[cps]
+    mark = (flags & t.MARK).astype(bool)
     if mark.any():
         for _ in range(4):
             extended = word | (mark & np.concatenate([[False], word[:-1]]))
@@ -285,7 +288,7 @@ def _tokenize_chunk(texts: list[str]) -> Tokens:
 
     # French elisions and English clitics, beside an apostrophe, are not words.
     padded_word = np.concatenate([word, [False, False]])
-    apostrophe = np.concatenate([t.apostrophe[cps], [False]])
+    apostrophe = np.concatenate([(flags & t.APOSTROPHE).astype(bool), [False]])
     elided = np.isin(hashes, _ELISION_HASHES) & apostrophe[ends] & padded_word[ends + 1]
     clitic = (
         np.isin(hashes, _CLITIC_HASHES)

@@ -34,8 +34,11 @@ def shingle_counts(token_counts: np.ndarray, k: int) -> np.ndarray:
 def batch_shingles(tokens: Sequence[np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
     """Shingle hashes of many texts.
 
+    The hash of words ``w_0 .. w_{k-1}`` is ``mix64(k * M**k + w_0 * M**(k-1) + ... + w_{k-1})``
+    modulo 2**64; a text of ``0 < n < k`` words has one shingle, its missing words taken as 0.
+
     Args:
-        tokens: one uint64 array of token hashes per text.
+        tokens: one uint64 array of word hashes per text.
         k: words per shingle.
 
     Returns:
@@ -43,24 +46,35 @@ def batch_shingles(tokens: Sequence[np.ndarray], k: int) -> tuple[np.ndarray, np
         length ``len(tokens) + 1`` such that text ``i`` owns ``hashes[offsets[i]:offsets[i+1]]``.
     """
     lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
-    flat = np.concatenate(tokens).astype(np.uint64, copy=False) if len(tokens) else np.zeros(0, np.uint64)
-    token_offsets = np.concatenate([[0], np.cumsum(lengths)])
     counts = shingle_counts(lengths, k)
     offsets = np.concatenate([[0], np.cumsum(counts)])
-    total = int(offsets[-1])
-    if total == 0:
+    if offsets[-1] == 0:
         return np.zeros(0, np.uint64), offsets
-    owner = np.repeat(np.arange(len(tokens)), counts)
-    starts = token_offsets[owner] + (np.arange(total) - offsets[owner])
-    ends = token_offsets[owner + 1]
+    flat = np.concatenate(tokens).astype(np.uint64, copy=False)
+    total = len(flat)
+    # Every start position at once, across text boundaries; the starts that are not
+    # shingles of one text are dropped below.
     padded = np.concatenate([flat, np.zeros(k, np.uint64)])
     acc = np.full(total, np.uint64(k), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for j in range(k):
-            idx = starts + j
-            word = np.where(idx < ends, padded[np.minimum(idx, len(flat))], np.uint64(0))
-            acc = _mix64(acc * _MULT + word)
-    return acc, offsets
+            acc *= _MULT
+            acc += padded[j : j + total]
+    token_offsets = np.concatenate([[0], np.cumsum(lengths)])
+    position = np.arange(total) - np.repeat(token_offsets[:-1], lengths)
+    keep = position <= np.repeat(lengths - k, lengths)
+    short = np.flatnonzero((lengths > 0) & (lengths < k))
+    if len(short):
+        # A text shorter than k: its one shingle must not take words of the next text.
+        starts = token_offsets[short]
+        value = np.full(len(short), np.uint64(k), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for j in range(k):
+                word = np.where(j < lengths[short], padded[starts + np.minimum(j, lengths[short] - 1)], np.uint64(0))
+                value = value * _MULT + word
+        acc[starts] = value
+        keep[starts] = True
+    return _mix64(acc[keep]), offsets
 
 
 def text_shingles(token_hashes: np.ndarray, k: int) -> np.ndarray:
@@ -87,6 +101,6 @@ def reference_shingles(token_hashes: Sequence[int], k: int) -> list[int]:
         acc = k
         for j in range(k):
             word = token_hashes[start + j] if start + j < n else 0
-            acc = mix((acc * 0x9E3779B97F4A7C15 + word) & mask)
-        out.append(acc)
+            acc = (acc * 0x9E3779B97F4A7C15 + word) & mask
+        out.append(mix(acc))
     return out
