@@ -74,7 +74,7 @@ class _Tables:
     whole batch be classified and folded with array indexing.
     """
 
-    WORD, MARK, APOSTROPHE, SPACE = 1, 2, 4, 8
+    WORD, MARK, APOSTROPHE, SPACE, MULTI = 1, 2, 4, 8, 16  # MULTI: folds to other than one code point
 
     def __init__(self) -> None:
         self.known = np.zeros(_UNICODE, dtype=bool)
@@ -97,6 +97,7 @@ class _Tables:
             if word or mark:
                 folded = "" if mark else fold_char(char)
                 self.fold_len[cp] = len(folded)
+                self.flags[cp] += self.MULTI * (len(folded) != 1)
                 for i, c in enumerate(folded):
                     self.fold[i, cp] = ord(c)
         self.known[new] = True
@@ -174,68 +175,87 @@ class Tokens:
         return self.hashes[self.offsets[i] : self.offsets[i + 1]]
 
 
-def _not_words(cps: np.ndarray, flags: np.ndarray, word: np.ndarray) -> np.ndarray:
+_URL_START = re.compile(r"https?://|www\.", re.IGNORECASE)
+_NON_SPACE = re.compile(r"\S*")
+_HANDLE_WINDOW = 64
+
+
+def _find_all(text: str, needle: str):
+    at = text.find(needle)
+    while at >= 0:
+        yield at
+        at = text.find(needle, at + 1)
+
+
+def _url_prefixes(text: str):
+    """``(start, end)`` of every ``http://``, ``https://`` and ``www.``, in any case."""
+    lower = text.lower()
+    if len(lower) != len(text):  # a few characters lower-case to two: let the regex do it
+        yield from ((m.start(), m.end()) for m in _URL_START.finditer(text))
+        return
+    for at in _find_all(lower, "://"):
+        if lower.startswith("https", at - 5):
+            yield at - 5, at + 3
+        elif lower.startswith("http", at - 4):
+            yield at - 4, at + 3
+    for at in _find_all(lower, "www."):
+        yield at, at + 4
+
+
+def _not_words(joined: str, cps: np.ndarray, flags: np.ndarray, word: np.ndarray) -> np.ndarray:
     """Where URLs (``http://``, ``https://``, ``www.`` up to the next space) and @mentions lie.
 
-    Like a word, each must start after a character that is not a letter or digit."""
+    Like a word, each must start after a character that is not a letter or digit. URLs are
+    few: the regex engine's literal search finds them faster than any pass over the array.
+    """
     t = _TABLES
     n = len(cps)
-    hidden = np.zeros(n, dtype=bool)
-    candidates = np.flatnonzero((cps | 0x20) == ord("h"))
-    candidates = np.concatenate([candidates, np.flatnonzero((cps | 0x20) == ord("w"))])
+    starts, ends = [], []
+    for at, after in _url_prefixes(joined):
+        if at and word[at - 1]:
+            continue
+        end = _NON_SPACE.match(joined, after).end()
+        if end > after:  # "(?:https?://|www\.)\S+": something after the prefix
+            starts.append(at)
+            ends.append(end)
     mentions = np.flatnonzero(cps == ord("@"))
-    ranges = []
-    if len(candidates):
-        tail = np.concatenate([cps, np.zeros(8, dtype=cps.dtype)])
-        candidates = candidates[(candidates == 0) | ~word[np.maximum(candidates - 1, 0)]]
-
-        def literal(text: str) -> np.ndarray:
-            hit = np.ones(len(candidates), dtype=bool)
-            for i, c in enumerate(text):
-                code = tail[candidates + i]
-                hit &= (code | 0x20 if c.isalpha() else code) == ord(c)
-            return hit
-
-        https, http, www = literal("https://"), literal("http://"), literal("www.")
-        starts = candidates[https | http | www]
-        if len(starts):
-            prefix = np.where(https, 8, np.where(http, 7, 4))[https | http | www]
-            spaces = np.append(np.flatnonzero(flags & t.SPACE), n)
-            ends = spaces[np.searchsorted(spaces, starts)]
-            real = ends > starts + prefix  # "(?:https?://|www\.)\S+": something after the prefix
-            ranges.append((starts[real], ends[real]))
     if len(mentions):
-        next_is_word = np.concatenate([word, [False]])[mentions + 1]
-        mentions = mentions[next_is_word & ((mentions == 0) | ~word[np.maximum(mentions - 1, 0)])]
-        if len(mentions):
-            handle = word | (flags & t.MARK).astype(bool) | np.isin(cps, [ord("."), ord("@"), ord("-"), ord("_")])
-            stops = np.append(np.flatnonzero(~handle), n)
-            ranges.append((mentions, stops[np.searchsorted(stops, mentions + 1)]))
-    if ranges:
-        starts = np.concatenate([r[0] for r in ranges])
-        ends = np.concatenate([r[1] for r in ranges])
-        marks = np.zeros(n + 1, dtype=np.int32)
-        np.add.at(marks, starts, 1)
-        np.add.at(marks, ends, -1)
-        hidden = np.cumsum(marks[:n]) > 0
-    return hidden
+        padded = np.concatenate([word, [False]])
+        mentions = mentions[padded[mentions + 1] & ((mentions == 0) | ~word[np.maximum(mentions - 1, 0)])]
+    if len(mentions):
+        # A handle runs over letters, digits, marks and . @ - _ (checked in a short window).
+        window = mentions[:, None] + 1 + np.arange(_HANDLE_WINDOW)
+        inside = window < n
+        window = np.minimum(window, n - 1)
+        handle = (flags[window] & (t.WORD | t.MARK)).astype(bool) | np.isin(cps[window], [46, 64, 45, 95])
+        handle &= inside
+        run = np.where(handle.all(axis=1), _HANDLE_WINDOW, np.argmin(handle, axis=1))
+        for i in np.flatnonzero(run == _HANDLE_WINDOW).tolist():  # a handle longer than the window
+            end = int(mentions[i]) + 1
+            while end < n and (flags[end] & (t.WORD | t.MARK) or cps[end] in (46, 64, 45, 95)):
+                end += 1
+            run[i] = end - mentions[i] - 1
+        starts.extend(mentions.tolist())
+        ends.extend((mentions + 1 + run).tolist())
+    hidden = np.zeros(n + 1, dtype=np.int32)
+    if starts:
+        np.add.at(hidden, np.array(starts), 1)
+        np.add.at(hidden, np.array(ends), -1)
+    return np.cumsum(hidden[:n]) > 0
 
 
-def _chunks(texts: list[str]) -> list[range]:
-    """Runs of consecutive texts of about _CHUNK characters (a longer text alone)."""
-    out, first, size = [], 0, 0
-    for i, text in enumerate(texts):
-        if size and size + len(text) > _CHUNK:
-            out.append(range(first, i))
-            first, size = i, 0
-        size += len(text) + 1
-    out.append(range(first, len(texts)))
-    return out
+def _chunks(lengths: np.ndarray) -> list[tuple[int, int]]:
+    """Runs ``[first, last)`` of consecutive texts of about _CHUNK characters in all."""
+    ends = np.cumsum(lengths + 1)
+    cuts = np.searchsorted(ends, np.arange(_CHUNK, int(ends[-1]) if len(ends) else 0, _CHUNK), side="right")
+    bounds = np.unique(np.concatenate([[0], cuts, [len(lengths)]]))
+    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])] or [(0, 0)]
 
 
 def tokenize(texts: list[str]) -> Tokens:
     """The words of many texts at once: hashes and character spans (see :class:`Tokens`)."""
-    parts = [_tokenize_chunk([texts[i] for i in chunk]) for chunk in _chunks(texts)]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    parts = [_tokenize_chunk(texts[a:b], lengths[a:b]) for a, b in _chunks(lengths)]
     if len(parts) == 1:
         return parts[0]
     shifts = np.cumsum([0] + [len(p.hashes) for p in parts[:-1]])
@@ -248,16 +268,15 @@ def tokenize(texts: list[str]) -> Tokens:
     )
 
 
-def _tokenize_chunk(texts: list[str]) -> Tokens:
+def _tokenize_chunk(texts: list[str], lengths: np.ndarray) -> Tokens:
     t = _TABLES
     joined = "\n".join(texts)
     cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    lengths = np.fromiter((len(x) for x in texts), dtype=np.int64, count=len(texts))
     text_starts = np.concatenate([[0], np.cumsum(lengths + 1)])[: len(texts)]
     t.learn(cps)
     flags = t.flags[cps]
     word = (flags & t.WORD).astype(bool)
-    word &= ~_not_words(cps, flags, word)
+    word &= ~_not_words(joined, cps, flags, word)
     # Combining marks continue a word (a few in a row at most).
     mark = (flags & t.MARK).astype(bool)
     if mark.any():
@@ -272,31 +291,27 @@ def _tokenize_chunk(texts: list[str]) -> Tokens:
 
     # Fold every character of every word into up to MAX_FOLD code points, then hash per word.
     inside_cps = cps[word]
-    counts = t.fold_len[inside_cps]
     word_len = ends - starts
-    if np.all(counts == 1):
-        folded = t.fold[0, inside_cps]
-        folded_len = word_len
+    if not (flags[word] & t.MULTI).any():
+        folded = t.fold[0, inside_cps]  # the common case: one code point per character
+        folded_ends = np.cumsum(word_len)
     else:
+        counts = t.fold_len[inside_cps]
         owner = np.repeat(np.arange(len(inside_cps)), counts)
         rank = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
         folded = t.fold[rank, inside_cps[owner]]
-        word_of_char = np.repeat(np.arange(len(starts)), word_len)
-        folded_len = np.bincount(word_of_char, weights=counts, minlength=len(starts)).astype(np.int64)
-    folded_ends = np.cumsum(folded_len)
+        folded_ends = np.cumsum(counts)[np.cumsum(word_len) - 1] if len(starts) else np.zeros(0, np.int64)
+    folded_len = np.diff(folded_ends, prepend=0)
     hashes = _hash_runs(folded, folded_ends - folded_len, folded_ends)
 
     # French elisions and English clitics, beside an apostrophe, are not words.
     padded_word = np.concatenate([word, [False, False]])
     apostrophe = np.concatenate([(flags & t.APOSTROPHE).astype(bool), [False]])
-    elided = np.isin(hashes, _ELISION_HASHES) & apostrophe[ends] & padded_word[ends + 1]
-    clitic = (
-        np.isin(hashes, _CLITIC_HASHES)
-        & (starts >= 2)
-        & apostrophe[np.maximum(starts - 1, 0)]
-        & padded_word[np.maximum(starts - 2, 0)]
-    )
-    keep = ~(elided | clitic) & (folded_len > 0)
+    keep = folded_len > 0
+    elided = np.flatnonzero(apostrophe[ends] & padded_word[ends + 1])
+    keep[elided[np.isin(hashes[elided], _ELISION_HASHES)]] = False
+    clitic = np.flatnonzero((starts >= 2) & apostrophe[starts - 1] & padded_word[starts - 2])
+    keep[clitic[np.isin(hashes[clitic], _CLITIC_HASHES)]] = False
     hashes, starts, ends = hashes[keep], starts[keep], ends[keep]
     owner_text = np.searchsorted(text_starts, starts, side="right") - 1
     offsets = np.searchsorted(owner_text, np.arange(len(texts) + 1), side="left")
