@@ -1,10 +1,13 @@
-"""Shared fixtures: real files written to a temporary folder, and a click runner."""
+"""Shared fixtures: real files written to a temporary folder, export containers, and a click runner."""
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
+import zipfile
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from click.testing import CliRunner
@@ -69,3 +72,40 @@ def write_jsonl(path: Path, rows: list) -> Path:
 
 def post_row(pid: str, text: str, author: str = "ann", created_at: str = "2024-05-01T09:00:00Z", **extra) -> dict:
     return {"id": pid, "text": text, "author": author, "created_at": created_at, **extra}
+
+
+EXPORT_FORMS = ["zip", "tar.gz", "folder", "file"]
+
+
+def make_export(tmp_path: Path, name: str, files: dict[str, bytes], form: str) -> Path:
+    """An export as a user may hold it, so every reader is tested on the containers it meets.
+
+    ``form`` is one of ``EXPORT_FORMS``: ``name.zip``, an old-style ``name.tar.gz``, the unpacked
+    folder ``name``, or ``file``: the first member alone, as a plain file named like the member.
+    ``files`` maps member paths (``/``-separated) to their bytes, in archive order.
+    """
+    if form == "zip":
+        path = tmp_path / f"{name}.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for member, data in files.items():
+                archive.writestr(member, data)
+    elif form == "tar.gz":
+        path = tmp_path / f"{name}.tar.gz"
+        with tarfile.open(path, "w:gz") as archive:
+            for member, data in files.items():
+                info = tarfile.TarInfo(member)
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+    elif form == "folder":
+        path = tmp_path / name
+        path.mkdir()
+        for member, data in files.items():
+            (path / member).parent.mkdir(parents=True, exist_ok=True)
+            (path / member).write_bytes(data)
+    elif form == "file":
+        member, data = next(iter(files.items()))
+        path = tmp_path / PurePosixPath(member).name
+        path.write_bytes(data)
+    else:
+        raise ValueError(f"unknown export form {form!r}: expected one of {EXPORT_FORMS}")
+    return path

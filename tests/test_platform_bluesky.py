@@ -6,15 +6,13 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
-import io
 import json
 import struct
-import tarfile
-import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from conftest import EXPORT_FORMS, make_export
 
 from dupfeed import Detector, InputError, Post, Skip
 from dupfeed.readers.archive import Archive
@@ -213,30 +211,10 @@ def expected_skips(where: str, lines: tuple[int, int, int]) -> list[Skip]:
 
 
 def build(tmp_path: Path, member: str, data: bytes, form: str) -> Path:
-    if form == "zip":
-        path = tmp_path / "bluesky-export.zip"
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(member, data)
-    elif form == "tar.gz":
-        path = tmp_path / "bluesky-export.tar.gz"
-        with tarfile.open(path, "w:gz") as archive:
-            info = tarfile.TarInfo(member)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    elif form == "folder":
-        path = tmp_path / "bluesky-export"
-        (path / member).parent.mkdir(parents=True)
-        (path / member).write_bytes(data)
-    else:
-        path = tmp_path / member
-        path.write_bytes(data)
-    return path
+    return make_export(tmp_path, "bluesky-export", {member: data}, form)
 
 
-FORMS = ["zip", "tar.gz", "folder", "file"]
-
-
-@pytest.mark.parametrize("form", FORMS, ids=FORMS)
+@pytest.mark.parametrize("form", EXPORT_FORMS, ids=EXPORT_FORMS)
 def test_car_export_reads_to_exact_posts(tmp_path, form):
     path = build(tmp_path, f"{DID}.car", build_car(DID, fixture_records()), form)
     result = read_export(path)
@@ -246,7 +224,7 @@ def test_car_export_reads_to_exact_posts(tmp_path, form):
     assert result.skipped == expected_skips(where, (7, 9, 10))
 
 
-@pytest.mark.parametrize("form", FORMS, ids=FORMS)
+@pytest.mark.parametrize("form", EXPORT_FORMS, ids=EXPORT_FORMS)
 def test_records_json_reads_to_the_same_posts(tmp_path, form):
     path = build(tmp_path, "bsky_records.json", (FIXTURES / "bsky_records.json").read_bytes(), form)
     result = read_export(path)

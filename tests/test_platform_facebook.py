@@ -4,11 +4,11 @@ vintage's layout, as a zip, the unpacked folder, and a lone your_posts_1.json.""
 from __future__ import annotations
 
 import json
-import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from conftest import make_export
 
 from dupfeed import Detector, InputError, Post
 from dupfeed.readers.archive import Archive
@@ -35,20 +35,9 @@ def layout(vintage: str) -> dict[str, str]:
 
 def build(tmp_path: Path, files: dict[str, str | bytes], form: str = "zip", name: str = "facebook-zoeexample-2024") -> Path:
     """The download as a zip or as the folder it unpacks to; a str value names a fixture file."""
-    def content(value: str | bytes) -> bytes:
-        return value if isinstance(value, bytes) else (FIXTURES / value).read_bytes()
-
-    if form == "zip":
-        path = tmp_path / f"{name}.zip"
-        with zipfile.ZipFile(path, "w") as archive:
-            for member, value in files.items():
-                archive.writestr(member, content(value))
-        return path
-    root = tmp_path / name
-    for member, value in files.items():
-        (root / member).parent.mkdir(parents=True, exist_ok=True)
-        (root / member).write_bytes(content(value))
-    return root
+    resolved = {member: value if isinstance(value, bytes) else (FIXTURES / value).read_bytes()
+                for member, value in files.items()}
+    return make_export(tmp_path, name, resolved, form)
 
 
 def at(stamp: int) -> datetime:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
-import tarfile
-import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from conftest import EXPORT_FORMS, make_export
 
 from dupfeed import Detector, InputError, Post, Skip
 from dupfeed.readers.archive import Archive
@@ -90,30 +88,10 @@ RDF_POSTS = [
 
 
 def build(tmp_path: Path, member: str, data: bytes, form: str) -> Path:
-    if form == "zip":
-        path = tmp_path / "feeds.zip"
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(member, data)
-    elif form == "tar.gz":
-        path = tmp_path / "feeds.tar.gz"
-        with tarfile.open(path, "w:gz") as archive:
-            info = tarfile.TarInfo(member)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    elif form == "folder":
-        path = tmp_path / "feeds"
-        path.mkdir()
-        (path / member).write_bytes(data)
-    else:
-        path = tmp_path / member
-        path.write_bytes(data)
-    return path
+    return make_export(tmp_path, "feeds", {member: data}, form)
 
 
-FORMS = ["zip", "tar.gz", "folder", "file"]
-
-
-@pytest.mark.parametrize("form", FORMS, ids=FORMS)
+@pytest.mark.parametrize("form", EXPORT_FORMS, ids=EXPORT_FORMS)
 def test_rss_feed_in_every_container_reads_to_exact_posts(tmp_path, form):
     path = build(tmp_path, "feed.rss.xml", (FIXTURES / "feed.rss.xml").read_bytes(), form)
     result = read_export(path)

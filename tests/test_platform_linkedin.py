@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from conftest import make_export
 
 from dupfeed import Detector, InputError, Post
 from dupfeed.readers.archive import Archive
@@ -33,22 +33,11 @@ FEED = "https://www.linkedin.com/feed/update/urn:li:"
 
 
 def build(tmp_path: Path, layout: dict[str, str | bytes], form: str = "zip", prefix: str = "") -> Path:
-    """The export as a zip or as the folder it unpacks to; a str value names a fixture file."""
-    def content(value: str | bytes) -> bytes:
-        return value if isinstance(value, bytes) else (FIXTURES / value).read_bytes()
-
-    if form == "zip":
-        path = tmp_path / "Complete_LinkedInDataExport_05-20-2024.zip"
-        with zipfile.ZipFile(path, "w") as archive:
-            for name, value in layout.items():
-                archive.writestr(prefix + name, content(value))
-        return path
-    root = tmp_path / "Complete_LinkedInDataExport_05-20-2024"
-    for name, value in layout.items():
-        target = root / (prefix + name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content(value))
-    return root
+    """The export as a zip or as the folder it unpacks to, its members under ``prefix``; a str
+    value names a fixture file."""
+    files = {prefix + member: value if isinstance(value, bytes) else (FIXTURES / value).read_bytes()
+             for member, value in layout.items()}
+    return make_export(tmp_path, "Complete_LinkedInDataExport_05-20-2024", files, form)
 
 
 def at(stamp: str) -> datetime:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import io
 import json
-import tarfile
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from conftest import EXPORT_FORMS, make_export
 
 from dupfeed import Detector, InputError, Post, Skip
 from dupfeed.readers import archive as archive_module
@@ -100,40 +100,14 @@ def fixture_files() -> dict[str, bytes]:
 
 
 def build(tmp_path: Path, files: dict[str, bytes], form: str, name: str = NAME) -> Path:
-    """An export as a user may hold it: the zip, an old-style tar.gz, the unpacked folder, or
-    the main member (the first file) alone."""
-    if form == "zip":
-        path = tmp_path / f"{name}.zip"
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-            for member, data in files.items():
-                archive.writestr(member, data)
-    elif form == "tar.gz":
-        path = tmp_path / f"{name}.tar.gz"
-        with tarfile.open(path, "w:gz") as archive:
-            for member, data in files.items():
-                info = tarfile.TarInfo(member)
-                info.size = len(data)
-                archive.addfile(info, io.BytesIO(data))
-    elif form == "folder":
-        path = tmp_path / name
-        for member, data in files.items():
-            (path / member).parent.mkdir(parents=True, exist_ok=True)
-            (path / member).write_bytes(data)
-    else:
-        member, data = next(iter(files.items()))
-        path = tmp_path / member.rsplit("/", 1)[-1]
-        path.write_bytes(data)
-    return path
+    return make_export(tmp_path, name, files, form)
 
 
 def where(path: Path, form: str, member: str = "outbox.json") -> str:
     return str(path) if form == "file" else f"{path}:{member}"
 
 
-FORMS = ["zip", "tar.gz", "folder", "file"]
-
-
-@pytest.mark.parametrize("form", FORMS, ids=FORMS)
+@pytest.mark.parametrize("form", EXPORT_FORMS, ids=EXPORT_FORMS)
 def test_every_container_reads_to_the_same_exact_posts(tmp_path, form):
     path = build(tmp_path, fixture_files(), form)
     result = read_export(path)

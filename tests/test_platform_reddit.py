@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import io
-import tarfile
-import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from conftest import EXPORT_FORMS, make_export
 
 from dupfeed import Detector, InputError, Post, Skip
 from dupfeed.readers.archive import Archive
@@ -102,34 +100,10 @@ def fixture_files() -> dict[str, bytes]:
 
 
 def build(tmp_path: Path, files: dict[str, bytes], form: str, name: str = "export_zoe_example_20240522") -> Path:
-    if form == "zip":
-        path = tmp_path / f"{name}.zip"
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-            for member, data in files.items():
-                archive.writestr(member, data)
-    elif form == "tar.gz":
-        path = tmp_path / f"{name}.tar.gz"
-        with tarfile.open(path, "w:gz") as archive:
-            for member, data in files.items():
-                info = tarfile.TarInfo(member)
-                info.size = len(data)
-                archive.addfile(info, io.BytesIO(data))
-    elif form == "folder":
-        path = tmp_path / name
-        path.mkdir()
-        for member, data in files.items():
-            (path / member).write_bytes(data)
-    else:
-        member, data = next(iter(files.items()))
-        path = tmp_path / member
-        path.write_bytes(data)
-    return path
+    return make_export(tmp_path, name, files, form)
 
 
-FORMS = ["zip", "tar.gz", "folder", "file"]
-
-
-@pytest.mark.parametrize("form", FORMS, ids=FORMS)
+@pytest.mark.parametrize("form", EXPORT_FORMS, ids=EXPORT_FORMS)
 def test_every_container_reads_to_the_same_exact_posts(tmp_path, form):
     path = build(tmp_path, fixture_files(), form)
     result = read_export(path)

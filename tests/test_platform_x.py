@@ -4,11 +4,11 @@ unpacked folder, and a lone tweets.js."""
 from __future__ import annotations
 
 import json
-import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from conftest import make_export
 
 from dupfeed import Detector, InputError, Post
 from dupfeed.readers.archive import Archive
@@ -37,20 +37,9 @@ NOTE = (
 
 def build(tmp_path: Path, layout: dict[str, str | bytes], form: str = "zip", name: str = "twitter-2024-05-20-ab12cd") -> Path:
     """The archive as a zip or as the folder it unpacks to; a str value names a fixture file."""
-    def content(value: str | bytes) -> bytes:
-        return value if isinstance(value, bytes) else (FIXTURES / value).read_bytes()
-
-    if form == "zip":
-        path = tmp_path / f"{name}.zip"
-        with zipfile.ZipFile(path, "w") as archive:
-            for member, value in layout.items():
-                archive.writestr(member, content(value))
-        return path
-    root = tmp_path / name
-    for member, value in layout.items():
-        (root / member).parent.mkdir(parents=True, exist_ok=True)
-        (root / member).write_bytes(content(value))
-    return root
+    files = {member: value if isinstance(value, bytes) else (FIXTURES / value).read_bytes()
+             for member, value in layout.items()}
+    return make_export(tmp_path, name, files, form)
 
 
 def at(stamp: str) -> datetime:
