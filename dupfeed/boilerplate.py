@@ -1,9 +1,11 @@
 """Recurring text that is not copying: an author's footer, a campaign tagline, a hashtag block.
 
-Such text recurs across many posts while the rest of each post differs. A shingle found in at
-least ``min_posts`` posts is recurring; a run of recurring words that is short and less than
-half of its post is boilerplate and is left out of matching. A post copied whole many times
-is not boilerplate: its recurring run is the whole post.
+Such text recurs across many posts while the rest of each post differs, and it sits at an edge
+of the post: a sign-off, a hashtag block, an opening tag line. A shingle found in at least
+``min_posts`` posts is recurring; a run of recurring words that opens or closes its post, is
+short and is less than half of the post is boilerplate, and is left out of matching. A post
+copied whole many times is not boilerplate (its recurring run is the whole post), and neither
+are the stock phrases that recur inside the bodies of a large feed.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ def boilerplate_words(common: np.ndarray, n_words: int, k: int, max_words: int) 
     edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
     for start, end in zip(edges[::2], edges[1::2]):
         length = end - start
-        if length <= max_words and 2 * length < n_words:
+        at_edge = start == 0 or end == n_words
+        if at_edge and length <= max_words and 2 * length < n_words:
             out[start:end] = True
     return out

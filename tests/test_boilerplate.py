@@ -29,3 +29,12 @@ def test_short_recurring_run_is_boilerplate_but_a_post_copied_whole_is_not():
     assert boilerplate_words(footer, 30, 3, 25).nonzero()[0].tolist() == list(range(24, 30))
     whole = np.ones(28, dtype=bool)  # every shingle of the post recurs: a viral copy
     assert not boilerplate_words(whole, 30, 3, 25).any()
+
+
+def test_stock_phrase_inside_the_body_is_not_boilerplate():
+    middle = np.zeros(38, dtype=bool)
+    middle[15:19] = True  # recurs across the feed, but mid-post: words 15..20 of 40
+    assert not boilerplate_words(middle, 40, 3, 25).any()
+    opening = np.zeros(38, dtype=bool)
+    opening[0:3] = True  # the same phrase opening the post, like a recurring hook
+    assert boilerplate_words(opening, 40, 3, 25).nonzero()[0].tolist() == list(range(0, 5))
