@@ -105,6 +105,7 @@ main.add_command(sources_group)
     help="JSONL file that keeps fetched sources between scans [default: ~/.cache/dupfeed/sources.jsonl].",
 )
 @click.option("--input-format", type=click.Choice(input_formats()), help="The export's platform, when detection guesses wrong.")
+@click.option("--include-direct", is_flag=True, help="Also read direct messages (Mastodon), left out by default.")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), help="Output format [default: table on a terminal, else jsonl].")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file.")
 @click.option("--author", "authors", multiple=True, metavar="NAME", help="Report only posts by this author. Repeatable.")
@@ -119,7 +120,7 @@ main.add_command(sources_group)
 @click.option("--copy-at", type=click.FloatRange(0, 1, min_open=True), help="Share copied from which a post is a copy [default: 0.8].")
 @click.option("--revision-at", type=click.FloatRange(0, 1, min_open=True), help="Share copied from which a post is a revision [default: 0.2].")
 def scan(
-    posts, source_paths, source_feeds, sources_cache, input_format, fmt, output, authors, kinds, since, until, fail_on, quiet,
+    posts, source_paths, source_feeds, sources_cache, input_format, include_direct, fmt, output, authors, kinds, since, until, fail_on, quiet,
     shingle_size, num_perm, threshold, copy_at, revision_at,
 ):
     """Scan POSTS against the sources and against each other, oldest first.
@@ -143,7 +144,7 @@ def scan(
         sources = _read_all_sources(source_paths, source_feeds, sources_cache)
         found: ReadResult = ReadResult()
         for path in posts:
-            found.extend(read_export(path, input_format=input_format))
+            found.extend(read_export(path, input_format=input_format, include_direct=include_direct))
         found.records = merge_posts(found.records)
         detector = Detector(options)
         detector.add_sources(sources.records)

@@ -143,6 +143,22 @@ def test_direct_messages_are_read_only_when_asked(tmp_path):
     assert "direct message" not in {s.reason for s in result.skipped}
 
 
+def test_scan_include_direct_reads_direct_messages(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from dupfeed.cli import main
+
+    path = build(tmp_path, fixture_files(), "zip")
+    ids = []
+    for flags in ([], ["--include-direct"]):
+        result = CliRunner().invoke(main, ["scan", str(path), "-f", "jsonl", *flags])
+        assert "Traceback" not in result.output  # the fixture holds bad records: exit 1 is expected
+        ids.append({json.loads(line)["id"] for line in result.stdout.splitlines()})
+    assert ids[1] - ids[0] == {f"mastodon:{ZOE}112445000000000011"}
+
+
 def test_mention_and_hashtag_links_are_not_outbound_links():
     assert all("/tags/" not in link and "/@" not in link for p in EXPECTED for link in p.links)
 

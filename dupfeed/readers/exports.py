@@ -16,9 +16,10 @@ def input_formats() -> list[str]:
     return [module.NAME for module in registry()]
 
 
-def read_export(path: str | Path, *, input_format: str | None = None) -> ReadResult[Post]:
+def read_export(path: str | Path, *, input_format: str | None = None, include_direct: bool = False) -> ReadResult[Post]:
     """Every post of an export (zip, tar.gz, folder or single file), its platform detected
-    unless ``input_format`` names it."""
+    unless ``input_format`` names it. Private messages in an export (Mastodon's direct
+    messages) are left out unless ``include_direct``."""
     modules = {module.NAME: module for module in registry()}
     with Archive(path) as archive:
         if input_format is not None:
@@ -35,7 +36,8 @@ def read_export(path: str | Path, *, input_format: str | None = None) -> ReadRes
                 "(or name one with --input-format)",
                 path=str(path),
             )
-        result = chosen.read(archive)
+        private = {"include_direct": include_direct} if chosen.NAME == "mastodon" else {}
+        result = chosen.read(archive, **private)
         result.skipped[:0] = archive.skipped
         return result
 
