@@ -74,7 +74,7 @@ class _Tables:
     whole batch be classified and folded with array indexing.
     """
 
-    WORD, MARK, APOSTROPHE, SPACE, MULTI = 1, 2, 4, 8, 16  # MULTI: folds to other than one code point
+    WORD, MARK, APOSTROPHE, SPACE, MULTI = 1, 2, 4, 8, 16  # MULTI: a letter folding to 0 or 2+ code points
 
     def __init__(self) -> None:
         self.known = np.zeros(_UNICODE, dtype=bool)
@@ -97,7 +97,7 @@ class _Tables:
             if word or mark:
                 folded = "" if mark else fold_char(char)
                 self.fold_len[cp] = len(folded)
-                self.flags[cp] += self.MULTI * (len(folded) != 1)
+                self.flags[cp] += self.MULTI * (word and len(folded) != 1)
                 for i, c in enumerate(folded):
                     self.fold[i, cp] = ord(c)
         self.known[new] = True
@@ -175,7 +175,6 @@ class Tokens:
         return self.hashes[self.offsets[i] : self.offsets[i + 1]]
 
 
-_URL_START = re.compile(r"https?://|www\.", re.IGNORECASE)
 _NON_SPACE = re.compile(r"\S*")
 _HANDLE_WINDOW = 64
 
@@ -187,19 +186,18 @@ def _find_all(text: str, needle: str):
         at = text.find(needle, at + 1)
 
 
+_WWW = re.compile(r"[wW][wW][wW]\.")
+
+
 def _url_prefixes(text: str):
     """``(start, end)`` of every ``http://``, ``https://`` and ``www.``, in any case."""
-    lower = text.lower()
-    if len(lower) != len(text):  # a few characters lower-case to two: let the regex do it
-        yield from ((m.start(), m.end()) for m in _URL_START.finditer(text))
-        return
-    for at in _find_all(lower, "://"):
-        if lower.startswith("https", at - 5):
+    for at in _find_all(text, "://"):
+        if text[max(at - 5, 0) : at].lower() == "https":
             yield at - 5, at + 3
-        elif lower.startswith("http", at - 4):
+        elif text[max(at - 4, 0) : at].lower() == "http":
             yield at - 4, at + 3
-    for at in _find_all(lower, "www."):
-        yield at, at + 4
+    for found in _WWW.finditer(text):
+        yield found.start(), found.end()
 
 
 def _not_words(joined: str, cps: np.ndarray, flags: np.ndarray, word: np.ndarray) -> np.ndarray:
@@ -237,11 +235,10 @@ def _not_words(joined: str, cps: np.ndarray, flags: np.ndarray, word: np.ndarray
             run[i] = end - mentions[i] - 1
         starts.extend(mentions.tolist())
         ends.extend((mentions + 1 + run).tolist())
-    hidden = np.zeros(n + 1, dtype=np.int32)
-    if starts:
-        np.add.at(hidden, np.array(starts), 1)
-        np.add.at(hidden, np.array(ends), -1)
-    return np.cumsum(hidden[:n]) > 0
+    hidden = np.zeros(n, dtype=bool)
+    for start, end in zip(starts, ends):
+        hidden[start:end] = True
+    return hidden
 
 
 def _chunks(lengths: np.ndarray) -> list[tuple[int, int]]:
@@ -277,14 +274,11 @@ def _tokenize_chunk(texts: list[str], lengths: np.ndarray) -> Tokens:
     flags = t.flags[cps]
     word = (flags & t.WORD).astype(bool)
     word &= ~_not_words(joined, cps, flags, word)
-    # Combining marks continue a word (a few in a row at most).
+    # Combining marks continue the word of the last character before them that is not one.
     mark = (flags & t.MARK).astype(bool)
     if mark.any():
-        for _ in range(4):
-            extended = word | (mark & np.concatenate([[False], word[:-1]]))
-            if np.array_equal(extended, word):
-                break
-            word = extended
+        base = np.maximum.accumulate(np.where(mark, -1, np.arange(len(cps))))
+        word |= mark & (base >= 0) & word[np.maximum(base, 0)]
     edges = np.diff(word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1)
@@ -292,7 +286,7 @@ def _tokenize_chunk(texts: list[str], lengths: np.ndarray) -> Tokens:
     # Fold every character of every word into up to MAX_FOLD code points, then hash per word.
     inside_cps = cps[word]
     word_len = ends - starts
-    if not (flags[word] & t.MULTI).any():
+    if not (flags & t.MULTI).any() and not (mark & word).any():
         folded = t.fold[0, inside_cps]  # the common case: one code point per character
         folded_ends = np.cumsum(word_len)
     else:
