@@ -223,7 +223,7 @@ def test_a_failed_feed_stops_being_reported_once_it_is_read(site, tmp_path):
 def test_progress_is_reported_per_page(site, tmp_path):
     urls = [site.page(f"/s{i}", article(f"Vélos {i}", LONG_FRENCH + f" Numéro {i}.", canonical=f"https://velo.example/{i}")) for i in range(3)]
     calls = []
-    report = fetch_sources(urls, store=tmp_path / "s.jsonl", options=FAST, progress=lambda done, total: calls.append((done, total)))
+    fetch_sources(urls, store=tmp_path / "s.jsonl", options=FAST, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 3), (2, 3), (3, 3)]
 
 

@@ -7,7 +7,6 @@ slice the original text, stable hashes).
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 
 import numpy as np
