@@ -144,7 +144,8 @@ class Detector:
         since its last call.
         """
         ordered = sorted(posts, key=lambda p: p.created_at)
-        batch = [p for p in ordered if p.kind != "repost"]
+        scored_at = [i for i, p in enumerate(ordered) if p.kind != "repost"]
+        batch = [ordered[i] for i in scored_at]
         orders = []
         for post in batch:
             orders.append((post.created_at, self._sequence))
@@ -153,20 +154,20 @@ class Detector:
         self._post_counts.add([self._docs[n].unique for n in numbers])
 
         started = time.perf_counter()
-        scored: dict[int, Finding] = {}
+        findings = [Finding(p.id, p.author, p.created_at, "original", (), p) for p in ordered]
         for i, number in enumerate(numbers):
             if self.options.exhaustive:
                 candidates = set(range(number))
             else:
                 own = sketches.windows[sketches.window_first[i] : sketches.window_first[i + 1]]
                 candidates = self._index.query(own)
-            scored[id(batch[i])] = self._score(number, candidates)
+            findings[scored_at[i]] = self._score(number, candidates)
             if progress is not None and i % 100 == 99:
                 progress(100)
         if progress is not None:
             progress(len(ordered) - len(numbers) // 100 * 100)
         self.timings["verify"] += time.perf_counter() - started
-        return [scored.get(id(p)) or Finding(p.id, p.author, p.created_at, "original", (), p) for p in ordered]
+        return findings
 
     def check(self, post: Post) -> Finding:
         """Score one new post against everything known so far, then remember it."""
