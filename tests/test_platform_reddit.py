@@ -108,7 +108,7 @@ def test_every_container_reads_to_the_same_exact_posts(tmp_path, form):
     path = build(tmp_path, fixture_files(), form)
     result = read_export(path)
     if form == "file":  # posts.csv alone: no statistics.csv names the account
-        assert result.records == [dataclasses.replace(p, author=None) for p in POSTS]
+        assert result.records == [dataclasses.replace(p, author="reddit:me") for p in POSTS]
     else:
         assert result.records == POSTS + COMMENTS
     assert result.skipped == expected_skips(path, form)
@@ -127,7 +127,7 @@ def test_columns_are_read_by_name_whatever_their_order(tmp_path):
     )
     result = read_export(build(tmp_path, {"comments.csv": data.encode()}, "zip"))
     assert result.records == [
-        Post(id="reddit:t1_abc123", text="Line one\nline two", author=None, created_at=at(2024, 5, 13, 10, 5),
+        Post(id="reddit:t1_abc123", text="Line one\nline two", author="reddit:me", created_at=at(2024, 5, 13, 10, 5),
              url="https://www.reddit.com/r/x/comments/1/t/abc123/", platform="reddit", kind="comment",
              reply_to="t1_zzz", source_file="comments.csv")
     ]

@@ -13,7 +13,9 @@ Quirks handled, and why:
   comments, the form ``parent`` uses. A comment's ``reply_to`` is its ``parent`` cell, or the
   post URL in ``link`` when there is none (both are kept as written: their forms vary).
 - **Author.** The CSVs do not name the account; ``statistics.csv`` (``statistic,value`` rows)
-  does, as ``account_name``, in the exports that have it. Without it the author is None.
+  does, as ``account_name``, in the exports that have it. Without it the author is
+  ``reddit:me``, the archive's owner, as the other readers do: every post of one export is by
+  one person, so its reposts must count as that person's own.
 - **Dates** read ``2024-05-13 09:20:11 UTC``.
 - **Privacy.** ``messages.csv``, ``ip`` cells and the rest are never read.
 
@@ -63,7 +65,7 @@ def read(archive: Archive) -> ReadResult[Post]:
     return result
 
 
-def _account(archive: Archive) -> str | None:
+def _account(archive: Archive) -> str:
     for member in archive.find("statistics.csv"):
         rows = csv.reader(io.StringIO(archive.read_text(member, fallback="cp1252"), newline=""))
         try:
@@ -71,11 +73,11 @@ def _account(archive: Archive) -> str | None:
                 if len(row) >= 2 and row[0].strip() == "account_name" and row[1].strip():
                     return row[1].strip()
         except csv.Error:
-            return None
-    return None
+            break
+    return "reddit:me"
 
 
-def _read_csv(archive: Archive, member: str, name: str, author: str | None) -> ReadResult[Post]:
+def _read_csv(archive: Archive, member: str, name: str, author: str) -> ReadResult[Post]:
     where = archive.where(member)
     result: ReadResult[Post] = ReadResult()
     reader = csv.DictReader(io.StringIO(archive.read_text(member), newline=""))
@@ -111,7 +113,7 @@ def _read_csv(archive: Archive, member: str, name: str, author: str | None) -> R
 
 
 
-def _post(row: dict, name: str, author: str | None, member: str) -> Post:
+def _post(row: dict, name: str, author: str, member: str) -> Post:
     native = (row.get("id") or "").strip()
     if not native:
         raise BadRecord("empty id")
