@@ -13,7 +13,7 @@ from .align import Passage, covered_words, extend_fuzzy, passages
 from .attribution import credits_post, credits_source
 from .boilerplate import ShingleCounts, boilerplate_words
 from .index import WindowIndex
-from .normalize import normalize_token, token_spans, tokenize, words
+from .normalize import normalize_token, tokenize
 from .options import Options
 from .records import Finding, Match, Post, Source, Span
 from .shingle import batch_shingles
@@ -27,9 +27,8 @@ class _Doc:
     record: Post | Source
     shingles: np.ndarray  # uint64 shingle hashes by position
     unique: np.ndarray  # sorted unique shingle hashes
-    n_words: int
+    spans: np.ndarray  # (words, 2) int32: each word's [start, end) in the text
     order: tuple | None = None  # (created_at, sequence) for posts; None for sources
-    _spans: np.ndarray | None = field(default=None, repr=False)
     _tokens: list[str] | None = field(default=None, repr=False)
 
     @property
@@ -37,15 +36,15 @@ class _Doc:
         return isinstance(self.record, Source)
 
     @property
-    def spans(self) -> np.ndarray:
-        if self._spans is None:
-            self._spans = token_spans(self.record.text)
-        return self._spans
+    def n_words(self) -> int:
+        return len(self.spans)
 
     @property
     def tokens(self) -> list[str]:
+        """The words' comparison forms (for rapidfuzz at passage ends), made when first needed."""
         if self._tokens is None:
-            self._tokens = [normalize_token(w) for w in words(self.record.text)]
+            text = self.record.text
+            self._tokens = [normalize_token(text[s:e]) for s, e in self.spans.tolist()]
         return self._tokens
 
 
@@ -122,9 +121,11 @@ class Detector:
 
         started = time.perf_counter()
         first = len(self._docs)
+        spans = np.stack([found.starts, found.ends], axis=1).astype(np.int32)
         for i, record in enumerate(records):
             own = hashes[offsets[i] : offsets[i + 1]]
-            self._docs.append(_Doc(record, own, np.unique(own), len(tokens[i]), orders[i]))
+            words_of = spans[found.offsets[i] : found.offsets[i + 1]]
+            self._docs.append(_Doc(record, own, np.unique(own), words_of, orders[i]))
         self._index.add(sketches.window_owner + first, sketches.windows)
         self.timings["index"] += time.perf_counter() - started
         return list(range(first, len(self._docs))), sketches

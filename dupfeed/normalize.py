@@ -83,8 +83,10 @@ class _Tables:
         self.fold = np.zeros((MAX_FOLD, _UNICODE), dtype=np.uint32)
 
     def learn(self, code_points: np.ndarray) -> None:
-        seen = np.bincount(code_points, minlength=1).astype(bool)
-        new = np.flatnonzero(seen & ~self.known[: len(seen)])
+        unknown = code_points[~self.known[code_points]]
+        if len(unknown) == 0:
+            return
+        new = np.unique(unknown)
         for cp in new.tolist():
             char = chr(cp)
             word, mark = is_word_char(char), is_mark(char)
