@@ -20,9 +20,15 @@ def _padded_words(text: str) -> str:
     return f" {normalize_text(text)} "
 
 
+@lru_cache(maxsize=4096)
+def _name_words(name: str) -> str:
+    # Site and author names repeat across every match of a scan.
+    return normalize_text(name)
+
+
 def _names(text: str, name: str | None) -> bool:
     """Whether ``name`` occurs in ``text`` as whole words (after normalisation)."""
-    wanted = normalize_text(name or "")
+    wanted = _name_words(name or "")
     return bool(wanted) and f" {wanted} " in _padded_words(text)
 
 
