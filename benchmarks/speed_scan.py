@@ -7,7 +7,7 @@ second, peak resident memory, and the recall of the planted copies: the share of
 post -> document pairs whose finding lists that document among its matches.
 
 As a throughput reference, rensa (where installed) then runs on the same texts end to end:
-the same normalised word 3-grams, one ``RMinHash`` per whole text, one ``RMinHashLSH`` holding
+word 3-grams from the plain Python shingler of speed_signatures.py, one ``RMinHash`` per whole text, one ``RMinHashLSH`` holding
 sources and posts, queried with every post. It does less work than dupfeed: no windows, no
 alignment of passages, no verification; its "recall" is whether the planted document is a
 candidate at all.
@@ -27,8 +27,8 @@ import time
 from collections import Counter
 
 import synthetic
+from speed_signatures import plain_shingles
 from dupfeed import Detector, Options
-from dupfeed.normalize import normalize_token, words
 
 try:
     import rensa
@@ -43,12 +43,6 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def plain_shingles(text: str, k: int = 3) -> list[str]:
-    """Word k-grams of dupfeed's normalised words, joined by spaces (as in speed_signatures.py)."""
-    ws = [normalize_token(w) for w in words(text)]
-    if len(ws) < k:
-        return [" ".join(ws)] if ws else []
-    return [" ".join(ws[i : i + k]) for i in range(len(ws) - k + 1)]
 
 
 def run_dupfeed(sources, feed, options: Options) -> dict:
