@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from .normalize import normalize_text
@@ -39,7 +40,7 @@ def credits_source(post: Post, source: Source) -> bool:
     if _names(post.text, source.site_name):
         return True
     host = host_of(source.url) if source.url else ""
-    return bool(host) and host in post.text.lower()
+    return bool(host) and re.search(rf"(?<![\w.-]){re.escape(host)}(?![\w-])", post.text, re.IGNORECASE) is not None
 
 
 def credits_post(post: Post, earlier: Post) -> bool:
@@ -47,4 +48,5 @@ def credits_post(post: Post, earlier: Post) -> bool:
     if earlier.url and canonical_url(earlier.url) in linked_urls(post):
         return True
     author = earlier.author or ""
-    return bool(author) and (f"@{author.lower()}" in post.text.lower() or _names(post.text, author))
+    mention = re.search(rf"@{re.escape(author)}(?![\w-])", post.text, re.IGNORECASE) if author else None
+    return bool(author) and (mention is not None or _names(post.text, author))

@@ -12,12 +12,11 @@ import click
 from . import __version__
 from .detector import Detector
 from .cli_sources import sources as sources_group
-from .errors import DupfeedError
+from .errors import DupfeedError, InputError, OptionsError
 from .options import Options
 from .readers import read_sources
-from .readers.common import parse_datetime
+from .readers.common import ReadResult, parse_datetime
 from .readers.exports import input_formats, merge_posts, read_export
-from .readers.common import ReadResult
 from .report import FORMATTERS, FORMATS, Summary
 
 _SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".md": "markdown", ".html": "html", ".htm": "html"}
@@ -135,17 +134,26 @@ def scan(
     drafts, are only counted); 2 bad usage; 3 a post reached the --fail-on verdict.
     """
     since_at, until_at = _parse_day(since, "--since"), _parse_day(until, "--until")
+    if output is not None and not output.parent.is_dir():
+        raise click.BadParameter(f"folder {str(output.parent)!r} does not exist.", param_hint="'--output'")
     tuning = {
         "shingle_size": shingle_size, "num_perm": num_perm, "lsh_threshold": threshold,
         "copy_containment": copy_at, "revision_containment": revision_at,
     }
     try:
         options = replace(Options(), **{k: v for k, v in tuning.items() if v is not None})
+    except OptionsError as err:
+        raise click.UsageError(str(err)) from None
+    try:
         sources = _read_all_sources(source_paths, source_feeds, sources_cache)
         found: ReadResult = ReadResult()
         for path in posts:
-            found.extend(read_export(path, input_format=input_format, include_direct=include_direct))
-        found.records = merge_posts(found.records)
+            read = read_export(path, input_format=input_format, include_direct=include_direct)
+            if not read.records and not read.skipped:
+                raise InputError("no posts found in it", path=str(path))
+            found.extend(read)
+        found.records, duplicates = merge_posts(found.records)
+        found.skipped.extend(duplicates)
         detector = Detector(options)
         detector.add_sources(sources.records)
         show_bar = not quiet and sys.stderr.isatty() and len(found.records) >= 1000
@@ -160,7 +168,10 @@ def scan(
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise click.ClickException(f"{output}: cannot write: {err.strerror or err}") from None
     if not quiet:
         _warn_skips([s for s in sources.skipped + found.skipped if s.is_fault])
         if chosen != "table" or output is not None:

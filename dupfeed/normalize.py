@@ -125,7 +125,8 @@ def _hash_runs(code_points: np.ndarray, run_starts: np.ndarray, run_ends: np.nda
     """A 64-bit hash of each run ``code_points[start:end]``: sum of c_i * P**(end-1-i), mixed.
 
     Computed for all runs at once from prefix sums of c_i * P**-i, since P is invertible
-    modulo 2**64. Runs longer than a chunk are hashed piece by piece, the same way.
+    modulo 2**64. A chunk of more folded code points than the power tables hold (one giant
+    text) is hashed by a plain Python loop, to the same values.
     """
     n = len(code_points)
     if len(run_starts) == 0:

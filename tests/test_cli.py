@@ -155,3 +155,51 @@ def test_cli_py_at_root_runs_the_same_command():
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run([sys.executable, str(root / "cli.py"), "--help"], capture_output=True, text=True, cwd=root)
     assert done.returncode == 0 and "scan" in done.stdout
+
+
+def test_output_into_a_missing_folder_is_a_usage_error_before_any_work(runner, posts, tmp_path):
+    result = runner.invoke(main, ["scan", str(posts), "-o", str(tmp_path / "nope" / "out.jsonl")])
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+
+
+def test_impossible_thresholds_are_a_usage_error(runner, posts):
+    result = runner.invoke(main, ["scan", str(posts), "--copy-at", "0.5", "--revision-at", "0.9"])
+    assert result.exit_code == 2 and "revision_containment" in result.stderr
+
+
+def test_post_with_a_lone_surrogate_is_skipped_not_a_crash(runner, sources, tmp_path):
+    path = tmp_path / "posts.jsonl"
+    path.write_text(json.dumps(post_row("ok", PASSAGE)) + "\n" + '{"id": "s\\ud800", "text": "hello there", '
+                    '"author": "a", "created_at": "2024-05-01"}\n', encoding="utf-8")
+    result = runner.invoke(main, ["scan", str(path), "-s", str(sources), "-f", "table"])
+    assert result.exit_code == 1
+    assert f"{path}:2: skipped: invalid Unicode" in result.stderr and "Traceback" not in result.output
+
+
+def test_two_posts_with_one_id_are_both_accounted_for(runner, tmp_path):
+    path = write_jsonl(tmp_path / "posts.jsonl", [post_row("a", "first text about gardening in the rain"),
+                                                   post_row("a", "another text about cooking with friends")])
+    result = runner.invoke(main, ["scan", str(path), "-f", "jsonl"])
+    assert result.exit_code == 1 and "skipped: duplicate id (a)" in result.stderr
+
+
+def test_same_post_in_two_overlapping_exports_is_counted_once_without_fault(runner, posts):
+    result = runner.invoke(main, ["scan", str(posts), str(posts), "-f", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["summary"]["skipped"] == {"same post twice": 2}
+
+
+def test_an_export_with_no_posts_is_one_clear_line(runner, tmp_path):
+    path = tmp_path / "empty.jsonl"
+    path.write_text("\n\n", encoding="utf-8")
+    result = runner.invoke(main, ["scan", str(path)])
+    assert result.exit_code == 1 and result.stderr.strip() == f"Error: {path}: no posts found in it"
+
+
+def test_sources_jsonl_field_of_the_wrong_type_is_skipped(runner, posts, tmp_path):
+    src = tmp_path / "sources.jsonl"
+    src.write_text(json.dumps({"id": "a", "url": 123, "text": ARTICLE}) + "\n"
+                   + json.dumps({"id": "b", "text": ARTICLE, "url": "https://x.example/b"}) + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["scan", str(posts), "-s", str(src), "-f", "jsonl"])
+    assert result.exit_code == 1 and "skipped: field is not a string (url)" in result.stderr
+    assert "Traceback" not in result.output

@@ -150,3 +150,23 @@ def test_findings_serialise_to_the_jsonl_contract(article):
         "kind", "id", "author", "url", "relation", "similarity", "containment", "attributed", "spans"
     ]
     assert list(match["spans"][0]) == ["post_start", "post_end", "match_start", "match_end"]
+
+
+@pytest.mark.parametrize(
+    "text, credited",
+    [
+        ("see mytechdaily.example for more", False),
+        ("via techdaily.example", True),
+        ("cc @annabel", False),
+        ("cc @ann!", True),
+    ],
+    ids=["other-host-ending-alike", "host", "longer-handle", "handle"],
+)
+def test_credit_needs_the_whole_host_or_handle(article, text, credited):
+    from dupfeed.attribution import credits_post, credits_source
+
+    post = make_post("p", text)
+    if "@" in text:
+        assert credits_post(post, make_post("e", OTHER, author="ann")) is credited
+    else:
+        assert credits_source(post, article) is credited

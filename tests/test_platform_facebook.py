@@ -194,7 +194,7 @@ def test_self_repost_and_copy_of_another_author_are_found(tmp_path):
         (1715241600, "updated her status.", ZOE_AGAIN),
         (1715328000, "updated her status.", DANA),
     ])
-    posts = merge_posts(read_export(dana).records + read_export(zoe).records)
+    posts, _ = merge_posts(read_export(dana).records + read_export(zoe).records)
     findings = {f.id: f for f in Detector().scan(posts)}
 
     again = {m.id: m for m in findings["fb:1715241600"].matches}

@@ -251,7 +251,7 @@ def test_self_repost_and_copy_of_another_author_are_found(tmp_path):
         ]),
         "InstantReposts.csv": b"Date,Link\n2024-05-01 09:00:00,https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A1\n",
     })
-    posts = merge_posts(read_export(dana).records + read_export(zoe).records)
+    posts, _ = merge_posts(read_export(dana).records + read_export(zoe).records)
     findings = {f.id: f for f in Detector().scan(posts)}
 
     again = {m.id: m for m in findings["li:share:3"].matches}

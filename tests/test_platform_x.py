@@ -210,7 +210,7 @@ def scanned(tmp_path):
         ("400", "Thu May 09 08:00:00 +0000 2024", ZOE_AGAIN),
         ("500", "Fri May 10 08:00:00 +0000 2024", DANA),
     ])
-    posts = merge_posts(read_export(dana).records + read_export(zoe).records)
+    posts, _ = merge_posts(read_export(dana).records + read_export(zoe).records)
     return posts, {f.id: f for f in Detector().scan(posts)}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
-from ..records import Post
+from ..records import Post, Skip
 from .archive import Archive
 from .common import ReadResult
 from .platforms import registry
@@ -42,14 +42,22 @@ def read_export(path: str | Path, *, input_format: str | None = None, include_di
         return result
 
 
-def merge_posts(posts: list[Post]) -> list[Post]:
-    """Posts of several exports without duplicates: a post seen twice (the same platform and
-    id, as in two overlapping archives of one account) is kept once, the first time."""
-    seen: set[tuple[str, str]] = set()
-    out = []
+def merge_posts(posts: list[Post]) -> tuple[list[Post], list[Skip]]:
+    """Posts of several exports without duplicates, and what was dropped.
+
+    A post seen twice with the same platform, id and text (two overlapping archives of one
+    account) is kept once, the first time, and counted as left out; a second post with an id
+    already taken but another text is a fault of the input, skipped with reason "duplicate id".
+    """
+    seen: dict[tuple[str, str], Post] = {}
+    out, skipped = [], []
     for post in posts:
         key = (post.platform, post.id)
-        if key not in seen:
-            seen.add(key)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = post
             out.append(post)
-    return out
+        else:
+            reason = "same post twice" if first.text == post.text else "duplicate id"
+            skipped.append(Skip(post.source_file or post.platform, None, reason, post.id))
+    return out, skipped

@@ -11,43 +11,43 @@ from pathlib import Path
 from ..errors import InputError
 from ..records import Post, Skip
 from ..urls import extract_urls
-from .common import MAX_TEXT_CHARS, ReadResult, parse_datetime, read_utf8
+from .common import BadRecord, ReadResult, checked_text, parse_datetime, read_utf8
 
 REQUIRED = ("id", "text", "author", "created_at")
 
 
-class _BadRecord(Exception):
-    """A record that cannot be used: a counted reason, and the detail for the warning."""
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(reason)
-        self.reason = reason
-        self.detail = detail
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def post_from_mapping(row: Mapping, *, platform: str = "jsonl") -> Post:
-    """Build a post from a JSONL object or CSV row; raises _BadRecord with a reason."""
+    """Build a post from a JSONL object or CSV row; raises BadRecord with a reason."""
     missing = [name for name in REQUIRED if name not in row]
     if missing:
-        raise _BadRecord("missing field", ", ".join(missing))
+        raise BadRecord("missing field", ", ".join(missing))
     text = row["text"]
     if not isinstance(text, str):
-        raise _BadRecord("text is not a string")
-    if not text.strip():
-        raise _BadRecord("empty text")
-    if len(text) > MAX_TEXT_CHARS:
-        raise _BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+        raise BadRecord("text is not a string")
+    checked_text(text)
+    for name in ("id", "text", "author"):
+        value = row[name]
+        if isinstance(value, str) and not _encodable(value):
+            raise BadRecord("invalid Unicode", f"{name} holds a lone surrogate")
     if row["id"] in (None, ""):
-        raise _BadRecord("empty id")
+        raise BadRecord("empty id")
     try:
         created = parse_datetime(row["created_at"])
     except ValueError:
-        raise _BadRecord("unreadable created_at", repr(row["created_at"])) from None
+        raise BadRecord("unreadable created_at", repr(row["created_at"])) from None
     links = row.get("links") or ()
     if isinstance(links, str):
         links = links.split()
     if not isinstance(links, (list, tuple)) or not all(isinstance(u, str) for u in links):
-        raise _BadRecord("links is not a list of URLs")
+        raise BadRecord("links is not a list of URLs")
     links = tuple(dict.fromkeys([*links, *extract_urls(text)]))
     author = row["author"]
 
@@ -87,7 +87,7 @@ def parse_jsonl(text: str, where: str) -> ReadResult[Post]:
             continue
         try:
             result.records.append(post_from_mapping(row))
-        except _BadRecord as err:
+        except BadRecord as err:
             result.skipped.append(Skip(where, number, err.reason, err.detail))
     return result
 
@@ -119,7 +119,7 @@ def parse_csv(text: str, where: str) -> ReadResult[Post]:
             continue
         try:
             result.records.append(post_from_mapping(row, platform="csv"))
-        except _BadRecord as err:
+        except BadRecord as err:
             result.skipped.append(Skip(where, reader.line_num, err.reason, err.detail))
     return result
 

@@ -109,6 +109,11 @@ def read_sources_jsonl(path: Path) -> ReadResult[Source]:
             continue
         if row.get("status", "ok") != "ok":
             continue  # a failed or duplicate fetch recorded by `dupfeed sources fetch`: not a source
+        wrong = [k for k in ("id", "url", "title", "site_name", "author", "lang", "published", "text", "html")
+                 if row.get(k) is not None and not isinstance(row[k], str)]
+        if wrong:
+            result.skipped.append(Skip(str(path), number, "field is not a string", ", ".join(wrong)))
+            continue
         source_id = str(row.get("id") or row.get("url") or "")
         if not source_id:
             result.skipped.append(Skip(str(path), number, "missing field", "id or url"))

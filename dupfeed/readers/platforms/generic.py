@@ -7,7 +7,7 @@ from ..common import ReadResult
 from ..posts import parse_csv, parse_jsonl
 
 NAME = "generic"
-_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines", ".csv")
+_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines", ".json", ".csv")
 
 
 def _files(archive: Archive) -> list[str]:
