@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,7 +30,6 @@ class _Doc:
     unique: np.ndarray  # sorted unique shingle hashes
     spans: np.ndarray  # (words, 2) int32: each word's [start, end) in the text
     order: tuple | None = None  # (created_at, sequence) for posts; None for sources
-    _tokens: list[str] | None = field(default=None, repr=False)
 
     @property
     def is_source(self) -> bool:
@@ -40,18 +40,31 @@ class _Doc:
         return len(self.spans)
 
     @property
-    def tokens(self) -> list[str]:
-        """The words' comparison forms (for rapidfuzz at passage ends), made when first needed."""
-        if self._tokens is None:
-            text = self.record.text
-            self._tokens = [normalize_token(text[s:e]) for s, e in self.spans.tolist()]
-        return self._tokens
+    def tokens(self) -> "_Words":
+        """The words' comparison forms, each made when first read (rapidfuzz at passage ends
+        reads a few words of a long article, not all of them)."""
+        return _Words(self.record.text, self.spans)
 
 
 # A passage needs more than 2k words matched exactly (see _match): at the least a run of k + 1
 # words and one of k, that is three shingles. Fewer shared shingles cannot make a match, so the
 # index's chance candidates are dropped before any alignment.
 _MIN_SHARED = 3
+_DATE_SLACK = timedelta(days=1)
+
+
+class _Words:
+    """A text's words in comparison form, by position, normalised on demand."""
+
+    def __init__(self, text: str, spans: np.ndarray):
+        self._text, self._spans = text, spans
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def __getitem__(self, i: int) -> str:
+        start, end = self._spans[i]
+        return normalize_token(self._text[start:end])
 
 
 def _shared(a: np.ndarray, b: np.ndarray) -> int:
@@ -174,6 +187,15 @@ class Detector:
         """Score one new post against everything known so far, then remember it."""
         return self.scan([post])[0]
 
+    @staticmethod
+    def _before(other: _Doc, doc: _Doc) -> bool:
+        """Whether ``other`` came before the post ``doc``: an earlier post, or a source not
+        published later than the post (a day's slack for dates without a time or zone)."""
+        if not other.is_source:
+            return other.order < doc.order
+        published = other.record.published
+        return published is None or published - _DATE_SLACK <= doc.record.created_at
+
     def _boilerplate(self, doc: _Doc) -> np.ndarray:
         opts = self.options
         common = self._post_counts.count(doc.shingles) >= opts.boilerplate_min_posts
@@ -183,13 +205,12 @@ class Detector:
         opts = self.options
         doc = self._docs[number]
         post = doc.record
-        eligible = [
-            c
+        shared = {
+            c: _shared(doc.unique, self._docs[c].unique)
             for c in candidates
-            if c != number
-            and (self._docs[c].is_source or self._docs[c].order < doc.order)
-            and _shared(doc.unique, self._docs[c].unique) >= _MIN_SHARED
-        ]
+            if c != number and self._before(self._docs[c], doc)
+        }
+        eligible = [c for c, n in shared.items() if n >= _MIN_SHARED]
         matches: list[Match] = []
         covered = np.zeros(doc.n_words, dtype=bool)
         share = 0.0
@@ -199,8 +220,9 @@ class Detector:
             recurring = self._boilerplate(doc)
             sources = sorted(c for c in eligible if self._docs[c].is_source)
             earlier = sorted(c for c in eligible if not self._docs[c].is_source)
+
             def take(c: int, boiler: np.ndarray) -> None:
-                found = self._match(doc, self._docs[c], boiler)
+                found = self._match(doc, self._docs[c], boiler, shared[c])
                 if found is not None:
                     matches.append(found[0])
                     covered[found[1]] = True
@@ -222,7 +244,7 @@ class Detector:
             verdict = "original"
         return Finding(post.id, post.author, post.created_at, verdict, tuple(matches), post)
 
-    def _match(self, doc: _Doc, other: _Doc, boiler: np.ndarray) -> tuple[Match, np.ndarray] | None:
+    def _match(self, doc: _Doc, other: _Doc, boiler: np.ndarray, shared: int) -> tuple[Match, np.ndarray] | None:
         opts = self.options
         k = opts.shingle_size
         found = passages(
@@ -243,8 +265,7 @@ class Detector:
         mask = covered_words(kept, doc.n_words) & ~boiler
         denominator = int((~boiler).sum())
         containment = mask.sum() / denominator if denominator else 0.0
-        inter = len(np.intersect1d(doc.unique, other.unique, assume_unique=True))
-        union = len(doc.unique) + len(other.unique) - inter
+        union = len(doc.unique) + len(other.unique) - shared
         post = doc.record
         record = other.record
         if other.is_source:
@@ -260,7 +281,7 @@ class Detector:
             author=record.author,
             url=record.url,
             relation=relation,
-            similarity=round(inter / union, 4) if union else 0.0,
+            similarity=round(shared / union, 4) if union else 0.0,
             containment=round(float(containment), 4),
             attributed=attributed,
             spans=spans,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from conftest import ARTICLE, PASSAGE, make_post
 
@@ -170,3 +172,13 @@ def test_credit_needs_the_whole_host_or_handle(article, text, credited):
         assert credits_post(post, make_post("e", OTHER, author="ann")) is credited
     else:
         assert credits_source(post, article) is credited
+
+
+def test_post_older_than_an_article_does_not_copy_it(article):
+    from dataclasses import replace as with_
+
+    from conftest import T0
+
+    later = with_(article, published=T0 + timedelta(days=3))
+    finding = scan([later], [make_post("p1", PASSAGE)])["p1"]
+    assert finding.matches == () and finding.verdict == "original"
