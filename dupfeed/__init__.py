@@ -5,6 +5,7 @@ from .detector import Detector
 from .errors import DupfeedError, InputError
 from .options import Options
 from .records import Finding, Match, Post, Skip, Source, Span
+from .scan import ScanResult, Selection, scan_files
 
 __all__ = [
     "Detector",
@@ -14,8 +15,11 @@ __all__ = [
     "Match",
     "Options",
     "Post",
+    "ScanResult",
+    "Selection",
     "Skip",
     "Source",
     "Span",
+    "scan_files",
 ]
 __version__ = "0.1.0"

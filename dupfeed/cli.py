@@ -10,14 +10,13 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .detector import Detector
 from .cli_sources import sources as sources_group
-from .errors import DupfeedError, InputError, OptionsError
+from .errors import DupfeedError, OptionsError
 from .options import Options
-from .readers import read_sources
-from .readers.common import ReadResult, parse_datetime
-from .readers.exports import input_formats, merge_posts, read_export
-from .report import FORMATTERS, FORMATS, Summary
+from .readers.common import parse_datetime
+from .readers.exports import input_formats
+from .report import FORMATTERS, FORMATS
+from .scan import Selection, read_all_posts, read_all_sources, run_scan
 
 _SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".md": "markdown", ".html": "html", ".htm": "html"}
 _MAX_WARNINGS = 20
@@ -54,38 +53,6 @@ def _parse_day(value: str | None, option: str):
         return parse_datetime(value)
     except ValueError:
         raise click.BadParameter(f"not an ISO 8601 date: {value!r}", param_hint=option) from None
-
-
-def _selected(findings, authors, kinds, since, until):
-    """The findings a user asked to see (every post is still compared with all the others)."""
-    return [
-        f
-        for f in findings
-        if (not authors or f.author in authors)
-        and (not kinds or (f.post is not None and f.post.kind in kinds))
-        and (since is None or f.created_at >= since)
-        and (until is None or f.created_at < until)
-    ]
-
-
-_SEVERITY = {"original": 0, "revision": 1, "copy": 2}
-
-
-def _read_all_sources(values, feeds, cache) -> ReadResult:
-    """Sources from paths, page URLs and feed URLs (the web ones through the fetch cache)."""
-    urls = [v for v in values if v.lower().startswith(("http://", "https://"))]
-    sources: ReadResult = ReadResult()
-    for value in values:
-        if value in urls:
-            continue
-        if not Path(value).exists():
-            raise click.BadParameter(f"Path {value!r} does not exist.", param_hint="'--sources'")
-        sources.extend(read_sources(value))
-    if urls or feeds:
-        from .fetch.web_sources import default_cache, web_sources
-
-        sources.extend(web_sources(urls, feeds, cache=cache or default_cache()))
-    return sources
 
 
 main.add_command(sources_group)
@@ -144,27 +111,21 @@ def scan(
         options = replace(Options(), **{k: v for k, v in tuning.items() if v is not None})
     except OptionsError as err:
         raise click.UsageError(str(err)) from None
+    missing = [v for v in source_paths if not v.lower().startswith(("http://", "https://")) and not Path(v).exists()]
+    if missing:
+        raise click.BadParameter(f"Path {missing[0]!r} does not exist.", param_hint="'--sources'")
+    selection = Selection(frozenset(authors), frozenset(kinds), since_at, until_at)
     try:
-        sources = _read_all_sources(source_paths, source_feeds, sources_cache)
-        found: ReadResult = ReadResult()
-        for path in posts:
-            read = read_export(path, input_format=input_format, include_direct=include_direct)
-            if not read.records and not read.skipped:
-                raise InputError("no posts found in it", path=str(path))
-            found.extend(read)
-        found.records, duplicates = merge_posts(found.records)
-        found.skipped.extend(duplicates)
-        detector = Detector(options)
-        detector.add_sources(sources.records)
+        sources = read_all_sources(source_paths, source_feeds, cache=sources_cache)
+        found = read_all_posts(posts, input_format=input_format, include_direct=include_direct)
         show_bar = not quiet and sys.stderr.isatty() and len(found.records) >= 1000
         with click.progressbar(length=len(found.records), label="scanning", file=sys.stderr) if show_bar else nullcontext() as bar:
-            findings = detector.scan(found.records, progress=bar.update if bar is not None else None)
+            result = run_scan(found, sources, options=options, selection=selection, progress=bar.update if bar else None)
     except DupfeedError as err:
         raise click.ClickException(str(err)) from None
-    findings = _selected(findings, set(authors), set(kinds), since_at, until_at)
-    summary = Summary.of(findings, len(sources.records), found.skipped, sources.skipped)
+    summary = result.summary
     chosen = _choose_format(fmt, output)
-    text = FORMATTERS[chosen](findings, summary)
+    text = FORMATTERS[chosen](result.findings, summary)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -173,10 +134,10 @@ def scan(
         except OSError as err:
             raise click.ClickException(f"{output}: cannot write: {err.strerror or err}") from None
     if not quiet:
-        _warn_skips([s for s in sources.skipped + found.skipped if s.is_fault])
+        _warn_skips([s for s in result.skipped if s.is_fault])
         if chosen != "table" or output is not None:
             click.echo(summary.line(), err=True)
-    if fail_on and any(_SEVERITY[f.verdict] >= _SEVERITY[fail_on] for f in findings):
+    if fail_on and result.reaches(fail_on):
         sys.exit(3)
-    if any(s.is_fault for s in found.skipped + sources.skipped):
+    if result.has_faults:
         sys.exit(1)

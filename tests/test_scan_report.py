@@ -160,3 +160,12 @@ def test_sources_given_as_page_and_feed_urls_are_fetched_once_and_cached(runner,
         assert again.exit_code == 0 and site.hits["/news/voltcycle"] == hits, "cached, not fetched again"
     finally:
         site.stop()
+
+
+def test_scan_files_is_the_cli_scan_as_a_library_call(sources, posts):
+    from dupfeed import Selection, scan_files
+
+    result = scan_files([posts], [sources], selection=Selection(authors=frozenset({"cy"})))
+    assert [f.id for f in result.findings] == ["copy"]
+    assert result.reaches("copy") and not result.has_faults
+    assert result.summary.verdicts == {"copy": 1, "revision": 0, "original": 0}

@@ -1,0 +1,120 @@
+"""A whole scan as library calls: what ``dupfeed scan`` does, for scripts that import dupfeed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .detector import Detector
+from .errors import InputError
+from .options import Options
+from .readers import read_sources
+from .readers.common import ReadResult
+from .readers.exports import merge_posts, read_export
+from .records import Finding, Post, Skip, Source
+from .report import Summary
+
+VERDICT_RANK = {"original": 0, "revision": 1, "copy": 2}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which findings to report. Every post is still compared with all the others."""
+
+    authors: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def keeps(self, finding: Finding) -> bool:
+        return (
+            (not self.authors or finding.author in self.authors)
+            and (not self.kinds or (finding.post is not None and finding.post.kind in self.kinds))
+            and (self.since is None or finding.created_at >= self.since)
+            and (self.until is None or finding.created_at < self.until)
+        )
+
+
+@dataclass
+class ScanResult:
+    """The reported findings, their summary, and every record skipped on the way."""
+
+    findings: list[Finding]
+    summary: Summary
+    skipped: list[Skip] = field(default_factory=list)
+
+    @property
+    def has_faults(self) -> bool:
+        """Whether some input was bad (records left out by design do not count)."""
+        return any(s.is_fault for s in self.skipped)
+
+    def reaches(self, verdict: str) -> bool:
+        """Whether a reported post reaches ``verdict`` (a copy reaches ``revision`` too)."""
+        return any(VERDICT_RANK[f.verdict] >= VERDICT_RANK[verdict] for f in self.findings)
+
+
+def read_all_sources(values: Iterable[str | Path], feeds: Iterable[str] = (), *, cache: str | Path | None = None) -> ReadResult[Source]:
+    """Sources from paths (folders, files, source JSONL) and page URLs, plus the articles of
+    feed URLs; web pages go through the fetch cache (see :mod:`dupfeed.fetch`)."""
+    values, feeds = [str(v) for v in values], list(feeds)
+    urls = [v for v in values if v.lower().startswith(("http://", "https://"))]
+    result: ReadResult[Source] = ReadResult()
+    for value in values:
+        if value not in urls:
+            result.extend(read_sources(value))
+    if urls or feeds:
+        from .fetch.web_sources import default_cache, web_sources
+
+        result.extend(web_sources(urls, feeds, cache=cache or default_cache()))
+    return result
+
+
+def read_all_posts(paths: Iterable[str | Path], *, input_format: str | None = None, include_direct: bool = False) -> ReadResult[Post]:
+    """The posts of several exports, merged: a post in two overlapping exports counts once.
+
+    Raises:
+        InputError: an export holds no post at all.
+    """
+    result: ReadResult[Post] = ReadResult()
+    for path in paths:
+        read = read_export(path, input_format=input_format, include_direct=include_direct)
+        if not read.records and not read.skipped:
+            raise InputError("no posts found in it", path=str(path))
+        result.extend(read)
+    result.records, duplicates = merge_posts(result.records)
+    result.skipped.extend(duplicates)
+    return result
+
+
+def run_scan(
+    posts: ReadResult[Post],
+    sources: ReadResult[Source],
+    *,
+    options: Options | None = None,
+    selection: Selection = Selection(),
+    progress: Callable[[int], None] | None = None,
+) -> ScanResult:
+    """Detect over everything read, then keep the findings ``selection`` asks for."""
+    detector = Detector(options)
+    detector.add_sources(sources.records)
+    findings = [f for f in detector.scan(posts.records, progress=progress) if selection.keeps(f)]
+    summary = Summary.of(findings, len(sources.records), posts.skipped, sources.skipped)
+    return ScanResult(findings, summary, [*sources.skipped, *posts.skipped])
+
+
+def scan_files(
+    posts: Sequence[str | Path],
+    sources: Sequence[str | Path] = (),
+    *,
+    source_feeds: Sequence[str] = (),
+    sources_cache: str | Path | None = None,
+    input_format: str | None = None,
+    options: Options | None = None,
+    selection: Selection = Selection(),
+) -> ScanResult:
+    """Read exports and sources, and scan: ``dupfeed scan`` in one call."""
+    read_sources_result = read_all_sources(sources, source_feeds, cache=sources_cache)
+    read_posts_result = read_all_posts(posts, input_format=input_format)
+    return run_scan(read_posts_result, read_sources_result, options=options, selection=selection)
