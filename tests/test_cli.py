@@ -203,3 +203,14 @@ def test_sources_jsonl_field_of_the_wrong_type_is_skipped(runner, posts, tmp_pat
     result = runner.invoke(main, ["scan", str(posts), "-s", str(src), "-f", "jsonl"])
     assert result.exit_code == 1 and "skipped: field is not a string (url)" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_latin1_html_source_without_charset_reads_its_accents(runner, tmp_path):
+    folder = tmp_path / "src"
+    folder.mkdir()
+    paragraph = "La crème brûlée du café de la gare est la meilleure de toute la région, disent les habitués du quartier."
+    (folder / "page.html").write_bytes(f"<html><body><article><p>{paragraph}</p><p>{paragraph}</p></article></body></html>".encode("latin-1"))
+    posts = write_jsonl(tmp_path / "posts.jsonl", [post_row("p", paragraph)])
+    result = runner.invoke(main, ["scan", str(posts), "-s", str(folder), "-f", "jsonl"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["verdict"] == "copy"

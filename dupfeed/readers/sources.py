@@ -41,13 +41,23 @@ def _from_html(path: Path, source_id: str, html: bytes | str, *, url: str | None
     )
 
 
+def _decoded(data: bytes) -> str:
+    """An HTML file's text in the encoding it declares; with no declaration and bytes that are
+    not UTF-8, Windows-1252, which most such files are (a Latin-1 page guessed otherwise reads
+    "crčme" for "crème", and its quotes then match nothing)."""
+    from ..fetch.page import decode_html
+
+    html = decode_html(data)
+    return html if isinstance(html, str) else data.decode("cp1252", errors="replace")
+
+
 def _from_file(path: Path, source_id: str) -> Source | Skip:
     if path.suffix.lower() in HTML_SUFFIXES:
         try:
             data = path.read_bytes()
         except OSError as err:
             raise InputError(f"cannot read: {err.strerror or err}", path=str(path)) from err
-        return _from_html(path, source_id, data)
+        return _from_html(path, source_id, _decoded(data))
     text = read_utf8(path)
     if not text.strip():
         return Skip(str(path), None, "empty text", source_id)
