@@ -236,3 +236,10 @@ def test_a_text_has_the_same_words_alone_and_in_a_batch(texts):
         span = slice(batch.offsets[i], batch.offsets[i + 1])
         assert batch.starts[span].tolist() == alone.starts.tolist()
         assert batch.ends[span].tolist() == alone.ends.tolist()
+
+
+def test_a_text_larger_than_a_chunk_hashes_its_words_as_usual():
+    text = "Élève 𝐁𝐨𝐥𝐝 " * 80_000  # over a million characters in one text
+    hashes = token_hashes(text)
+    assert len(hashes) == 160_000
+    assert set(hashes.tolist()) == {token_hash("eleve"), token_hash("bold")}
