@@ -37,7 +37,7 @@ from datasketch import MinHash
 
 import synthetic
 from dupfeed.normalize import normalize_token, token_hashes, tokenize
-from dupfeed.shingle import batch_shingles
+from dupfeed.shingle import batch_shingles, flat_shingles
 from dupfeed.sketch import MinHasher
 
 try:
@@ -62,9 +62,8 @@ def plain_shingles(text: str, k: int = K) -> list[str]:
 def dupfeed_run(texts: list[str]) -> tuple[float, float, np.ndarray]:
     started = time.perf_counter()
     found = tokenize(texts)
-    tokens = [found.of(i) for i in range(len(texts))]
     prepared = time.perf_counter()
-    hashes, offsets = batch_shingles(tokens, K)
+    hashes, offsets = flat_shingles(found.hashes, np.diff(found.offsets), K)
     sigs = MinHasher(NUM_PERM, SEED).signatures(hashes.astype(np.uint32), offsets)
     return prepared - started, time.perf_counter() - prepared, sigs
 

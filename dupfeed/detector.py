@@ -17,7 +17,7 @@ from .index import WindowIndex
 from .normalize import normalize_token, tokenize
 from .options import Options
 from .records import Finding, Match, Post, Source, Span
-from .shingle import batch_shingles
+from .shingle import flat_shingles
 from .sketch import MinHasher, Sketches
 
 
@@ -122,8 +122,7 @@ class Detector:
         opts = self.options
         started = time.perf_counter()
         found = tokenize([r.text for r in records])
-        tokens = [found.of(i) for i in range(len(records))]
-        hashes, offsets = batch_shingles(tokens, opts.shingle_size)
+        hashes, offsets = flat_shingles(found.hashes, np.diff(found.offsets), opts.shingle_size)
         self.timings["shingle"] += time.perf_counter() - started
 
         started = time.perf_counter()

@@ -46,11 +46,18 @@ def batch_shingles(tokens: Sequence[np.ndarray], k: int) -> tuple[np.ndarray, np
         length ``len(tokens) + 1`` such that text ``i`` owns ``hashes[offsets[i]:offsets[i+1]]``.
     """
     lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
+    flat = np.concatenate(tokens).astype(np.uint64, copy=False) if len(tokens) else np.zeros(0, np.uint64)
+    return flat_shingles(flat, lengths, k)
+
+
+def flat_shingles(flat: np.ndarray, lengths: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`batch_shingles` of texts given as one array of word hashes and their lengths
+    (as :func:`dupfeed.normalize.tokenize` returns them: no list of arrays to join)."""
+    lengths = np.asarray(lengths, dtype=np.int64)
     counts = shingle_counts(lengths, k)
     offsets = np.concatenate([[0], np.cumsum(counts)])
     if offsets[-1] == 0:
         return np.zeros(0, np.uint64), offsets
-    flat = np.concatenate(tokens).astype(np.uint64, copy=False)
     total = len(flat)
     # Every start position at once, across text boundaries; the starts that are not
     # shingles of one text are dropped below.
