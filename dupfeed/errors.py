@@ -25,3 +25,9 @@ class InputError(DupfeedError):
 
 class OptionsError(DupfeedError):
     """An option value outside its valid range."""
+
+
+def require(ok: bool, message: str) -> None:
+    """Validate one option: raise :class:`OptionsError` with ``message`` unless ``ok``."""
+    if not ok:
+        raise OptionsError(message)

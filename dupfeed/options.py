@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from .errors import OptionsError
+from .errors import require
 
 
 @dataclass(frozen=True)
@@ -54,25 +54,21 @@ class Options:
     exhaustive: bool = False
 
     def __post_init__(self) -> None:
-        def need(ok: bool, message: str) -> None:
-            if not ok:
-                raise OptionsError(message)
-
-        need(1 <= self.shingle_size <= 16, "shingle_size must be between 1 and 16")
-        need(2 <= self.num_perm <= 1024, "num_perm must be between 2 and 1024")
-        need(0.0 < self.lsh_threshold < 1.0, "lsh_threshold must be between 0 and 1")
-        need(self.stride >= 1 and self.window >= self.stride, "window must be at least stride, stride at least 1")
-        need(self.window % self.stride == 0, "window must be a multiple of stride")
-        need(self.max_gap >= 0 and self.min_passage_words >= 1, "max_gap must be >= 0, min_passage_words >= 1")
-        need(
+        require(1 <= self.shingle_size <= 16, "shingle_size must be between 1 and 16")
+        require(2 <= self.num_perm <= 1024, "num_perm must be between 2 and 1024")
+        require(0.0 < self.lsh_threshold < 1.0, "lsh_threshold must be between 0 and 1")
+        require(self.stride >= 1 and self.window >= self.stride, "window must be at least stride, stride at least 1")
+        require(self.window % self.stride == 0, "window must be a multiple of stride")
+        require(self.max_gap >= 0 and self.min_passage_words >= 1, "max_gap must be >= 0, min_passage_words >= 1")
+        require(
             0.0 < self.revision_containment <= self.copy_containment <= 1.0,
             "need 0 < revision_containment <= copy_containment <= 1",
         )
-        need(self.boilerplate_min_posts >= 2, "boilerplate_min_posts must be at least 2")
-        need(self.max_matches >= 1, "max_matches must be at least 1")
+        require(self.boilerplate_min_posts >= 2, "boilerplate_min_posts must be at least 2")
+        require(self.max_matches >= 1, "max_matches must be at least 1")
         if self.lsh_bands_rows is not None:
             bands, rows = self.lsh_bands_rows
-            need(bands >= 2 and rows >= 1 and bands * rows <= self.num_perm, "bands * rows must fit in num_perm")
+            require(bands >= 2 and rows >= 1 and bands * rows <= self.num_perm, "bands * rows must fit in num_perm")
 
     @classmethod
     def names(cls) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
-from ..errors import OptionsError
+from ..errors import require
 
 
 def _version() -> str:
@@ -54,15 +54,11 @@ class FetchOptions:
     max_redirects: int = 5
 
     def __post_init__(self) -> None:
-        def need(ok: bool, message: str) -> None:
-            if not ok:
-                raise OptionsError(message)
-
-        need(self.timeout > 0 and self.total_timeout >= self.timeout, "need 0 < timeout <= total_timeout")
-        need(0 <= self.retries <= 10, "retries must be between 0 and 10")
-        need(self.backoff >= 0 and self.max_wait >= 0, "backoff and max_wait must be >= 0")
-        need(self.delay >= 0, "delay must be >= 0")
-        need(1 <= self.concurrency <= 32, "concurrency must be between 1 and 32")
-        need(bool(self.user_agent.strip()) and "\n" not in self.user_agent, "user_agent must be one non-empty line")
-        need(self.max_bytes >= 1024, "max_bytes must be at least 1024")
-        need(0 <= self.max_redirects <= 20, "max_redirects must be between 0 and 20")
+        require(self.timeout > 0 and self.total_timeout >= self.timeout, "need 0 < timeout <= total_timeout")
+        require(0 <= self.retries <= 10, "retries must be between 0 and 10")
+        require(self.backoff >= 0 and self.max_wait >= 0, "backoff and max_wait must be >= 0")
+        require(self.delay >= 0, "delay must be >= 0")
+        require(1 <= self.concurrency <= 32, "concurrency must be between 1 and 32")
+        require(bool(self.user_agent.strip()) and "\n" not in self.user_agent, "user_agent must be one non-empty line")
+        require(self.max_bytes >= 1024, "max_bytes must be at least 1024")
+        require(0 <= self.max_redirects <= 20, "max_redirects must be between 0 and 20")
