@@ -22,6 +22,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .shingle import _mix64
+
 APOSTROPHES = "'\u2019\u02bc"
 ELISIONS = ("c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "presqu", "quoiqu")
 CLITICS = ("s", "t", "re", "ll", "ve", "d", "m")
@@ -31,16 +33,6 @@ MAX_FOLD = 4
 _UNICODE = 0x110000
 _P = np.uint64(0x100000001B3)  # FNV's 64-bit prime: odd, so invertible modulo 2**64
 _P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-
-
-def _mix64(x: np.ndarray) -> np.ndarray:
-    x = x ^ (x >> np.uint64(30))
-    x = x * _MIX1
-    x = x ^ (x >> np.uint64(27))
-    x = x * _MIX2
-    return x ^ (x >> np.uint64(31))
 
 
 def fold_char(char: str) -> str:
@@ -233,8 +225,12 @@ def _not_words(joined: str, cps: np.ndarray, flags: np.ndarray, word: np.ndarray
         starts.extend(mentions.tolist())
         ends.extend((mentions + 1 + run).tolist())
     hidden = np.zeros(n, dtype=bool)
-    for start, end in zip(starts, ends):
-        hidden[start:end] = True
+    covered = 0
+    # Left to right, as a reader goes: a URL or mention that starts inside another is part of it.
+    for start, end in sorted(zip(starts, ends)):
+        if start >= covered:
+            hidden[start:end] = True
+            covered = end
     return hidden
 
 

@@ -12,6 +12,7 @@ import pytest
 from conftest import make_export
 
 from dupfeed import Detector, InputError, Post
+from dupfeed.readers import common
 from dupfeed.readers.archive import Archive
 from dupfeed.readers.exports import merge_posts, read_export
 from dupfeed.readers.platforms import linkedin
@@ -193,7 +194,7 @@ def test_misaligned_row_is_skipped_and_the_rest_read(tmp_path):
 
 
 def test_over_long_share_is_skipped_as_too_long(tmp_path, monkeypatch):
-    monkeypatch.setattr(linkedin, "MAX_TEXT_CHARS", 20)
+    monkeypatch.setattr(common, "MAX_TEXT_CHARS", 20)  # the limit every reader checks
     result = read_export(build(tmp_path, {"Shares.csv": "Shares.csv"}))
     assert "text too long" in {s.reason for s in result.skipped}
     assert all(len(p.text) <= 20 for p in result.records)

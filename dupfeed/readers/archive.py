@@ -9,6 +9,7 @@ filling the disk or the memory.
 from __future__ import annotations
 
 import io
+import json
 import posixpath
 import tarfile
 import zipfile
@@ -174,6 +175,13 @@ class Archive:
                 )
             out.write(chunk)
         return out.getvalue()
+
+    def read_json(self, member: str) -> object:
+        """A member parsed as JSON; malformed JSON is an InputError naming member and line."""
+        try:
+            return json.loads(self.read_text(member))
+        except json.JSONDecodeError as err:
+            raise InputError(f"malformed JSON: {err.msg}", path=self.where(member), line=err.lineno) from err
 
     def read_text(self, member: str, *, fallback: str | None = None) -> str:
         """A member as UTF-8 (BOM dropped); with ``fallback``, bytes that are not UTF-8 are

@@ -23,14 +23,13 @@ Quirks handled, and why:
 
 from __future__ import annotations
 
-import json
 import re
 
 from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, MAX_TEXT_CHARS, ReadResult, parse_datetime
+from ..common import BadRecord, checked_text, parse_datetime, ReadResult
 from .car import CID, DAG_CBOR, CarError, decode_cbor, iter_blocks, looks_like_car, read_header
 
 NAME = "bluesky"
@@ -89,7 +88,7 @@ def read(archive: Archive) -> ReadResult[Post]:
         elif found.group(2) in (POST, REPOST):  # likes, follows, the profile: not posts
             unpacked.append((member, *found.groups()))
     for member, did, collection, rkey in unpacked:
-        record = _load_json(archive, member)
+        record = archive.read_json(member)
         _add(result, record, did=did, key=f"{collection}/{rkey}", cid=None, where=archive.where(member),
              line=None, member=member)
     return result
@@ -144,15 +143,9 @@ def _tree_keys(blocks: dict[CID, object], root: object) -> dict[CID, list[str]]:
     return keys
 
 
-def _load_json(archive: Archive, member: str) -> object:
-    try:
-        return json.loads(archive.read_text(member))
-    except json.JSONDecodeError as err:
-        raise InputError(f"malformed JSON: {err.msg}", path=archive.where(member), line=err.lineno) from err
-
 
 def _read_keyed_json(archive: Archive, member: str, result: ReadResult[Post]) -> None:
-    records = _load_json(archive, member)
+    records = archive.read_json(member)
     if not isinstance(records, dict):
         raise InputError("not Bluesky records (expected an object keyed by rkey)", path=archive.where(member))
     did = None
@@ -201,10 +194,7 @@ def _post(record: dict, *, did: str | None, rkey: str | None, uri: str | None, c
     if not isinstance(text, str):
         raise BadRecord("text is not a string")
     text, facet_links = _apply_facets(text, record.get("facets"))
-    if not text.strip():
-        raise BadRecord("empty text")
-    if len(text) > MAX_TEXT_CHARS:
-        raise BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+    checked_text(text)
     try:
         created = parse_datetime(record.get("createdAt"))
     except ValueError:

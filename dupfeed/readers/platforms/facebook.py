@@ -37,7 +37,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, MAX_TEXT_CHARS, ReadResult
+from ..common import BadRecord, checked_text, ReadResult
 
 NAME = "facebook"
 OWNER_UNKNOWN = "facebook:me"
@@ -121,10 +121,7 @@ def _post(item: object, owner: str, member: str) -> Post:
         text = descriptions[0]
     title = item.get("title") if isinstance(item.get("title"), str) else ""
     shared = _SHARED.search(title)
-    if not text:
-        raise BadRecord("repost without text" if shared else "empty text", title)
-    if len(text) > MAX_TEXT_CHARS:
-        raise BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+    checked_text(text, empty="repost without text" if shared else "empty text", detail=title)
     return Post(
         id=f"fb:{int(stamp)}",
         text=text,

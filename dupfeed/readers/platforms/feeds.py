@@ -35,7 +35,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, MAX_TEXT_CHARS, ReadResult, parse_datetime
+from ..common import BadRecord, checked_text, parse_datetime, ReadResult
 from ..html_text import html_to_text
 
 NAME = "rss"
@@ -214,10 +214,7 @@ def _post(entry, feed_author: str | None, feed_lang: str | None, member: str) ->
         title = _text(entry, "title", f"{RSS1}title")
     text, hrefs = html_to_text(markup) if is_html else (markup.strip(), [])
     text = text or title
-    if not text:
-        raise BadRecord("empty text", native or link or "")
-    if len(text) > MAX_TEXT_CHARS:
-        raise BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+    checked_text(text, detail=native or link or "")
     native = native or link
     if not native:
         raise BadRecord("missing field", "guid, id or link")

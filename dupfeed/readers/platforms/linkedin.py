@@ -48,7 +48,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, MAX_TEXT_CHARS, ReadResult, parse_datetime
+from ..common import BadRecord, checked_text, parse_datetime, ReadResult
 from ..html_text import html_to_text
 
 NAME = "linkedin"
@@ -197,10 +197,7 @@ def _post(pid: str, text: str, owner: str, created, member: str, *, links=(), **
 
 def _checked(text: str) -> str:
     text = text.strip()
-    if not text:
-        raise BadRecord("empty text")
-    if len(text) > MAX_TEXT_CHARS:
-        raise BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+    checked_text(text)
     return text
 
 

@@ -38,7 +38,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, MAX_TEXT_CHARS, ReadResult, parse_datetime
+from ..common import BadRecord, checked_text, parse_datetime, ReadResult
 from ..html_text import html_to_text
 
 NAME = "mastodon"
@@ -59,7 +59,7 @@ def read(archive: Archive, *, include_direct: bool = False) -> ReadResult[Post]:
         raise InputError("no outbox.json: not a Mastodon archive", path=str(archive.path))
     for member in outboxes:
         where = archive.where(member)
-        outbox = _load_json(archive, member)
+        outbox = archive.read_json(member)
         items = outbox.get("orderedItems") if isinstance(outbox, dict) else None
         if not isinstance(items, list):
             raise InputError("not a Mastodon outbox (no orderedItems list)", path=where)
@@ -73,12 +73,6 @@ def read(archive: Archive, *, include_direct: bool = False) -> ReadResult[Post]:
 
 
 
-
-def _load_json(archive: Archive, member: str) -> object:
-    try:
-        return json.loads(archive.read_text(member))
-    except json.JSONDecodeError as err:
-        raise InputError(f"malformed JSON: {err.msg}", path=archive.where(member), line=err.lineno) from err
 
 
 def _author(archive: Archive, outbox: str) -> str | None:
@@ -137,10 +131,7 @@ def _post(activity: object, author: str | None, member: str, *, include_direct: 
     if not isinstance(content, str):
         content = next((v for v in content_map.values() if isinstance(v, str)), "")
     text, hrefs = html_to_text(content)
-    if not text.strip():
-        raise BadRecord("empty text", status_id)
-    if len(text) > MAX_TEXT_CHARS:
-        raise BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+    checked_text(text, detail=status_id)
     published = status.get("published") or activity.get("published")
     try:
         created = parse_datetime(published)

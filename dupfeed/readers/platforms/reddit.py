@@ -31,7 +31,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, MAX_TEXT_CHARS, ReadResult, parse_datetime
+from ..common import BadRecord, checked_text, parse_datetime, ReadResult
 
 NAME = "reddit"
 _FILES = {"posts.csv": ("id", "date", "title", "body"), "comments.csv": ("id", "date", "body")}
@@ -123,10 +123,7 @@ def _post(row: dict, name: str, author: str, member: str) -> Post:
     is_post = name == "posts.csv"
     title = (row.get("title") or "").strip() if is_post else ""
     text = "\n\n".join(part for part in (title, body) if part)
-    if not text:
-        raise BadRecord("empty text", native)
-    if len(text) > MAX_TEXT_CHARS:
-        raise BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+    checked_text(text, detail=native)
     date = (row.get("date") or "").strip()
     try:
         created = parse_datetime(date.removesuffix(" UTC").removesuffix("UTC").strip())

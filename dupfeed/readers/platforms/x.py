@@ -41,7 +41,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, MAX_TEXT_CHARS, ReadResult, parse_datetime
+from ..common import BadRecord, checked_text, parse_datetime, ReadResult
 
 NAME = "x"
 OWNER_UNKNOWN = "x:me"
@@ -130,10 +130,7 @@ def _post(tweet: dict, tid: str, owner: str | None, notes: list[tuple[datetime, 
         parent = tweet.get("in_reply_to_status_id_str") or tweet.get("in_reply_to_status_id")
         if parent:
             kind, reply_to = "reply", f"x:{parent}"
-    if not text:
-        raise BadRecord("empty text")
-    if len(text) > MAX_TEXT_CHARS:
-        raise BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+    checked_text(text)
     # A long post's t.co link to itself is not an outbound link.
     links = [u for u in dict.fromkeys([*links, *extract_urls(text)]) if not u.rstrip("/").endswith(f"/status/{tid}")]
     lang = tweet.get("lang")
