@@ -109,3 +109,21 @@ def make_export(tmp_path: Path, name: str, files: dict[str, bytes], form: str) -
     else:
         raise ValueError(f"unknown export form {form!r}: expected one of {EXPORT_FORMS}")
     return path
+
+
+# A post and its reworded repost, shared by the platform readers' end-to-end tests.
+HABITS = (
+    "Five habits that made my writing better this year: write every morning before checking email, "
+    "keep a list of the questions readers actually ask, cut the first paragraph of every draft, "
+    "read the piece aloud before publishing, and never post a thread without a link to the full essay."
+)
+HABITS_AGAIN = (
+    "Still true a week later. Five habits that made my writing better this year: write every morning "
+    "before opening email, keep a list of the questions readers really ask, cut the first paragraph of "
+    "each draft, read the piece aloud before publishing, and never post a thread without linking the full essay."
+)
+
+
+def at(*args: int) -> datetime:
+    """An aware UTC datetime."""
+    return datetime(*args, tzinfo=timezone.utc)

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import EXPORT_FORMS, make_export
+from conftest import EXPORT_FORMS, HABITS, HABITS_AGAIN, make_export
 
 from dupfeed import Detector, InputError, Post, Skip
 from dupfeed.readers.archive import Archive
@@ -23,16 +23,6 @@ from dupfeed.readers.platforms.car import CID, CarError, decode_cbor, looks_like
 FIXTURES = Path(__file__).parent / "fixtures" / "bluesky"
 DID = "did:plc:abcdefghijklmnopqrstuvwx"
 DANA = "did:plc:zyxwvutsrqponmlkjihgfedc"
-HABITS = (
-    "Five habits that made my writing better this year: write every morning before checking email, "
-    "keep a list of the questions readers actually ask, cut the first paragraph of every draft, "
-    "read the piece aloud before publishing, and never post a thread without a link to the full essay."
-)
-HABITS_AGAIN = (
-    "Still true a week later. Five habits that made my writing better this year: write every morning "
-    "before opening email, keep a list of the questions readers really ask, cut the first paragraph of "
-    "each draft, read the piece aloud before publishing, and never post a thread without linking the full essay."
-)
 
 
 # --- a test-only DAG-CBOR encoder and CAR writer -----------------------------------------

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import EXPORT_FORMS, make_export
+from conftest import EXPORT_FORMS, HABITS, HABITS_AGAIN, at, make_export
 
 from dupfeed import Detector, InputError, Post, Skip
 from dupfeed.readers.archive import Archive
@@ -15,21 +15,8 @@ from dupfeed.readers.platforms import feeds
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 BLOG = "https://blog.example.org/2024/05/"
-HABITS = (
-    "Five habits that made my writing better this year: write every morning before checking email, "
-    "keep a list of the questions readers actually ask, cut the first paragraph of every draft, "
-    "read the piece aloud before publishing, and never post a thread without a link to the full essay."
-)
-HABITS_AGAIN = (
-    "Still true a week later. Five habits that made my writing better this year: write every morning "
-    "before opening email, keep a list of the questions readers really ask, cut the first paragraph of "
-    "each draft, read the piece aloud before publishing, and never post a thread without linking the full essay."
-)
 TIPS = "Every week I see the same 10 tips reposted word for word 🧵"
 
-
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
 
 
 def entry(native: str, text: str, created_at: datetime, url: str | None, source_file: str, **extra) -> Post:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import EXPORT_FORMS, make_export
+from conftest import EXPORT_FORMS, HABITS, HABITS_AGAIN, at, make_export
 
 from dupfeed import Detector, InputError, Post, Skip
 from dupfeed.readers import archive as archive_module
@@ -21,20 +21,7 @@ from dupfeed.readers.platforms import mastodon
 FIXTURES = Path(__file__).parent / "fixtures" / "mastodon"
 NAME = "archive-20240521101500-0123456789abcdef0123456789abcdef"
 ZOE = "https://mastodon.example/users/zoe/statuses/"
-HABITS = (
-    "Five habits that made my writing better this year: write every morning before checking email, "
-    "keep a list of the questions readers actually ask, cut the first paragraph of every draft, "
-    "read the piece aloud before publishing, and never post a thread without a link to the full essay."
-)
-HABITS_AGAIN = (
-    "Still true a week later. Five habits that made my writing better this year: write every morning "
-    "before opening email, keep a list of the questions readers really ask, cut the first paragraph of "
-    "each draft, read the piece aloud before publishing, and never post a thread without linking the full essay."
-)
 
-
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
 
 
 def toot(number: str, text: str, created_at: datetime, **extra) -> Post:

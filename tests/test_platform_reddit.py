@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import EXPORT_FORMS, make_export
+from conftest import EXPORT_FORMS, HABITS, HABITS_AGAIN, at, make_export
 
 from dupfeed import Detector, InputError, Post, Skip
 from dupfeed.readers.archive import Archive
@@ -17,20 +17,7 @@ from dupfeed.readers.platforms import reddit
 FIXTURES = Path(__file__).parent / "fixtures" / "reddit"
 R = "https://www.reddit.com/r/writing/comments/"
 HEADER = "id,permalink,date,ip,subreddit,gildings,title,url,body\n"
-HABITS = (
-    "Five habits that made my writing better this year: write every morning before checking email, "
-    "keep a list of the questions readers actually ask, cut the first paragraph of every draft, "
-    "read the piece aloud before publishing, and never post a thread without a link to the full essay."
-)
-HABITS_AGAIN = (
-    "Still true a week later. Five habits that made my writing better this year: write every morning "
-    "before opening email, keep a list of the questions readers really ask, cut the first paragraph of "
-    "each draft, read the piece aloud before publishing, and never post a thread without linking the full essay."
-)
 
-
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
 
 
 def item(fullname: str, text: str, created_at: datetime, url: str, author: str | None = "zoe_example", **extra) -> Post:
