@@ -71,7 +71,7 @@ class _Tables:
     def __init__(self) -> None:
         self.known = np.zeros(_UNICODE, dtype=bool)
         self.flags = np.zeros(_UNICODE, dtype=np.uint8)  # one gather classifies a character
-        self.fold_len = np.zeros(_UNICODE, dtype=np.int64)
+        self.fold_len = np.zeros(_UNICODE, dtype=np.uint8)  # at most MAX_FOLD
         self.fold = np.zeros((MAX_FOLD, _UNICODE), dtype=np.uint32)
 
     def learn(self, code_points: np.ndarray) -> None:
@@ -283,7 +283,7 @@ def _tokenize_chunk(texts: list[str], lengths: np.ndarray) -> Tokens:
         folded = t.fold[0, inside_cps]  # the common case: one code point per character
         folded_ends = np.cumsum(word_len)
     else:
-        counts = t.fold_len[inside_cps]
+        counts = t.fold_len[inside_cps].astype(np.int64)
         owner = np.repeat(np.arange(len(inside_cps)), counts)
         rank = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
         folded = t.fold[rank, inside_cps[owner]]
