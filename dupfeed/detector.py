@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,7 +13,7 @@ import numpy as np
 from .align import Passage, covered_words, extend_fuzzy, passages
 from .attribution import credits_post, credits_source
 from .boilerplate import ShingleCounts, boilerplate_words
-from .index import WindowIndex
+from .index import CandidateIndex, WindowIndex
 from .normalize import normalize_token, tokenize
 from .options import Options
 from .records import Finding, Match, Post, Source, Span
@@ -92,6 +92,11 @@ def _strongest(matches: list[Match], limit: int) -> list[Match]:
     return sorted(sources + posts, key=strength)
 
 
+def unscored(post: Post) -> Finding:
+    """The finding of a post that is not compared (a native repost): original, no matches."""
+    return Finding(post.id, post.author, post.created_at, "original", (), post)
+
+
 class Detector:
     """Finds which posts copy a known source or an earlier post, how much, and where.
 
@@ -105,7 +110,9 @@ class Detector:
         self.options = options or Options()
         opts = self.options
         self._hasher = MinHasher(opts.num_perm, opts.seed)
-        self._index = WindowIndex(threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows)
+        self._index: CandidateIndex = WindowIndex(
+            threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows
+        )
         self._docs: list[_Doc] = []
         self._post_counts = ShingleCounts()
         self._sequence = 0
@@ -158,29 +165,65 @@ class Detector:
         """
         ordered = sorted(posts, key=lambda p: p.created_at)
         scored_at = [i for i, p in enumerate(ordered) if p.kind != "repost"]
-        batch = [ordered[i] for i in scored_at]
+        numbers, sketches = self._add_posts([ordered[i] for i in scored_at])
+        findings = [unscored(p) for p in ordered]
+        done = 0
+        for chunk in self._score_numbers(numbers, sketches):
+            for finding in chunk:
+                findings[scored_at[done]] = finding
+                done += 1
+            if progress is not None:
+                progress(len(chunk))
+        if progress is not None and len(ordered) > done:
+            progress(len(ordered) - done)
+        return findings
+
+    def _add_posts(self, batch: Sequence[Post]) -> tuple[list[int], Sketches]:
+        """Shingle, sketch, index and count a chronological batch of posts to be scored."""
         orders = []
         for post in batch:
             orders.append((post.created_at, self._sequence))
             self._sequence += 1
         numbers, sketches = self._ingest(batch, orders)
         self._post_counts.add([self._docs[n].unique for n in numbers])
+        return numbers, sketches
 
-        started = time.perf_counter()
-        findings = [Finding(p.id, p.author, p.created_at, "original", (), p) for p in ordered]
-        for i, number in enumerate(numbers):
+    _CHUNK = 500
+
+    def _score_numbers(self, numbers: Sequence[int], sketches: Sketches | None = None) -> Iterator[list[Finding]]:
+        """Score already indexed posts, in chunks; yields each chunk's findings in order.
+
+        Without ``sketches`` (a store resuming its work) the posts' windows are sketched
+        again from their shingles.
+        """
+        for lo in range(0, len(numbers), self._CHUNK):
+            chunk = numbers[lo : lo + self._CHUNK]
+            started = time.perf_counter()
             if self.options.exhaustive:
-                candidates = set(range(number))
+                candidates = [set(range(n)) for n in chunk]
             else:
-                own = sketches.windows[sketches.window_first[i] : sketches.window_first[i + 1]]
-                candidates = self._index.query(own)
-            findings[scored_at[i]] = self._score(number, candidates)
-            if progress is not None and i % 100 == 99:
-                progress(100)
-        if progress is not None:
-            progress(len(ordered) - len(numbers) // 100 * 100)
-        self.timings["verify"] += time.perf_counter() - started
-        return findings
+                if sketches is None:
+                    windows, window_first = self._windows_of(chunk)
+                else:
+                    first = sketches.window_first
+                    windows = sketches.windows[first[lo] : first[lo + len(chunk)]]
+                    window_first = first[lo : lo + len(chunk) + 1] - first[lo]
+                candidates = self._index.query_batch(windows, window_first)
+            self._prefetch(set().union(*candidates) if candidates else set())
+            findings = [self._score(n, c) for n, c in zip(chunk, candidates)]
+            self.timings["verify"] += time.perf_counter() - started
+            yield findings
+
+    def _windows_of(self, numbers: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        docs = [self._docs[n] for n in numbers]
+        offsets = np.concatenate([[0], np.cumsum([len(d.shingles) for d in docs])])
+        hashes = np.concatenate([d.shingles for d in docs]) if docs else np.zeros(0, dtype=np.uint64)
+        opts = self.options
+        found = self._hasher.sketch(hashes.astype(np.uint32), offsets, window=opts.window, stride=opts.stride)
+        return found.windows, found.window_first
+
+    def _prefetch(self, numbers: set[int]) -> None:
+        """Make ready the documents about to be compared (a store loads them in one go)."""
 
     def check(self, post: Post) -> Finding:
         """Score one new post against everything known so far, then remember it."""

@@ -1,18 +1,50 @@
-"""The candidate index: datasketch's MinHashLSH over window signatures.
+"""The candidate index: window signatures banded for locality-sensitive hashing.
 
 LSH splits each signature into ``b`` bands of ``r`` rows; two windows become candidates when
 any band agrees entirely. The chance for windows of Jaccard similarity ``s`` is
 ``1 - (1 - s**r)**b``; datasketch picks ``b`` and ``r`` (``b * r <= num_perm``) to balance
 false positives and false negatives around ``threshold``. With 128 permutations, the default
 threshold of 0.2 gives 28 bands of 2 rows: a window pair at similarity 0.2 is found with
-probability 0.68, one at 0.3 with 0.93, one at 0.05 (unrelated text) with 0.07. Lower thresholds find more lightly-copied passages and return more
-candidates to verify (slower, never less exact: every candidate is checked on exact shingles).
+probability 0.68, one at 0.3 with 0.93, one at 0.05 (unrelated text) with 0.07. Lower
+thresholds find more lightly-copied passages and return more candidates to verify (slower,
+never less exact: every candidate is checked on exact shingles).
+
+Two backends answer the same queries (a test holds them to it):
+
+- :class:`WindowIndex`, datasketch's ``MinHashLSH``: the reference, used by ``dupfeed scan``.
+  It keeps every band of every window as Python objects (about 10 KB per window).
+- :class:`BandIndex`, sorted numpy arrays of band keys in log-structured segments: about
+  12 bytes per band per window, queried for a whole batch of windows at once, and saved as
+  plain arrays; the persistent store (:mod:`dupfeed.store`) keeps it across runs.
 """
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 from datasketch import MinHashLSH
+from datasketch.lsh import _optimal_param
+
+from .shingle import _mix64
+
+
+class CandidateIndex(Protocol):
+    """What the detector needs of an index (a server backend would implement the same)."""
+
+    @property
+    def bands_rows(self) -> tuple[int, int]: ...
+
+    def add(self, doc_ids: np.ndarray, windows: np.ndarray) -> None: ...
+
+    def query_batch(self, windows: np.ndarray, window_first: np.ndarray) -> list[set[int]]: ...
+
+    def __len__(self) -> int: ...
+
+
+def bands_rows(threshold: float, num_perm: int, params: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The ``(bands, rows)`` datasketch's ``MinHashLSH`` chooses for ``threshold``."""
+    return tuple(params) if params else _optimal_param(threshold, num_perm, 0.5, 0.5)
 
 
 class _Signature:
@@ -29,7 +61,7 @@ class _Signature:
 
 
 class WindowIndex:
-    """Maps window signatures to the documents that own them.
+    """Maps window signatures to the documents that own them, in datasketch's ``MinHashLSH``.
 
     Args:
         threshold: the Jaccard similarity between windows that LSH is tuned for.
@@ -60,5 +92,128 @@ class WindowIndex:
             found.update(self._owner[key] for key in self.lsh.query(_Signature(row)))
         return found
 
+    def query_batch(self, windows: np.ndarray, window_first: np.ndarray) -> list[set[int]]:
+        """For each text ``i`` (owning ``windows[window_first[i]:window_first[i+1]]``), its candidates."""
+        return [self.query(windows[a:b]) for a, b in zip(window_first[:-1], window_first[1:])]
+
     def __len__(self) -> int:
         return len(self._owner)
+
+
+def band_keys(windows: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One 64-bit key per band of each window, as a ``(windows, bands)`` array.
+
+    A band of one or two 32-bit rows is packed exactly, so keys agree exactly when the band's
+    rows do (as in datasketch); longer bands are hashed, where a chance collision only adds a
+    candidate that verification drops.
+    """
+    windows = np.asarray(windows, dtype=np.uint32)
+    cut = windows[:, : bands * rows].reshape(len(windows), bands, rows).astype(np.uint64)
+    if rows == 1:
+        return cut[:, :, 0]
+    if rows == 2:
+        return (cut[:, :, 0] << np.uint64(32)) | cut[:, :, 1]
+    keys = np.zeros(cut.shape[:2], dtype=np.uint64)
+    for j in range(rows):
+        keys = _mix64(keys * np.uint64(0x100000001B3) + cut[:, :, j])
+    return keys
+
+
+class Segment:
+    """An immutable part of a :class:`BandIndex`: per band, keys sorted and their owners.
+
+    ``keys`` and ``owners`` are ``(bands, windows)`` arrays; ``keys[j]`` is sorted.
+    """
+
+    __slots__ = ("keys", "owners")
+
+    def __init__(self, keys: np.ndarray, owners: np.ndarray):
+        self.keys, self.owners = keys, owners
+
+    @classmethod
+    def build(cls, keys: np.ndarray, owners: np.ndarray) -> Segment:
+        """A segment from unsorted ``(windows, bands)`` keys and each window's owner."""
+        keys = np.ascontiguousarray(keys.T)
+        order = np.argsort(keys, axis=1, kind="stable")
+        owners = np.asarray(owners, dtype=np.uint32)[order]
+        return cls(np.take_along_axis(keys, order, axis=1), owners)
+
+    @classmethod
+    def merge(cls, segments: list[Segment]) -> Segment:
+        keys = np.concatenate([s.keys for s in segments], axis=1)
+        owners = np.concatenate([s.owners for s in segments], axis=1)
+        order = np.argsort(keys, axis=1, kind="stable")
+        return cls(np.take_along_axis(keys, order, axis=1), np.take_along_axis(owners, order, axis=1))
+
+    def __len__(self) -> int:
+        return self.keys.shape[1]
+
+    def lookup(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs ``(query row, owner)`` for every band of ``queries`` (``(n, bands)`` keys)
+        equal to one stored here."""
+        rows, owners = [], []
+        for j in range(self.keys.shape[0]):
+            lo = np.searchsorted(self.keys[j], queries[:, j], side="left")
+            hi = np.searchsorted(self.keys[j], queries[:, j], side="right")
+            hits = hi - lo
+            if not hits.any():
+                continue
+            total = int(hits.sum())
+            row = np.repeat(np.arange(len(queries)), hits)
+            # Positions lo..hi-1 of each hit range, laid end to end.
+            starts = np.repeat(lo - np.concatenate([[0], np.cumsum(hits)[:-1]]), hits)
+            rows.append(row)
+            owners.append(self.owners[j][starts + np.arange(total)])
+        if not rows:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        return np.concatenate(rows), np.concatenate(owners).astype(np.int64)
+
+
+class BandIndex:
+    """LSH over window signatures held as sorted numpy arrays (see the module docstring).
+
+    Windows are added in batches; each batch becomes a :class:`Segment`, and the newest
+    segments merge while one is no larger than twice the next (a log-structured merge), so a
+    store that grows night by night keeps a few segments. Queries for a batch of texts are
+    answered with binary searches, band by band, segment by segment.
+    """
+
+    def __init__(self, *, threshold: float, num_perm: int, params: tuple[int, int] | None = None, segments: list[Segment] = ()):
+        self._bands, self._rows = bands_rows(threshold, num_perm, params)
+        self.segments: list[Segment] = list(segments)
+
+    @property
+    def bands_rows(self) -> tuple[int, int]:
+        return self._bands, self._rows
+
+    def add(self, doc_ids: np.ndarray, windows: np.ndarray) -> None:
+        """Index ``windows[i]`` as belonging to document ``doc_ids[i]``."""
+        if not len(windows):
+            return
+        self.segments.append(Segment.build(band_keys(windows, self._bands, self._rows), doc_ids))
+        while len(self.segments) > 1 and len(self.segments[-2]) <= 2 * len(self.segments[-1]):
+            self.segments[-2:] = [Segment.merge(self.segments[-2:])]
+
+    def query_batch(self, windows: np.ndarray, window_first: np.ndarray) -> list[set[int]]:
+        """For each text ``i`` (owning ``windows[window_first[i]:window_first[i+1]]``), the
+        documents owning a window that shares a band with one of its windows."""
+        n_texts = len(window_first) - 1
+        out: list[set[int]] = [set() for _ in range(n_texts)]
+        if not len(windows) or not self.segments:
+            return out
+        queries = band_keys(windows, self._bands, self._rows)
+        text_of = np.repeat(np.arange(n_texts), np.diff(window_first))
+        pairs = []
+        for segment in self.segments:
+            rows, owners = segment.lookup(queries)
+            pairs.append((text_of[rows].astype(np.int64) << 32) | owners)
+        found = np.unique(np.concatenate(pairs))
+        texts, owners = found >> 32, found & 0xFFFFFFFF
+        bounds = np.searchsorted(texts, np.arange(n_texts + 1))
+        for i in np.flatnonzero(np.diff(bounds)):
+            out[i] = set(owners[bounds[i] : bounds[i + 1]].tolist())
+        return out
+
+    def __len__(self) -> int:
+        return sum(len(s) for s in self.segments)
