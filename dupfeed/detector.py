@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 
@@ -40,7 +40,7 @@ class _Doc:
         return len(self.spans)
 
     @property
-    def tokens(self) -> "_Words":
+    def tokens(self) -> _Words:
         """The words' comparison forms, each made when first read (rapidfuzz at passage ends
         reads a few words of a long article, not all of them)."""
         return _Words(self.record.text, self.spans)

@@ -20,6 +20,7 @@ Two backends answer the same queries (a test holds them to it):
 
 from __future__ import annotations
 
+import itertools
 from typing import Protocol
 
 import numpy as np
@@ -94,7 +95,7 @@ class WindowIndex:
 
     def query_batch(self, windows: np.ndarray, window_first: np.ndarray) -> list[set[int]]:
         """For each text ``i`` (owning ``windows[window_first[i]:window_first[i+1]]``), its candidates."""
-        return [self.query(windows[a:b]) for a, b in zip(window_first[:-1], window_first[1:])]
+        return [self.query(windows[a:b]) for a, b in itertools.pairwise(window_first)]
 
     def __len__(self) -> int:
         return len(self._owner)

@@ -4,13 +4,12 @@ import json
 
 import numpy as np
 import pytest
+from conftest import ROOT
 
 from dupfeed.index import BandIndex, WindowIndex, band_keys
 from dupfeed.normalize import tokenize
 from dupfeed.shingle import flat_shingles
 from dupfeed.sketch import MinHasher
-
-from conftest import ROOT
 
 
 @pytest.fixture(scope="module")
