@@ -21,8 +21,9 @@ class ShingleCounts:
     of posts one at a time stays linear.
     """
 
-    def __init__(self) -> None:
-        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+    def __init__(self, runs: list[tuple[np.ndarray, np.ndarray]] = ()) -> None:
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = list(runs)
+        """Sorted unique shingles and their counts, oldest run first (a store saves them)."""
 
     @staticmethod
     def _merge(runs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -38,15 +39,15 @@ class ShingleCounts:
         keys = np.concatenate(shingle_sets)
         if not len(keys):
             return
-        self._runs.append(self._merge([(keys, np.ones(len(keys), dtype=np.int64))]))
+        self.runs.append(self._merge([(keys, np.ones(len(keys), dtype=np.int64))]))
         # Merge the newest runs while a run is no larger than the one after it.
-        while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
-            self._runs[-2:] = [self._merge(self._runs[-2:])]
+        while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
+            self.runs[-2:] = [self._merge(self.runs[-2:])]
 
     def count(self, shingles: np.ndarray) -> np.ndarray:
         """The number of posts holding each of ``shingles``."""
         total = np.zeros(len(shingles), dtype=np.int64)
-        for keys, counts in self._runs:
+        for keys, counts in self.runs:
             pos = np.minimum(np.searchsorted(keys, shingles), len(keys) - 1)
             total += np.where(keys[pos] == shingles, counts[pos], 0)
         return total

@@ -10,33 +10,15 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cli_common import check_output, choose_format, emit, parse_day, warn_skips
+from .cli_db import db as db_group
+from .cli_db import nightly as nightly_command
 from .cli_sources import sources as sources_group
 from .errors import DupfeedError, OptionsError
 from .options import Options
-from .readers.common import parse_datetime
 from .readers.exports import input_formats
-from .report import FORMATTERS, FORMATS
+from .report import FORMATS, FORMATTERS
 from .scan import Selection, read_all_posts, read_all_sources, run_scan
-
-_SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".md": "markdown", ".html": "html", ".htm": "html"}
-_MAX_WARNINGS = 20
-
-
-def _warn_skips(skips) -> None:
-    for skip in skips[:_MAX_WARNINGS]:
-        where = f"{skip.path}:{skip.line}" if skip.line else skip.path
-        detail = f" ({skip.detail})" if skip.detail else ""
-        click.echo(f"warning: {where}: skipped: {skip.reason}{detail}", err=True)
-    if len(skips) > _MAX_WARNINGS:
-        click.echo(f"warning: … and {len(skips) - _MAX_WARNINGS} more skipped records", err=True)
-
-
-def _choose_format(fmt: str | None, output: Path | None) -> str:
-    if fmt:
-        return fmt
-    if output is not None:
-        return _SUFFIX_FORMATS.get(output.suffix.lower(), "jsonl")
-    return "table" if sys.stdout.isatty() else "jsonl"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,16 +28,9 @@ def main() -> None:
     author's post: how much, which passages, and whether they credit it."""
 
 
-def _parse_day(value: str | None, option: str):
-    if value is None:
-        return None
-    try:
-        return parse_datetime(value)
-    except ValueError:
-        raise click.BadParameter(f"not an ISO 8601 date: {value!r}", param_hint=option) from None
-
-
 main.add_command(sources_group)
+main.add_command(db_group)
+main.add_command(nightly_command)
 
 
 @main.command()
@@ -100,9 +75,8 @@ def scan(
     report covers the rest; records left out by design, such as reposts without text or
     drafts, are only counted); 2 bad usage; 3 a post reached the --fail-on verdict.
     """
-    since_at, until_at = _parse_day(since, "--since"), _parse_day(until, "--until")
-    if output is not None and not output.parent.is_dir():
-        raise click.BadParameter(f"folder {str(output.parent)!r} does not exist.", param_hint="'--output'")
+    since_at, until_at = parse_day(since, "--since"), parse_day(until, "--until")
+    check_output(output)
     tuning = {
         "shingle_size": shingle_size, "num_perm": num_perm, "lsh_threshold": threshold,
         "copy_containment": copy_at, "revision_containment": revision_at,
@@ -124,17 +98,11 @@ def scan(
     except DupfeedError as err:
         raise click.ClickException(str(err)) from None
     summary = result.summary
-    chosen = _choose_format(fmt, output)
+    chosen = choose_format(fmt, output)
     text = FORMATTERS[chosen](result.findings, summary)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as err:
-            raise click.ClickException(f"{output}: cannot write: {err.strerror or err}") from None
+    emit(text, output)
     if not quiet:
-        _warn_skips([s for s in result.skipped if s.is_fault])
+        warn_skips([s for s in result.skipped if s.is_fault])
         if chosen != "table" or output is not None:
             click.echo(summary.line(), err=True)
     if fail_on and result.reaches(fail_on):

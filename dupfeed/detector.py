@@ -92,6 +92,21 @@ def _strongest(matches: list[Match], limit: int) -> list[Match]:
     return sorted(sources + posts, key=strength)
 
 
+def make_docs(
+    records: Sequence[Post | Source], orders: Sequence[tuple | None], shingle_size: int
+) -> tuple[list[_Doc], np.ndarray, np.ndarray]:
+    """Tokenise and shingle a batch of records as one; returns their documents and the batch's
+    shingle hashes with each record's offsets into them."""
+    found = tokenize([r.text for r in records])
+    hashes, offsets = flat_shingles(found.hashes, np.diff(found.offsets), shingle_size)
+    spans = np.stack([found.starts, found.ends], axis=1).astype(np.int32)
+    docs = []
+    for i, record in enumerate(records):
+        own = hashes[offsets[i] : offsets[i + 1]]
+        docs.append(_Doc(record, own, np.unique(own), spans[found.offsets[i] : found.offsets[i + 1]], orders[i]))
+    return docs, hashes, offsets
+
+
 def unscored(post: Post) -> Finding:
     """The finding of a post that is not compared (a native repost): original, no matches."""
     return Finding(post.id, post.author, post.created_at, "original", (), post)
@@ -128,23 +143,17 @@ class Detector:
         """Shingle, sketch and index a batch; returns the new documents' numbers and sketches."""
         opts = self.options
         started = time.perf_counter()
-        found = tokenize([r.text for r in records])
-        hashes, offsets = flat_shingles(found.hashes, np.diff(found.offsets), opts.shingle_size)
+        docs, hashes, offsets = make_docs(records, orders, opts.shingle_size)
         self.timings["shingle"] += time.perf_counter() - started
 
         started = time.perf_counter()
-        sketches = self._hasher.sketch(
-            hashes.astype(np.uint32), offsets, window=opts.window, stride=opts.stride
-        )
+        sketches = self._hasher.sketch(hashes.astype(np.uint32), offsets, window=opts.window, stride=opts.stride)
         self.timings["sketch"] += time.perf_counter() - started
 
         started = time.perf_counter()
         first = len(self._docs)
-        spans = np.stack([found.starts, found.ends], axis=1).astype(np.int32)
-        for i, record in enumerate(records):
-            own = hashes[offsets[i] : offsets[i + 1]]
-            words_of = spans[found.offsets[i] : found.offsets[i + 1]]
-            self._docs.append(_Doc(record, own, np.unique(own), words_of, orders[i]))
+        for doc in docs:
+            self._docs.append(doc)
         self._index.add(sketches.window_owner + first, sketches.windows)
         self.timings["index"] += time.perf_counter() - started
         return list(range(first, len(self._docs))), sketches

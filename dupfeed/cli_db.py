@@ -1,0 +1,254 @@
+"""``dupfeed db`` and ``dupfeed nightly``: a store that grows run by run, and its reports."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from .cli_common import check_output, choose_format, emit, parse_day, warn_skips
+from .errors import DupfeedError
+from .readers.exports import input_formats
+from .report import FORMATS, FORMATTERS, Summary
+from .scan import VERDICT_RANK, read_all_posts, read_all_sources
+from .store import Store, StoreBusy, finding_from_dict
+
+EXIT_FAULTS = 4
+"""Exit status of a run that finished, but skipped some input (bad records, failed fetches)."""
+EXIT_BUSY = 75
+"""Exit status when another run holds the store (EX_TEMPFAIL: try again later)."""
+
+db_option = click.option(
+    "--db", "db_path", default="dupfeed.db", show_default=True, envvar="DUPFEED_DB",
+    type=click.Path(dir_okay=False, path_type=Path), help="The store: one SQLite file (also $DUPFEED_DB).",
+)
+wait_option = click.option(
+    "--wait", type=click.FloatRange(0), default=0, metavar="SECONDS",
+    help="Wait this long for another run writing to the store [default: exit at once with status 75].",
+)
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar, summary or warnings on stderr.")
+
+
+def _fail(err: DupfeedError) -> None:
+    """Print the one-line error; a store held by another run exits 75, anything else 1."""
+    click.echo(f"Error: {err}", err=True)
+    sys.exit(EXIT_BUSY if isinstance(err, StoreBusy) else 1)
+
+
+def _bar(quiet: bool, total: int, label: str):
+    show = not quiet and sys.stderr.isatty() and total >= 1000
+    return click.progressbar(length=total, label=label, file=sys.stderr) if show else nullcontext()
+
+
+def _score(store: Store, run: int, quiet: bool):
+    with _bar(quiet, len(store.unscored()), "scoring") as bar:
+        return store.score(run=run, progress=bar.update if bar else None)
+
+
+def _scored_line(scored) -> str:
+    v = scored.verdicts
+    return f"{scored.total} posts scored: {v['copy']} copy, {v['revision']} revision, {v['original']} original"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def db() -> None:
+    """A persistent store of sources, posts and findings (one SQLite file) that grows run by run.
+
+    Each post is scored once, against every source and every earlier post in the store.
+    """
+
+
+@db.command("add-sources")
+@click.argument("sources", nargs=-1, metavar="PATH|URL...")
+@click.option("--feed", "feeds", multiple=True, metavar="URL", help="An RSS/Atom feed whose articles are sources. Repeatable.")
+@click.option("--sources-cache", type=click.Path(dir_okay=False, path_type=Path), help="JSONL file keeping fetched pages [default: <db>.sources.jsonl].")
+@db_option
+@wait_option
+@quiet_option
+def add_sources(sources, feeds, sources_cache, db_path, wait, quiet):
+    """Add source articles to the store: folders (.txt, .md, .html), files, source JSONL files,
+    page URLs. An article already stored (same id, or same text) is not added again.
+
+    Exit status: 0 done; 1 failed, or some input skipped; 2 bad usage; 75 the store is busy.
+    """
+    if not (sources or feeds):
+        raise click.UsageError("give at least one PATH, URL or --feed")
+    missing = [v for v in sources if not v.lower().startswith(("http://", "https://")) and not Path(v).exists()]
+    if missing:
+        raise click.BadParameter(f"Path {missing[0]!r} does not exist.", param_hint="'SOURCES'")
+    try:
+        with Store(db_path, wait=wait) as store:
+            read = read_all_sources(sources, feeds, cache=sources_cache or str(db_path) + ".sources.jsonl")
+            run = store.begin_run("add-sources")
+            added = store.add_sources(read.records, run=run)
+            store.finish_run(run, "ok", {"sources": added.added, "known": added.known})
+    except DupfeedError as err:
+        _fail(err)
+    if not quiet:
+        warn_skips(read.skipped)
+        click.echo(f"{db_path}: {added.added} sources added, {added.known} already stored, {len(read.skipped)} skipped", err=True)
+    if read.skipped:
+        sys.exit(1)
+
+
+@db.command()
+@click.argument("exports", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--input-format", type=click.Choice(input_formats()), help="The exports' platform, when detection guesses wrong.")
+@click.option("--include-direct", is_flag=True, help="Also read direct messages (Mastodon), left out by default.")
+@click.option("--no-score", is_flag=True, help="Only store and index the posts; score them later (db score, nightly).")
+@db_option
+@wait_option
+@quiet_option
+def ingest(exports, input_format, include_direct, no_score, db_path, wait, quiet):
+    """Add the posts of EXPORTS to the store (platform exports or JSONL/CSV files, as for scan),
+    then score every post not yet scored. A post already stored (same platform and id, or
+    same author, time and text) is not added again.
+
+    Exit status: 0 done; 1 failed, or a bad record skipped; 2 bad usage; 75 the store is busy.
+    """
+    try:
+        read = read_all_posts(exports, input_format=input_format, include_direct=include_direct)
+        with Store(db_path, wait=wait) as store:
+            run = store.begin_run("ingest")
+            added = store.ingest(read.records, run=run)
+            scored = None if no_score else _score(store, run, quiet)
+            stats = {"posts": added.added, "known": added.known, "scored": scored.total if scored else 0}
+            store.finish_run(run, "ok", stats)
+    except DupfeedError as err:
+        _fail(err)
+    faults = [s for s in read.skipped if s.is_fault]
+    if not quiet:
+        warn_skips(faults)
+        line = f"{db_path}: {added.added} posts added, {added.known} already stored, {len(faults)} skipped"
+        click.echo(line + (f"; {_scored_line(scored)}" if scored else ""), err=True)
+    if faults:
+        sys.exit(1)
+
+
+@db.command()
+@db_option
+@wait_option
+@quiet_option
+def score(db_path, wait, quiet):
+    """Score every stored post not yet scored (after ingest --no-score, or an interrupted run)."""
+    try:
+        with Store(db_path, wait=wait, create=False) as store:
+            run = store.begin_run("score")
+            scored = _score(store, run, quiet)
+            store.finish_run(run, "ok", {"scored": scored.total})
+    except DupfeedError as err:
+        _fail(err)
+    if not quiet:
+        click.echo(f"{db_path}: {_scored_line(scored)}", err=True)
+
+
+@db.command()
+@db_option
+@click.option("--since", metavar="DATE", help="Only posts created at or after this ISO 8601 date.")
+@click.option("--until", metavar="DATE", help="Only posts created before this ISO 8601 date.")
+@click.option("--run", "run_id", type=click.IntRange(1), help="Only posts scored by this run.")
+@click.option("--verdict", "verdicts", multiple=True, type=click.Choice(list(VERDICT_RANK)), help="Only posts with this verdict. Repeatable.")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), help="Output format [default: table on a terminal, else jsonl].")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+def findings(db_path, since, until, run_id, verdicts, fmt, output):
+    """List stored findings, one record per scored post in scoring order: the same records as
+    `dupfeed scan --format jsonl` (originals included unless --verdict says otherwise)."""
+    since_at, until_at = parse_day(since, "--since"), parse_day(until, "--until")
+    check_output(output)
+    chosen = choose_format(fmt, output)
+    try:
+        with Store(db_path, write=False, create=False) as store:
+            rows = list(store.findings(since=since_at, until=until_at, run=run_id))
+            rows = [(r, keys) for r, keys in rows if not verdicts or r["verdict"] in verdicts]
+            keys = {f"{r.get('platform', 'jsonl')}:{r['id']}" for r, _ in rows}
+            if chosen in ("table", "markdown", "html"):  # these show the copied text
+                keys |= {k for _, ks in rows for k in ks}
+            records = store.records(keys)
+            sources = store.counts()["sources"]
+    except DupfeedError as err:
+        _fail(err)
+    found = []
+    for record, match_keys in rows:
+        finding = finding_from_dict(record, records.get(f"{record.get('platform', 'jsonl')}:{record['id']}"))
+        matches = tuple(replace(m, target=records.get(k)) for m, k in zip(finding.matches, match_keys))
+        found.append(replace(finding, matches=matches))
+    emit(FORMATTERS[chosen](found, Summary.of(found, sources)), output)
+
+
+@db.command()
+@db_option
+def status(db_path):
+    """How much the store holds, and its last runs."""
+    try:
+        with Store(db_path, write=False, create=False) as store:
+            counts = store.counts()
+            runs = store.db.conn.execute(
+                "SELECT run, command, started, finished, status FROM runs ORDER BY run DESC LIMIT 5"
+            ).fetchall()
+    except DupfeedError as err:
+        _fail(err)
+    click.echo(f"{db_path}: {db_path.stat().st_size / 1e6:.1f} MB")
+    click.echo(
+        f"{counts['sources']} sources, {counts['posts']} posts ({counts['unscored']} not yet scored); "
+        f"findings: {counts['copy']} copy, {counts['revision']} revision, {counts['original']} original"
+    )
+    for run, command, started, finished, state in runs:
+        click.echo(f"run {run}: {command} {started} → {finished or '…'} {state}")
+
+
+@click.command()
+@db_option
+@click.option("--config", "-c", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="dupfeed.toml: the sources, feeds, URLs and export folders to read.")
+@click.option("--report-dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the run's report (HTML, Markdown, JSON).")
+@click.option("--sources", "-s", "source_paths", multiple=True, metavar="PATH|URL", help="More source articles (as in the config's sources/urls). Repeatable.")
+@click.option("--feed", "feeds", multiple=True, metavar="URL", help="More RSS/Atom feeds. Repeatable.")
+@click.option("--posts", "exports", multiple=True, metavar="PATH", help="More exports, or folders of exports. Repeatable.")
+@click.option("--fail-on", type=click.Choice(["copy", "revision"]), help="Exit with status 3 when a post of this run reaches this verdict.")
+@wait_option
+@quiet_option
+def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail_on, wait, quiet):
+    """One nightly run: fetch the configured feeds and URLs, read the configured exports, add
+    what is new to the store, score every post not yet scored against all sources and all
+    earlier posts, and write the run's report to --report-dir.
+
+    A second run on the same inputs adds and scores nothing. A run killed at any point loses
+    nothing committed; the next run finishes its work.
+
+    \b
+    Exit status (for cron):
+      0   done, report written
+      1   failed: nothing reported (the store keeps what was committed)
+      2   bad usage or configuration
+      3   a post of this run reached the --fail-on verdict
+      4   done, report written, but some input was skipped (failed fetches, bad records)
+      75  another run holds the store (try again later, or give --wait)
+    """
+    from .nightly import NightlyConfig, load_config, run_nightly
+
+    try:
+        config = load_config(config_path) if config_path else NightlyConfig()
+    except DupfeedError as err:
+        raise click.UsageError(str(err)) from None
+    urls = tuple(v for v in source_paths if v.lower().startswith(("http://", "https://")))
+    paths = tuple(v for v in source_paths if v not in urls)
+    config = config.merged(sources=paths, urls=urls, feeds=feeds, exports=exports)
+    try:
+        result = run_nightly(db_path, config, report_dir, wait=wait)
+    except DupfeedError as err:
+        _fail(err)
+    if not quiet:
+        warn_skips([s for s in result.skipped if s.is_fault])
+        click.echo(
+            f"run {result.run}: {result.sources.added} sources and {result.posts.added} posts added "
+            f"({result.sources.known + result.posts.known} already stored); {_scored_line(result.scored)}",
+            err=True,
+        )
+        for path in result.written:
+            click.echo(f"report: {path}", err=True)
+    if fail_on and any(VERDICT_RANK[v] >= VERDICT_RANK[fail_on] for v, n in result.scored.verdicts.items() if n):
+        sys.exit(3)
+    if result.has_faults:
+        sys.exit(EXIT_FAULTS)

@@ -1,0 +1,224 @@
+"""The store's SQLite file: checked before it is touched, locked for one writer, migrated.
+
+A file given as a store is first opened read-only and checked: a file that is not SQLite, or
+an SQLite database of another application, is refused without being modified. Writers take an
+exclusive lock on ``<db>.lock`` beside it, so two runs never write at once. Every change is a
+transaction (journal in WAL mode, synced on commit): a run killed at any point, SIGKILL
+included, leaves the file as it was after its last commit.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DupfeedError, InputError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows has no flock; one writer is then the user's care
+    fcntl = None
+
+APPLICATION_ID = 0x64757066  # "dupf": marks an SQLite file as a dupfeed store
+SCHEMA_VERSION = 1
+
+_MIGRATIONS = {
+    # version -> statements that bring a store from the version before to this one
+    1: """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE runs (
+        run INTEGER PRIMARY KEY, command TEXT NOT NULL, started TEXT NOT NULL,
+        finished TEXT, status TEXT NOT NULL, stats TEXT);
+    CREATE TABLE docs (
+        doc INTEGER PRIMARY KEY,      -- the detector's document number
+        is_source INTEGER NOT NULL,
+        key TEXT NOT NULL UNIQUE,     -- "source:<id>" or "<platform>:<post id>"
+        hash TEXT NOT NULL UNIQUE,    -- content: a source's text, or a post's author, time and text
+        at INTEGER,                   -- microseconds since 1970: created_at / published
+        sequence INTEGER,             -- posts: arrival order, breaks ties of created_at
+        run INTEGER NOT NULL,
+        record TEXT NOT NULL);        -- the Post or Source, as JSON
+    CREATE INDEX docs_unscored ON docs(is_source, at, sequence);
+    CREATE TABLE findings (
+        key TEXT PRIMARY KEY,         -- the post's key in docs (native reposts: not in docs)
+        doc INTEGER,
+        run INTEGER NOT NULL,
+        at INTEGER NOT NULL,          -- the post's created_at, microseconds since 1970
+        verdict TEXT NOT NULL,
+        record TEXT NOT NULL,         -- the `dupfeed scan --format jsonl` record
+        match_keys TEXT NOT NULL);    -- JSON list: the key of each match in docs, in order
+    CREATE INDEX findings_at ON findings(at);
+    CREATE INDEX findings_run ON findings(run);
+    CREATE TABLE arrays (             -- index segments and shingle counts, as raw numpy arrays
+        kind TEXT NOT NULL, segment INTEGER NOT NULL, name TEXT NOT NULL, chunk INTEGER NOT NULL,
+        dtype TEXT NOT NULL, shape TEXT NOT NULL, data BLOB NOT NULL,
+        PRIMARY KEY (kind, segment, name, chunk));
+    """,
+}
+
+_CHUNK_BYTES = 256 << 20  # SQLite refuses blobs over 1 GB
+
+
+class StoreError(DupfeedError):
+    """A store that cannot be used (not a store, newer schema, damaged)."""
+
+
+class StoreBusy(StoreError):
+    """Another run holds the store."""
+
+
+def _check(path: Path) -> int:
+    """The schema version of an existing store file (0 for an empty file); refuses anything else."""
+    if path.stat().st_size == 0:
+        return 0
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(16)
+        if header != b"SQLite format 3\x00":
+            raise StoreError(f"{path}: not a dupfeed store (not an SQLite file); left untouched")
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            app, version = conn.execute("PRAGMA application_id").fetchone()[0], conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as err:
+        raise StoreError(f"{path}: not a usable dupfeed store ({err}); left untouched") from None
+    if app != APPLICATION_ID:
+        raise StoreError(f"{path}: an SQLite database of another application, not a dupfeed store; left untouched")
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path}: made by a newer dupfeed (schema {version}, this one reads up to {SCHEMA_VERSION})")
+    return version
+
+
+class Database:
+    """One store file opened for reading or for one writer.
+
+    Args:
+        path: the SQLite file; created when missing and ``create``.
+        write: take the writer's lock (and migrate an older schema).
+        wait: seconds to wait for another writer to finish before giving up.
+    """
+
+    def __init__(self, path: str | Path, *, write: bool = True, create: bool = True, wait: float = 0.0):
+        self.path = Path(path)
+        self.read_only = not write
+        self._lock_fd: int | None = None
+        exists = self.path.exists()
+        if not exists and not create:
+            raise InputError("no dupfeed store here (create one with `dupfeed db add-sources` or `dupfeed db ingest`)", path=str(self.path))
+        if exists and self.path.is_dir():
+            raise InputError("is a folder, not a store file", path=str(self.path))
+        version = _check(self.path) if exists else 0
+        if write:
+            self._lock(wait)
+        elif version == 0:
+            raise InputError("an empty store: nothing stored yet", path=str(self.path))
+        try:
+            if write:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=60)
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=FULL")
+                self._migrate(version)
+            else:
+                self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None, timeout=60)
+        except sqlite3.Error as err:
+            self.close()
+            raise StoreError(f"{self.path}: {err}") from None
+
+    def _lock(self, wait: float) -> None:
+        if fcntl is None:
+            return
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise InputError(f"cannot create the lock file: {err.strerror or err}", path=str(lock_path)) from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except OSError as err:
+                if err.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() >= deadline:
+                    os.close(self._lock_fd)
+                    self._lock_fd = None
+                    waited = f" (waited {wait:g} s)" if wait else " (use --wait SECONDS to wait for it)"
+                    raise StoreBusy(f"{self.path}: another dupfeed run is writing to this store{waited}") from None
+                time.sleep(0.2)
+
+    def _migrate(self, version: int) -> None:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                # One statement at a time: executescript() would commit half a migration.
+                for statement in _MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {target}")
+                self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: committed on leaving, rolled back on an exception."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            conn.close()
+            self.conn = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    # Arrays: numpy arrays kept as raw bytes, cut in chunks SQLite accepts.
+
+    def save_array(self, kind: str, segment: int, name: str, array: np.ndarray) -> None:
+        """Store ``array`` (call inside a transaction)."""
+        array = np.ascontiguousarray(array)
+        raw = memoryview(array.reshape(-1).view(np.uint8))
+        shape = ",".join(map(str, array.shape))
+        for chunk, lo in enumerate(range(0, max(len(raw), 1), _CHUNK_BYTES)):
+            self.conn.execute(
+                "INSERT INTO arrays VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (kind, segment, name, chunk, array.dtype.str, shape, bytes(raw[lo : lo + _CHUNK_BYTES])),
+            )
+
+    def delete_arrays(self, kind: str, segment: int) -> None:
+        self.conn.execute("DELETE FROM arrays WHERE kind = ? AND segment = ?", (kind, segment))
+
+    def load_arrays(self, kind: str) -> dict[int, dict[str, np.ndarray]]:
+        """Every array of ``kind``: ``{segment: {name: array}}``, segments in order."""
+        parts: dict[int, dict[str, list]] = {}
+        rows = self.conn.execute(
+            "SELECT segment, name, dtype, shape, data FROM arrays WHERE kind = ? ORDER BY segment, name, chunk", (kind,)
+        )
+        for segment, name, dtype, shape, data in rows:
+            parts.setdefault(segment, {}).setdefault(name, [dtype, shape, []])[2].append(data)
+        out: dict[int, dict[str, np.ndarray]] = {}
+        for segment, named in parts.items():
+            out[segment] = {}
+            for name, (dtype, shape, chunks) in named.items():
+                raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+                dims = tuple(int(d) for d in shape.split(",")) if shape else ()
+                out[segment][name] = np.frombuffer(raw, dtype=np.dtype(dtype)).reshape(dims)
+        return out
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None

@@ -1,0 +1,462 @@
+"""The persistent store: sources, posts, their index, shingle counts and findings in one file.
+
+Texts are tokenised and sketched once, when they are added; the index (band keys of every
+window, :class:`~dupfeed.index.BandIndex`) and the boilerplate counts are saved as arrays, so
+opening a store reads arrays, never texts. A document's text is read back only when a new post
+is verified against it. Posts are scored in ``created_at`` order against every source and
+every earlier post, exactly as ``dupfeed scan`` would score them, and each batch of findings
+is committed as it is made: a run that dies leaves the rest unscored, for the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..boilerplate import ShingleCounts
+from ..detector import Detector, _Doc, make_docs, unscored
+from ..errors import OptionsError
+from ..index import BandIndex, Segment
+from ..options import Options
+from ..records import Finding, Match, Post, Source, Span
+from .db import Database
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_IN_CHUNK = 900  # SQLite's limit on bound parameters is 999 in old builds
+
+
+def micros(moment: datetime) -> int:
+    """A datetime as integer microseconds since 1970 (sorts as the datetime does)."""
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def post_from_dict(data: dict[str, Any]) -> Post:
+    return Post(**{**data, "created_at": _parse_time(data["created_at"]), "links": tuple(data.get("links") or ())})
+
+
+def source_from_dict(data: dict[str, Any]) -> Source:
+    return Source(**{**data, "published": _parse_time(data.get("published"))})
+
+
+def post_key(post: Post) -> str:
+    return f"{post.platform}:{post.id}"
+
+
+def source_key(source: Source) -> str:
+    return f"source:{source.id}"
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def post_hash(post: Post) -> str:
+    """A post's content: the same author, time and text is the same post, whatever its id."""
+    return _digest("post", post.author or "", post.created_at.isoformat(), post.text)
+
+
+def source_hash(source: Source) -> str:
+    """An article's content: the same text is the same article, whatever its URL."""
+    return _digest("source", source.text)
+
+
+def finding_from_dict(data: dict[str, Any], post: Post | None = None) -> Finding:
+    """A finding back from its ``--format jsonl`` record (match targets are not kept)."""
+    matches = tuple(
+        Match(**{**m, "spans": tuple(Span(**s) for s in m["spans"])}) for m in data.get("matches", ())
+    )
+    return Finding(data["id"], data["author"], _parse_time(data["created_at"]), data["verdict"], matches, post)
+
+
+@dataclass
+class Added:
+    """What one call added, and what it found already stored."""
+
+    added: int = 0
+    known: int = 0
+    reposts: int = 0
+
+
+@dataclass
+class Scored:
+    """Posts scored by one call, by verdict."""
+
+    verdicts: Counter = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.verdicts.values())
+
+
+class _StoredDocs:
+    """The detector's documents: loaded from the store in batches when first needed, kept in
+    a bounded cache (a long article compared with many posts is read once)."""
+
+    def __init__(self, db: Database, count: int, shingle_size: int, cache_words: int):
+        self._db, self._count, self._k, self._limit = db, count, shingle_size, cache_words
+        self._cache: OrderedDict[int, _Doc] = OrderedDict()
+        self._words = 0  # words of the cached documents: what their memory grows with
+
+    def __len__(self) -> int:
+        return self._count
+
+    def append(self, doc: _Doc) -> None:
+        self._put(self._count, doc)
+        self._count += 1
+        self._trim()
+
+    def _put(self, number: int, doc: _Doc) -> None:
+        self._cache[number] = doc
+        self._words += doc.n_words + 1
+
+    def __getitem__(self, number: int) -> _Doc:
+        doc = self._cache.get(number)
+        if doc is None:
+            self.load([number])
+            return self._cache[number]
+        self._cache.move_to_end(number)
+        return doc
+
+    def _trim(self) -> None:
+        while self._words > self._limit and len(self._cache) > 1:
+            self._words -= self._cache.popitem(last=False)[1].n_words + 1
+
+    def load(self, numbers: Iterable[int]) -> None:
+        """Read and tokenise, in one batch, the documents not in the cache."""
+        missing = sorted(n for n in numbers if n not in self._cache)
+        for lo in range(0, len(missing), _IN_CHUNK):
+            part = missing[lo : lo + _IN_CHUNK]
+            rows = self._db.conn.execute(
+                f"SELECT doc, is_source, sequence, record FROM docs WHERE doc IN ({','.join('?' * len(part))})", part
+            ).fetchall()
+            records, orders = [], []
+            for _, is_source, sequence, record in rows:
+                data = json.loads(record)
+                if is_source:
+                    records.append(source_from_dict(data))
+                    orders.append(None)
+                else:
+                    post = post_from_dict(data)
+                    records.append(post)
+                    orders.append((post.created_at, sequence))
+            docs, _, _ = make_docs(records, orders, self._k)
+            for (number, *_), doc in zip(rows, docs):
+                self._put(number, doc)
+        self._trim()
+
+
+class _StoredDetector(Detector):
+    """A detector whose index, counts and documents live in a store."""
+
+    def __init__(self, options: Options, db: Database, cache_words: int):
+        super().__init__(options)
+        opts = self.options
+        segments = [Segment(a["keys"], a["owners"]) for a in db.load_arrays("index").values()]
+        self._index = BandIndex(threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows, segments=segments)
+        self._post_counts = ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("counts").values()])
+        count, sequence = db.conn.execute("SELECT coalesce(max(doc) + 1, 0), coalesce(max(sequence) + 1, 0) FROM docs").fetchone()
+        self._docs = _StoredDocs(db, count, opts.shingle_size, cache_words)
+        self._sequence = sequence
+
+    def _prefetch(self, numbers: set[int]) -> None:
+        self._docs.load(numbers)
+
+
+class _SavedArrays:
+    """Which in-memory segments (index) or runs (counts) are saved, under which number.
+
+    The objects themselves are held, so identity is never confused by a reused ``id()``.
+    """
+
+    def __init__(self, kind: str, db: Database, loaded: Sequence[Any]):
+        self.kind, self._db = kind, db
+        numbers = [row[0] for row in db.conn.execute("SELECT DISTINCT segment FROM arrays WHERE kind = ? ORDER BY segment", (kind,))]
+        self._saved: dict[int, tuple[Any, int]] = {id(obj): (obj, n) for obj, n in zip(loaded, numbers)}
+        self._next = (numbers[-1] + 1) if numbers else 0
+
+    def sync(self, current: Sequence[Any], arrays: Callable[[Any], dict]) -> None:
+        """Make the saved parts equal to ``current`` (call inside a transaction)."""
+        live = {id(obj) for obj in current}
+        for key, (_, number) in list(self._saved.items()):
+            if key not in live:
+                self._db.delete_arrays(self.kind, number)
+                del self._saved[key]
+        for obj in current:
+            if id(obj) not in self._saved:
+                for name, array in arrays(obj).items():
+                    self._db.save_array(self.kind, self._next, name, array)
+                self._saved[id(obj)] = (obj, self._next)
+                self._next += 1
+
+
+class Store:
+    """A dupfeed store opened for one run (use as a context manager).
+
+    Args:
+        path: the SQLite file (``dupfeed.db``); created when missing and ``create``.
+        options: detection options for a new store. A store keeps the options it was made
+            with (its index depends on them); giving other ones to an existing store is an error.
+        write: open for writing (takes the lock: one writer at a time).
+        wait: seconds to wait for another writer before giving up.
+        cache_words: words of documents kept in memory for verification (memory grows by
+            about 40 bytes per word).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        options: Options | None = None,
+        write: bool = True,
+        create: bool = True,
+        wait: float = 0.0,
+        cache_words: int = 20_000_000,
+    ):
+        self.db = Database(path, write=write, create=create, wait=wait)
+        try:
+            self.options = self._options(options)
+        except BaseException:
+            self.db.close()
+            raise
+        self._cache_words = cache_words
+        self._detector: _StoredDetector | None = None
+        self.open_seconds = 0.0
+        """Seconds spent loading the index and counts (on first need)."""
+
+    def _options(self, given: Options | None) -> Options:
+        stored = self.db.meta("options")
+        if stored is None:
+            options = given or Options()
+            if self.db.read_only:
+                return options
+            with self.db.transaction() as conn:
+                conn.execute("INSERT INTO meta VALUES ('options', ?)", (json.dumps(asdict(options)),))
+            return options
+        data = json.loads(stored)
+        if data.get("lsh_bands_rows") is not None:
+            data["lsh_bands_rows"] = tuple(data["lsh_bands_rows"])
+        options = Options(**data)
+        if given is not None and given != options:
+            raise OptionsError(f"{self.db.path}: this store was made with other options; it keeps them: {data}")
+        return options
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @property
+    def detector(self) -> _StoredDetector:
+        """The store's detector, its index and counts loaded on first use."""
+        if self._detector is None:
+            started = time.perf_counter()
+            self._detector = _StoredDetector(self.options, self.db, self._cache_words)
+            self._index_saved = _SavedArrays("index", self.db, self._detector._index.segments)
+            self._counts_saved = _SavedArrays("counts", self.db, self._detector._post_counts.runs)
+            self.open_seconds = time.perf_counter() - started
+        return self._detector
+
+    # Runs
+
+    def begin_run(self, command: str) -> int:
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO runs (command, started, status) VALUES (?, ?, 'running')", (command, _now())
+            )
+        return cursor.lastrowid
+
+    def finish_run(self, run: int, status: str, stats: dict[str, Any]) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE runs SET finished = ?, status = ?, stats = ? WHERE run = ?",
+                (_now(), status, json.dumps(stats), run),
+            )
+
+    # Adding
+
+    def _known(self, keys: Sequence[str], hashes: Sequence[str]) -> set[str]:
+        """Which of ``keys``/``hashes`` are already stored (as a document or a finding)."""
+        found: set[str] = set()
+        queries = [
+            ("SELECT key FROM docs WHERE key IN ({})", keys),
+            ("SELECT hash FROM docs WHERE hash IN ({})", hashes),
+            ("SELECT key FROM findings WHERE key IN ({})", keys),
+        ]
+        for sql, values in queries:
+            for lo in range(0, len(values), _IN_CHUNK):
+                part = list(values[lo : lo + _IN_CHUNK])
+                found.update(row[0] for row in self.db.conn.execute(sql.format(",".join("?" * len(part))), part))
+        return found
+
+    def _new(self, records: Sequence[Any], key, digest) -> tuple[list[Any], list[str], list[str], int]:
+        keys = [key(r) for r in records]
+        hashes = [digest(r) for r in records]
+        known = self._known(keys, hashes)
+        fresh, fresh_keys, fresh_hashes = [], [], []
+        for record, k, h in zip(records, keys, hashes):
+            if k in known or h in known:
+                continue
+            known.update((k, h))  # a record given twice in one batch is added once
+            fresh.append(record)
+            fresh_keys.append(k)
+            fresh_hashes.append(h)
+        return fresh, fresh_keys, fresh_hashes, len(records) - len(fresh)
+
+    def _save_state(self) -> None:
+        detector = self.detector
+        self._index_saved.sync(detector._index.segments, lambda s: {"keys": s.keys, "owners": s.owners})
+        self._counts_saved.sync(detector._post_counts.runs, lambda r: {"keys": r[0], "counts": r[1]})
+
+    def add_sources(self, sources: Iterable[Source], *, run: int) -> Added:
+        """Store and index new source articles (an id or a text already stored is skipped)."""
+        fresh, keys, hashes, known = self._new(list(sources), source_key, source_hash)
+        if not fresh:
+            return Added(0, known)
+        detector = self.detector
+        first = len(detector._docs)
+        with self.db.transaction() as conn:
+            detector.add_sources(fresh)
+            conn.executemany(
+                "INSERT INTO docs (doc, is_source, key, hash, at, sequence, run, record) VALUES (?, 1, ?, ?, ?, NULL, ?, ?)",
+                [
+                    (first + i, k, h, micros(s.published) if s.published else None, run, json.dumps(s.to_dict()))
+                    for i, (s, k, h) in enumerate(zip(fresh, keys, hashes))
+                ],
+            )
+            self._save_state()
+        return Added(len(fresh), known)
+
+    def ingest(self, posts: Iterable[Post], *, run: int) -> Added:
+        """Store, index and count new posts, to be scored by :meth:`score` (a post already
+        stored, by platform and id or by author, time and text, is skipped)."""
+        fresh, keys, hashes, known = self._new(list(posts), post_key, post_hash)
+        if not fresh:
+            return Added(0, known)
+        detector = self.detector
+        order = sorted(range(len(fresh)), key=lambda i: fresh[i].created_at)
+        scored = [i for i in order if fresh[i].kind != "repost"]
+        reposts = [i for i in order if fresh[i].kind == "repost"]
+        first = len(detector._docs)
+        sequence = detector._sequence
+        with self.db.transaction() as conn:
+            detector._add_posts([fresh[i] for i in scored])
+            conn.executemany(
+                "INSERT INTO docs (doc, is_source, key, hash, at, sequence, run, record) VALUES (?, 0, ?, ?, ?, ?, ?, ?)",
+                [
+                    (first + n, keys[i], hashes[i], micros(fresh[i].created_at), sequence + n, run, json.dumps(fresh[i].to_dict()))
+                    for n, i in enumerate(scored)
+                ],
+            )
+            for i in reposts:  # native reposts are not compared: stored as findings only
+                self._write_finding(conn, unscored(fresh[i]), None, run)
+            self._save_state()
+        return Added(len(scored), known, len(reposts))
+
+    # Scoring
+
+    def unscored(self) -> list[int]:
+        """The stored posts not yet scored, in the order they are to be scored."""
+        rows = self.db.conn.execute(
+            "SELECT doc FROM docs WHERE is_source = 0 AND NOT EXISTS "
+            "(SELECT 1 FROM findings WHERE findings.key = docs.key) ORDER BY at, sequence"
+        )
+        return [row[0] for row in rows]
+
+    def score(self, *, run: int, progress: Callable[[int], None] | None = None) -> Scored:
+        """Score every post not yet scored, committing each batch of findings as it is made."""
+        numbers = self.unscored()
+        result = Scored()
+        if not numbers:
+            return result
+        detector = self.detector
+        for chunk_numbers, findings in zip(
+            (numbers[lo : lo + detector._CHUNK] for lo in range(0, len(numbers), detector._CHUNK)),
+            detector._score_numbers(numbers),
+        ):
+            with self.db.transaction() as conn:
+                for number, finding in zip(chunk_numbers, findings):
+                    self._write_finding(conn, finding, number, run)
+                    result.verdicts[finding.verdict] += 1
+            if progress is not None:
+                progress(len(findings))
+        return result
+
+    @staticmethod
+    def _write_finding(conn, finding: Finding, doc: int | None, run: int) -> None:
+        post = finding.post
+        match_keys = [
+            source_key(m.target) if isinstance(m.target, Source) else post_key(m.target) for m in finding.matches
+        ]
+        conn.execute(
+            "INSERT INTO findings (key, doc, run, at, verdict, record, match_keys) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (post_key(post), doc, run, micros(finding.created_at), finding.verdict,
+             json.dumps(finding.to_dict()), json.dumps(match_keys)),
+        )
+
+    # Reading
+
+    def findings(
+        self, *, since: datetime | None = None, until: datetime | None = None, run: int | None = None
+    ) -> Iterator[tuple[dict[str, Any], list[str]]]:
+        """Stored findings in processing order: each ``--format jsonl`` record and its matches' keys."""
+        sql, args = "SELECT record, match_keys FROM findings WHERE 1 = 1", []
+        if since is not None:
+            sql, args = sql + " AND at >= ?", [*args, micros(since)]
+        if until is not None:
+            sql, args = sql + " AND at < ?", [*args, micros(until)]
+        if run is not None:
+            sql, args = sql + " AND run = ?", [*args, run]
+        for record, match_keys in self.db.conn.execute(sql + " ORDER BY at, rowid", args):
+            yield json.loads(record), json.loads(match_keys)
+
+    def records(self, keys: Iterable[str]) -> dict[str, Post | Source]:
+        """The stored posts and sources under ``keys``."""
+        keys, out = list(set(keys)), {}
+        for lo in range(0, len(keys), _IN_CHUNK):
+            part = keys[lo : lo + _IN_CHUNK]
+            rows = self.db.conn.execute(
+                f"SELECT key, is_source, record FROM docs WHERE key IN ({','.join('?' * len(part))})", part
+            )
+            for key, is_source, record in rows:
+                data = json.loads(record)
+                out[key] = source_from_dict(data) if is_source else post_from_dict(data)
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """How much the store holds."""
+        conn = self.db.conn
+        sources, posts = conn.execute("SELECT sum(is_source), sum(1 - is_source) FROM docs").fetchone()
+        scored = conn.execute("SELECT count(*) FROM findings").fetchone()[0]
+        verdicts = dict(conn.execute("SELECT verdict, count(*) FROM findings GROUP BY verdict").fetchall())
+        runs = conn.execute("SELECT count(*) FROM runs").fetchone()[0]
+        return {
+            "sources": sources or 0,
+            "posts": posts or 0,
+            "scored": scored,
+            "unscored": len(self.unscored()),
+            **{v: verdicts.get(v, 0) for v in ("copy", "revision", "original")},
+            "runs": runs,
+        }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+
