@@ -1,0 +1,251 @@
+"""The persistent store: same findings as a scan, idempotent, safe to kill, one writer, foreign files refused."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, write_jsonl
+
+from dupfeed import Options
+from dupfeed.cli import main
+from dupfeed.errors import OptionsError
+from dupfeed.scan import read_all_posts, read_all_sources, run_scan
+from dupfeed.store import Store, StoreBusy
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import synthetic  # the seeded generator the benchmarks use
+
+POSTS = ROOT / "data" / "posts.jsonl"
+ARTICLES = ROOT / "data" / "articles"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return read_all_posts([POSTS]), read_all_sources([ARTICLES])
+
+
+def _stored(path: Path) -> dict[str, dict]:
+    with Store(path, write=False, create=False) as store:
+        return {record["id"]: record for record, _ in store.findings()}
+
+
+def test_one_store_run_finds_what_scan_finds(tmp_path, demo):
+    posts, sources = demo
+    expected = [f.to_dict() for f in run_scan(posts, sources).findings]
+    with Store(tmp_path / "s.db") as store:
+        run = store.begin_run("test")
+        store.add_sources(sources.records, run=run)
+        store.ingest(posts.records, run=run)
+        store.score(run=run)
+        got = [record for record, _ in store.findings()]
+    assert got == expected
+
+
+def test_posts_of_a_later_night_are_matched_to_posts_stored_before(tmp_path, demo):
+    posts, sources = demo
+    ordered = sorted(posts.records, key=lambda p: p.created_at)
+    path = tmp_path / "s.db"
+    for night in (ordered[:50], ordered[50:]):
+        with Store(path) as store:
+            run = store.begin_run("night")
+            store.add_sources(sources.records, run=run)
+            store.ingest(night, run=run)
+            store.score(run=run)
+    stored = _stored(path)
+    assert len(stored) == 100
+    one_go = {f.id: f.to_dict() for f in run_scan(posts, sources).findings}
+    # Every copy of an earlier night's post found in one go is found across nights too.
+    second = {p.id for p in ordered[50:]}
+    first = {p.id for p in ordered[:50]}
+    crossing = [
+        (pid, m["id"]) for pid, f in one_go.items() if pid in second for m in f["matches"] if m["id"] in first
+    ]
+    assert len(crossing) >= 5
+    for pid, earlier in crossing:
+        assert earlier in {m["id"] for m in stored[pid]["matches"]}, pid
+        assert stored[pid]["verdict"] == one_go[pid]["verdict"], pid
+
+
+def test_adding_the_same_posts_and_sources_again_adds_nothing(tmp_path, demo):
+    posts, sources = demo
+    path = tmp_path / "s.db"
+    for expected_added in (100, 0):
+        with Store(path) as store:
+            run = store.begin_run("test")
+            assert store.add_sources(sources.records, run=run).added == (5 if expected_added else 0)
+            added = store.ingest(posts.records, run=run)
+            assert (added.added, added.known) == (expected_added, 100 - expected_added)
+            assert store.score(run=run).total == expected_added
+    renamed = [p.__class__(**{**p.__dict__, "id": p.id + "-again"}) for p in posts.records[:3]]
+    with Store(path) as store:
+        assert store.ingest(renamed, run=store.begin_run("test")).added == 0  # same author, time, text
+
+
+def test_opening_a_store_reads_no_text(tmp_path, demo, monkeypatch):
+    posts, sources = demo
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        run = store.begin_run("test")
+        store.add_sources(sources.records, run=run)
+        store.ingest(posts.records, run=run)
+    import dupfeed.detector
+
+    def refuse(texts):
+        raise AssertionError(f"tokenised {len(texts)} texts on open")
+
+    monkeypatch.setattr(dupfeed.detector, "tokenize", refuse)
+    with Store(path) as store:
+        detector = store.detector
+        assert len(detector._index) > 0 and len(detector._docs) == 105
+        assert detector._post_counts.runs
+
+
+def test_a_store_keeps_the_options_it_was_made_with(tmp_path):
+    path = tmp_path / "s.db"
+    Store(path, options=Options(shingle_size=4)).close()
+    with Store(path) as store:
+        assert store.options.shingle_size == 4
+    with pytest.raises(OptionsError, match="other options"):
+        Store(path, options=Options(shingle_size=3))
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _foreign_sqlite(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE contacts (name TEXT)")
+    conn.commit()
+    conn.close()
+
+
+def _newer_store(path: Path) -> None:
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: p.write_bytes(b"not a database at all\n" * 100), "not an SQLite file"),
+        (_foreign_sqlite, "another application"),
+        (lambda p: p.write_bytes(b"SQLite format 3\x00" + os.urandom(3000)), "not a usable dupfeed store"),
+        (_newer_store, "newer dupfeed"),
+    ],
+    ids=["text-file", "other-sqlite-app", "corrupt-sqlite", "newer-schema"],
+)
+@pytest.mark.parametrize("command", [["db", "ingest", str(POSTS)], ["db", "findings"], ["nightly", "--report-dir", "r"]], ids=["ingest", "findings", "nightly"])
+def test_a_file_that_is_not_our_store_is_refused_and_left_untouched(runner, tmp_path, make, message, command):
+    path = tmp_path / "x.db"
+    make(path)
+    before = _digest(path)
+    result = runner.invoke(main, [*command, "--db", str(path)])
+    assert result.exit_code == 1, result.output
+    assert message in result.output and str(path) in result.output
+    assert "Traceback" not in result.output
+    assert _digest(path) == before
+
+
+def test_findings_of_a_missing_store_is_one_clear_line(runner, tmp_path):
+    result = runner.invoke(main, ["db", "findings", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 1 and "no dupfeed store here" in result.output
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_a_second_writer_is_turned_away_with_a_clear_message(runner, tmp_path):
+    path = tmp_path / "s.db"
+    with Store(path):
+        with pytest.raises(StoreBusy):
+            Store(path, wait=0.3)
+        result = runner.invoke(main, ["db", "ingest", str(POSTS), "--db", str(path)])
+        assert result.exit_code == 75
+        assert "another dupfeed run is writing to this store" in result.output
+        assert runner.invoke(main, ["db", "status", "--db", str(path)]).exit_code == 0  # readers do not wait
+    assert runner.invoke(main, ["db", "ingest", str(POSTS), "--db", str(path), "-q"]).exit_code == 0
+
+
+def test_db_commands_list_findings_in_the_scan_contract(runner, tmp_path):
+    path = str(tmp_path / "s.db")
+    assert runner.invoke(main, ["db", "add-sources", str(ARTICLES), "--db", path, "-q"]).exit_code == 0
+    assert runner.invoke(main, ["db", "ingest", str(POSTS), "--db", path, "-q"]).exit_code == 0
+    scanned = runner.invoke(main, ["scan", str(POSTS), "--sources", str(ARTICLES), "--format", "jsonl", "-q"])
+    listed = runner.invoke(main, ["db", "findings", "--db", path, "--format", "jsonl"])
+    assert listed.exit_code == 0
+    assert listed.output == scanned.output
+    since = runner.invoke(main, ["db", "findings", "--db", path, "--since", "2024-05-10", "--verdict", "copy", "-f", "csv"])
+    rows = since.output.splitlines()[1:]
+    assert rows and all(",copy," in row for row in rows)
+    assert all(r.split(",")[2] >= "2024-05-10" for r in rows)
+
+
+# A real kill: the CLI in a subprocess, SIGKILLed mid-run, then run again.
+
+
+@pytest.fixture(scope="module")
+def feed(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("feed")
+    articles = synthetic.articles(20, seed=3)
+    posts, _ = synthetic.posts(2500, articles, seed=3)
+    write_jsonl(folder / "sources.jsonl", [a.to_dict() for a in articles])
+    write_jsonl(folder / "posts.jsonl", [p.to_dict() for p in posts])
+    return folder
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, str(ROOT / "cli.py"), *args]
+
+
+def _count(path: Path, table: str) -> int:
+    if not path.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def _kill_when(command: list[str], ready) -> None:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while process.poll() is None and not ready() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.poll() is None, "the run ended before it could be killed: make the feed bigger"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
+def test_a_run_killed_at_any_point_loses_nothing_and_counts_nothing_twice(feed, tmp_path):
+    reference = tmp_path / "reference.db"
+    for args in (["db", "add-sources", str(feed / "sources.jsonl")], ["db", "ingest", str(feed / "posts.jsonl")]):
+        subprocess.run(_cli(*args, "--db", str(reference), "-q"), check=True)
+    expected = _stored(reference)
+
+    path = tmp_path / "killed.db"
+    subprocess.run(_cli("db", "add-sources", str(feed / "sources.jsonl"), "--db", str(path), "-q"), check=True)
+    ingest = _cli("db", "ingest", str(feed / "posts.jsonl"), "--db", str(path), "-q")
+    # Killed while reading or storing the posts, before anything of this run is committed...
+    _kill_when(ingest, lambda: (path.parent / (path.name + ".lock")).exists() and time.sleep(0.3) is None)
+    # ...then while scoring, after a first batch of findings is committed.
+    _kill_when(ingest, lambda: _count(path, "findings") > 0)
+    partial = _count(path, "findings")
+    assert 0 < partial < len(expected)
+    subprocess.run(ingest, check=True)
+    assert _count(path, "findings") == len(expected)
+    assert _count(path, "docs") == _count(reference, "docs")
+    assert _stored(path) == expected
