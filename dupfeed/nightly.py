@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import InputError
 from .readers.common import ReadResult
-from .readers.exports import merge_posts, read_export
+from .readers.exports import detect_format, merge_posts, read_export
 from .records import Post, Skip
 from .scan import read_all_sources
 from .store import Added, Scored, Store
@@ -98,23 +98,21 @@ def load_config(path: str | Path) -> NightlyConfig:
 
 
 def read_exports(paths: tuple[str, ...], input_format: str | None) -> ReadResult[Post]:
-    """The posts of every export, where a folder that is not itself an export holds exports."""
+    """The posts of every export. A folder that is not a platform's export is a drop folder:
+    each file or subfolder in it is read as one export, and one that is not is skipped."""
     result: ReadResult[Post] = ReadResult()
     for value in paths:
         path = Path(value)
         if not path.exists():
             raise InputError("no such file or folder", path=value)
-        try:
+        if not path.is_dir() or input_format is not None or detect_format(path) not in (None, "generic"):
             result.extend(read_export(path, input_format=input_format))
             continue
-        except InputError as err:
-            if not path.is_dir() or "not a known export" not in str(err):
-                raise
         for child in sorted(path.iterdir()):
             if child.name.startswith("."):
                 continue
             try:
-                result.extend(read_export(child, input_format=input_format))
+                result.extend(read_export(child))
             except InputError as err:
                 result.skipped.append(Skip(str(child), None, "unreadable export", err.reason))
     result.records, duplicates = merge_posts(result.records)

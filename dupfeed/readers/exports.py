@@ -16,6 +16,12 @@ def input_formats() -> list[str]:
     return [module.NAME for module in registry()]
 
 
+def detect_format(path: str | Path) -> str | None:
+    """The platform whose export ``path`` is, or None."""
+    with Archive(path) as archive:
+        return next((m.NAME for m in registry() if m.detect(archive)), None)
+
+
 def read_export(path: str | Path, *, input_format: str | None = None, include_direct: bool = False) -> ReadResult[Post]:
     """Every post of an export (zip, tar.gz, folder or single file), its platform detected
     unless ``input_format`` names it. Private messages in an export (Mastodon's direct
