@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, post_row, write_jsonl
@@ -111,7 +111,7 @@ def test_a_bad_config_is_one_line_naming_the_file(runner, tmp_path, text, messag
     assert not (tmp_path / "n.db").exists()
 
 
-def test_configured_urls_are_fetched_and_a_failed_one_is_reported(runner, tmp_path, site):
+def test_configured_urls_are_fetched_and_a_failed_one_is_reported(runner, tmp_path, site):  # noqa: F811
     article = (
         "The city council approved on Tuesday a plan to plant twelve thousand trees along the ring road "
         "before the end of the decade, a project its backers say will lower summer temperatures in the "
