@@ -15,6 +15,7 @@ is the slow, obvious per-character implementation the tests hold it to.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -63,41 +64,47 @@ class _Tables:
     """Per-code-point classes and folds, computed the first time a code point is seen.
 
     A pure memo of the functions above (it never needs resetting): the numpy arrays let a
-    whole batch be classified and folded with array indexing.
+    whole batch be classified and folded with array indexing. Of a character's fold only its
+    length and its own polynomial hash are kept: that is all a word's hash needs of it.
     """
 
-    WORD, MARK, APOSTROPHE, SPACE, MULTI = 1, 2, 4, 8, 16  # MULTI: a letter folding to 0 or 2+ code points
+    # The low flags are common; every flag from MARK up marks one of the few characters that
+    # need a second look (a mark, a letter that does not fold to one code point, a URL's or a
+    # mention's punctuation, a code point not seen yet), so that one comparison finds them all.
+    WORD, APOSTROPHE, SPACE = 1, 2, 4
+    MARK, MULTI, URLISH, AT, UNKNOWN = 8, 16, 32, 64, 128
 
     def __init__(self) -> None:
-        self.known = np.zeros(_UNICODE, dtype=bool)
-        self.flags = np.zeros(_UNICODE, dtype=np.uint8)  # one gather classifies a character
+        self.flags = np.full(_UNICODE, self.UNKNOWN, dtype=np.uint8)  # one gather classifies a character
         self.fold_len = np.zeros(_UNICODE, dtype=np.uint8)  # at most MAX_FOLD
-        self.fold = np.zeros((MAX_FOLD, _UNICODE), dtype=np.uint32)
+        self.fold_hash = np.zeros(_UNICODE, dtype=np.uint64)  # sum of f_j * P**(fold_len-1-j)
 
     def learn(self, code_points: np.ndarray) -> None:
-        unknown = code_points[~self.known[code_points]]
-        if len(unknown) == 0:
-            return
-        new = np.unique(unknown)
-        for cp in new.tolist():
+        unknown = code_points[(self.flags[code_points] & self.UNKNOWN) != 0]
+        for cp in np.unique(unknown).tolist():
             char = chr(cp)
             word, mark = is_word_char(char), is_mark(char)
-            self.flags[cp] = (
+            flags = (
                 self.WORD * word
                 + self.MARK * mark
                 + self.APOSTROPHE * is_apostrophe(char)
                 + self.SPACE * char.isspace()
+                + self.URLISH * (char in ".:")
+                + self.AT * (char == "@")
             )
             if word or mark:
                 folded = "" if mark else fold_char(char)
                 self.fold_len[cp] = len(folded)
-                self.flags[cp] += self.MULTI * (word and len(folded) != 1)
-                for i, c in enumerate(folded):
-                    self.fold[i, cp] = ord(c)
-        self.known[new] = True
+                flags += self.MULTI * (word and len(folded) != 1)
+                value = 0
+                for c in folded:
+                    value = (value * int(_P) + ord(c)) & _MASK64
+                self.fold_hash[cp] = value
+            self.flags[cp] = flags
 
 
 _TABLES = _Tables()
+_MASK64 = (1 << 64) - 1
 
 
 _CHUNK = 1 << 16
@@ -117,21 +124,13 @@ _INVERSE_POWERS = _powers(_P_INV, 2 * _CHUNK + 1)  # P**-i
 def _hash_runs(code_points: np.ndarray, run_starts: np.ndarray, run_ends: np.ndarray) -> np.ndarray:
     """A 64-bit hash of each run ``code_points[start:end]``: sum of c_i * P**(end-1-i), mixed.
 
-    Computed for all runs at once from prefix sums of c_i * P**-i, since P is invertible
-    modulo 2**64. A chunk of more folded code points than the power tables hold (one giant
-    text) gets tables of its own size.
+    The word hash :func:`tokenize` computes, written plainly (for single strings).
     """
-    n = len(code_points)
-    if len(run_starts) == 0:
-        return np.zeros(0, dtype=np.uint64)
-    powers, inverse = _POWERS, _INVERSE_POWERS
-    if n > len(powers):  # one giant text: tables of its own size
-        powers, inverse = _powers(_P, n), _powers(_P_INV, n)
     with np.errstate(over="ignore"):
-        prefix = np.empty(n + 1, dtype=np.uint64)
-        prefix[0] = 0
-        np.cumsum(code_points.astype(np.uint64) * inverse[:n], out=prefix[1:])
-        raw = (prefix[run_ends] - prefix[run_starts]) * powers[run_ends - 1]
+        n = len(code_points)
+        prefix = np.zeros(n + 1, dtype=np.uint64)
+        np.cumsum(code_points.astype(np.uint64) * _powers(_P_INV, n + 1)[:n], out=prefix[1:])
+        raw = (prefix[run_ends] - prefix[run_starts]) * _powers(_P, n + 1)[run_ends - 1]
         lengths = (run_ends - run_starts).astype(np.uint64)
         return _mix64(raw ^ (lengths << np.uint64(56)))
 
@@ -168,47 +167,41 @@ _NON_SPACE = re.compile(r"\S*")
 _HANDLE_WINDOW = 64
 
 
-def _find_all(text: str, needle: str):
-    at = text.find(needle)
-    while at >= 0:
-        yield at
-        at = text.find(needle, at + 1)
+def _spelled(cps: np.ndarray, ends: np.ndarray, letters: str) -> np.ndarray:
+    """Which positions in ``ends`` come right after ``letters`` (ASCII, in any case)."""
+    found = ends >= len(letters)
+    for back, letter in enumerate(reversed(letters), 1):
+        found &= (cps[ends - back] | 32) == ord(letter)  # only an ASCII letter becomes one
+    return found
 
 
-_WWW = re.compile(r"[wW][wW][wW]\.")
+def _not_words(joined: str, cps: np.ndarray, flags: np.ndarray, word: np.ndarray, rare: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, end)`` of the URLs (``http://``, ``https://``, ``www.`` up to the next space)
+    and @mentions, in order, each starting outside the one before.
 
-
-def _url_prefixes(text: str):
-    """``(start, end)`` of every ``http://``, ``https://`` and ``www.``, in any case."""
-    for at in _find_all(text, "://"):
-        if text[max(at - 5, 0) : at].lower() == "https":
-            yield at - 5, at + 3
-        elif text[max(at - 4, 0) : at].lower() == "http":
-            yield at - 4, at + 3
-    for found in _WWW.finditer(text):
-        yield found.start(), found.end()
-
-
-def _not_words(joined: str, cps: np.ndarray, flags: np.ndarray, word: np.ndarray) -> np.ndarray:
-    """Where URLs (``http://``, ``https://``, ``www.`` up to the next space) and @mentions lie.
-
-    Like a word, each must start after a character that is not a letter or digit. URLs are
-    few: the regex engine's literal search finds them faster than any pass over the array.
+    Like a word, each must start after a character that is not a letter or digit. Their
+    punctuation is among the ``rare`` characters, so only those positions are looked at.
     """
     t = _TABLES
     n = len(cps)
-    starts, ends = [], []
-    for at, after in _url_prefixes(joined):
-        if at and word[at - 1]:
-            continue
-        end = _NON_SPACE.match(joined, after).end()
-        if end > after:  # "(?:https?://|www\.)\S+": something after the prefix
-            starts.append(at)
-            ends.append(end)
-    mentions = np.flatnonzero(cps == ord("@"))
-    if len(mentions):
-        padded = np.concatenate([word, [False]])
-        mentions = mentions[padded[mentions + 1] & ((mentions == 0) | ~word[np.maximum(mentions - 1, 0)])]
+    rare_flags = flags[rare]
+    spans = []
+    # "://" after "http" or "https", and "www." (in any case: ASCII letters only, as in the reference).
+    urlish = rare[(rare_flags & t.URLISH).astype(bool)]
+    colons = urlish[(cps[urlish] == 58) & (urlish + 2 < len(cps))]
+    colons = colons[(cps[colons + 1] == 47) & (cps[colons + 2] == 47)]
+    https = _spelled(cps, colons, "https")
+    http = ~https & _spelled(cps, colons, "http")
+    dots = urlish[cps[urlish] == 46]
+    dots = dots[_spelled(cps, dots, "www")]
+    for starts, afters in ((colons[https] - 5, colons[https] + 3), (colons[http] - 4, colons[http] + 3), (dots - 3, dots + 1)):
+        follows_word = word[starts - 1]
+        for at, after in zip(starts[~follows_word].tolist(), afters[~follows_word].tolist()):
+            end = _NON_SPACE.match(joined, after).end()
+            if end > after:  # "(?:https?://|www\.)\S+": something after the prefix
+                spans.append((at, end))
+    mentions = rare[(rare_flags & t.AT).astype(bool)]
+    mentions = mentions[word[mentions + 1] & ~word[mentions - 1]]
     if len(mentions):
         # A handle runs over letters, digits, marks and . @ - _ (checked in a short window).
         window = mentions[:, None] + 1 + np.arange(_HANDLE_WINDOW)
@@ -222,16 +215,14 @@ def _not_words(joined: str, cps: np.ndarray, flags: np.ndarray, word: np.ndarray
             while end < n and (flags[end] & (t.WORD | t.MARK) or cps[end] in (46, 64, 45, 95)):
                 end += 1
             run[i] = end - mentions[i] - 1
-        starts.extend(mentions.tolist())
-        ends.extend((mentions + 1 + run).tolist())
-    hidden = np.zeros(n, dtype=bool)
-    covered = 0
+        spans.extend(zip(mentions.tolist(), (mentions + 1 + run).tolist()))
+    kept, covered = [], 0
     # Left to right, as a reader goes: a URL or mention that starts inside another is part of it.
-    for start, end in sorted(zip(starts, ends)):
+    for start, end in sorted(spans):
         if start >= covered:
-            hidden[start:end] = True
+            kept.append((start, end))
             covered = end
-    return hidden
+    return kept
 
 
 def _chunks(lengths: np.ndarray) -> list[tuple[int, int]]:
@@ -239,7 +230,7 @@ def _chunks(lengths: np.ndarray) -> list[tuple[int, int]]:
     ends = np.cumsum(lengths + 1)
     cuts = np.searchsorted(ends, np.arange(_CHUNK, int(ends[-1]) if len(ends) else 0, _CHUNK), side="right")
     bounds = np.unique(np.concatenate([[0], cuts, [len(lengths)]]))
-    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])] or [(0, 0)]
+    return [(int(a), int(b)) for a, b in itertools.pairwise(bounds)] or [(0, 0)]
 
 
 def tokenize(texts: list[str]) -> Tokens:
@@ -260,49 +251,66 @@ def tokenize(texts: list[str]) -> Tokens:
 
 def _tokenize_chunk(texts: list[str], lengths: np.ndarray) -> Tokens:
     t = _TABLES
-    joined = "\n".join(texts)
-    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    text_starts = np.concatenate([[0], np.cumsum(lengths + 1)])[: len(texts)]
-    t.learn(cps)
-    flags = t.flags[cps]
-    word = (flags & t.WORD).astype(bool)
-    word &= ~_not_words(joined, cps, flags, word)
+    # A newline before, between and after the texts: no word, URL or mention crosses one,
+    # and every word has a character on either side.
+    joined = "\n" + "\n".join(texts) + "\n"
+    text_starts = np.cumsum(lengths + 1) - lengths
+    index = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.intp)
+    n = len(index)
+    flags = t.flags.take(index)
+    if flags.max() >= t.UNKNOWN:
+        t.learn(index)
+        flags = t.flags.take(index)
+    rare = np.flatnonzero(flags >= t.MARK)
+    word = (flags & t.WORD).view(bool)
+    for start, end in _not_words(joined, index, flags, word, rare):
+        word[start:end] = False
     # Combining marks continue the word of the last character before them that is not one.
-    mark = (flags & t.MARK).astype(bool)
-    if mark.any():
-        base = np.maximum.accumulate(np.where(mark, -1, np.arange(len(cps))))
-        word |= mark & (base >= 0) & word[np.maximum(base, 0)]
-    edges = np.diff(word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
+    rare_flags = flags[rare]
+    marks = rare[(rare_flags & t.MARK).astype(bool)]
+    if len(marks):
+        run_first = np.maximum.accumulate(np.where(np.diff(marks, prepend=-2) != 1, np.arange(len(marks)), 0))
+        word[marks[word[marks[run_first] - 1]]] = True
+    changes = np.flatnonzero(word[1:] != word[:-1]) + 1
+    starts, ends = changes[0::2], changes[1::2]
 
-    # Fold every character of every word into up to MAX_FOLD code points, then hash per word.
-    inside_cps = cps[word]
-    word_len = ends - starts
-    if not (flags & t.MULTI).any() and not (mark & word).any():
-        folded = t.fold[0, inside_cps]  # the common case: one code point per character
-        folded_ends = np.cumsum(word_len)
-    else:
-        counts = t.fold_len[inside_cps].astype(np.int64)
-        owner = np.repeat(np.arange(len(inside_cps)), counts)
-        rank = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
-        folded = t.fold[rank, inside_cps[owner]]
-        folded_ends = np.cumsum(counts)[np.cumsum(word_len) - 1] if len(starts) else np.zeros(0, np.int64)
-    folded_len = np.diff(folded_ends, prepend=0)
-    hashes = _hash_runs(folded, folded_ends - folded_len, folded_ends)
+    # A word's hash is sum of c_i * P**(E-1-i) over the code points c_i of its folded
+    # characters, E of them: from prefix sums of each character's own fold hash times P**-F,
+    # F the number of folded code points up to and including it.
+    values = t.fold_hash.take(index)
+    folds = rare[word[rare]]  # in words and not folding to one code point: marks and MULTI letters
+    folds = folds[t.fold_len[index[folds]] != 1]
+    grow = t.fold_len[index[folds]].astype(np.int64) - 1
+    shift = np.concatenate([[0], np.cumsum(grow)])  # folded minus actual length before each
+    powers, inverse = _POWERS, _INVERSE_POWERS
+    top = n + 1 + int(max(shift.max(), -shift.min()))
+    if top > len(powers):  # one giant text: tables of its own size
+        powers, inverse = _powers(_P, top), _powers(_P_INV, top)
+    with np.errstate(over="ignore"):
+        values *= inverse[1 : n + 1]
+        if len(folds):
+            factor = np.where(shift[1:] >= 0, inverse[np.abs(shift[1:])], powers[np.abs(shift[1:])])
+            values[folds[0] :] *= np.repeat(factor, np.diff(np.append(folds, n)))
+        prefix = np.empty(n + 1, dtype=np.uint64)
+        prefix[0] = 0
+        np.cumsum(values, out=prefix[1:])
+        folded_starts, folded_ends = starts, ends
+        if len(folds):
+            folded_starts = starts + shift[np.searchsorted(folds, starts)]
+            folded_ends = ends + shift[np.searchsorted(folds, ends)]
+        raw = (prefix[ends] - prefix[starts]) * powers[folded_ends]
+        folded_len = folded_ends - folded_starts
+        hashes = _mix64(raw ^ (folded_len.astype(np.uint64) << np.uint64(56)))
 
     # French elisions and English clitics, beside an apostrophe, are not words.
-    padded_word = np.concatenate([word, [False, False]])
-    apostrophe = np.concatenate([(flags & t.APOSTROPHE).astype(bool), [False]])
     keep = folded_len > 0
-    elided = np.flatnonzero(apostrophe[ends] & padded_word[ends + 1])
+    elided = np.flatnonzero((flags[ends] & t.APOSTROPHE).astype(bool) & word[np.minimum(ends + 1, n - 1)])
     keep[elided[np.isin(hashes[elided], _ELISION_HASHES)]] = False
-    clitic = np.flatnonzero((starts >= 2) & apostrophe[starts - 1] & padded_word[starts - 2])
+    clitic = np.flatnonzero((flags[starts - 1] & t.APOSTROPHE).astype(bool) & word[starts - 2])
     keep[clitic[np.isin(hashes[clitic], _CLITIC_HASHES)]] = False
     hashes, starts, ends = hashes[keep], starts[keep], ends[keep]
-    owner_text = np.searchsorted(text_starts, starts, side="right") - 1
-    offsets = np.searchsorted(owner_text, np.arange(len(texts) + 1), side="left")
-    local = text_starts[owner_text]
+    offsets = np.append(np.searchsorted(starts, text_starts), len(starts))
+    local = np.repeat(text_starts, np.diff(offsets))
     return Tokens(hashes, starts - local, ends - local, offsets)
 
 

@@ -7,6 +7,7 @@ slice the original text, stable hashes).
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 
 import numpy as np
@@ -182,7 +183,7 @@ def test_token_spans_point_at_their_word_even_in_text_that_is_not_nfkc(text):
     spans = token_spans(text).tolist()
     raw = words(text)
     assert len(spans) == len(raw)
-    for (s, e), (next_s, _) in zip(spans, spans[1:]):
+    for (s, e), (next_s, _) in itertools.pairwise(spans):
         assert s < e <= next_s  # strictly increasing, never overlapping
     for (s, e), word in zip(spans, raw):
         assert 0 <= s < e <= len(text)
@@ -243,3 +244,24 @@ def test_a_text_larger_than_a_chunk_hashes_its_words_as_usual():
     hashes = token_hashes(text)
     assert len(hashes) == 160_000
     assert set(hashes.tolist()) == {token_hash("eleve"), token_hash("bold")}
+
+
+@PROPERTY_SETTINGS
+@given(ANY_TEXT)
+@example("e\u0301\u0302ﬁ½ l’ﬃnal Straße\u0301 ㍻")
+def test_vectorised_hashes_equal_the_hash_of_each_word_alone(text):
+    # The batch hashes words from per-character fold hashes; the slow path from the normal form.
+    assert token_hashes(text).tolist() == [token_hash(word) for word in words(text)]
+
+
+def test_texts_across_chunk_boundaries_have_the_same_words_as_alone():
+    rng = np.random.default_rng(7)
+    texts = ["".join(rng.choice(_PIECES, size=int(rng.integers(0, 60)))) for _ in range(4000)]
+    batch = tokenize(texts)
+    assert sum(map(len, texts)) > 2 * (1 << 16)  # several chunks
+    for i, text in enumerate(texts):
+        alone = tokenize([text])
+        np.testing.assert_array_equal(batch.of(i), alone.hashes)
+        span = slice(batch.offsets[i], batch.offsets[i + 1])
+        assert batch.starts[span].tolist() == alone.starts.tolist()
+        assert batch.ends[span].tolist() == alone.ends.tolist()
