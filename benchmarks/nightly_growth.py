@@ -1,0 +1,222 @@
+"""Grow a store night by night (default: 20 nights of 50,000 posts and 5,000 articles, to
+1,000,000 posts and 100,000 articles) and report, per night: open time, ingest and scoring
+time, store size, peak memory, and recall of the copies planted that night.
+
+Each night runs in its own process (so its peak RSS is its own, and opening the store is
+measured cold from the file). Posts and articles come from ``synthetic.py`` (seeded); besides
+its own planted copies (pasted and edited passages of articles, reposts of the night's posts),
+each night reposts posts of earlier nights and pastes passages of earlier nights' articles, so
+the store's memory of the past is tested, not only the night's.
+
+After the nights, one side table compares the two index backends on the same windows
+(datasketch ``MinHashLSH`` and dupfeed's ``BandIndex``): memory and query time, as ratios.
+
+    python benchmarks/nightly_growth.py                        # the full 1M-post run (~1 h)
+    python benchmarks/nightly_growth.py --nights 3 --posts 5000 --articles 500   # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+
+import synthetic
+from dupfeed import Post, Source
+from dupfeed.nightly import NightlyResult, build_report, write_report
+from dupfeed.store import Store
+
+SAMPLE = 1000  # posts and articles of each night kept aside, for later nights to copy
+
+
+def _night_data(night: int, posts: int, articles: int, work: Path) -> tuple[list[Source], list[Post], dict]:
+    """The night's articles and posts, and what was planted in the posts (post id -> (target id, kind))."""
+    rng = np.random.default_rng([night, 7])
+    fresh = [
+        Source(**{**s.to_dict(), "id": f"n{night:02d}-{s.id}", "published": None})
+        for s in synthetic.articles(articles, seed=night)
+    ]
+    earlier_articles, earlier_posts = [], []
+    for before in range(night):
+        earlier_articles += [Source(**r) for r in _read(work / f"articles-{before:02d}.jsonl")]
+        earlier_posts += [r for r in _read(work / f"posts-{before:02d}.jsonl")]
+    pool = fresh + earlier_articles
+    raw, truth = synthetic.posts(posts, pool, seed=night)
+    start = synthetic.EPOCH + timedelta(days=night)
+    step = timedelta(seconds=86_400 / max(posts, 1))
+    out, planted = [], {}
+    renamed = {p.id: f"n{night:02d}-{p.id}" for p in raw}
+    for i, post in enumerate(raw):
+        pid = renamed[post.id]
+        text, author = post.text, post.author
+        if earlier_posts and rng.random() < 0.01:  # a repost of an earlier night's post
+            old = earlier_posts[int(rng.integers(len(earlier_posts)))]
+            text, author = old["text"], old["author"] if rng.random() < 0.5 else author
+            planted[pid] = (old["id"], "earlier night")
+        elif post.id in truth:
+            target, kind = truth[post.id]
+            planted[pid] = (renamed.get(target, target), kind)
+        out.append(Post(pid, text, author, start + i * step, links=post.links))
+    _write(work / f"articles-{night:02d}.jsonl", [s.to_dict() for s in rng.permutation(np.array(fresh, dtype=object))[: SAMPLE // 10]])
+    _write(work / f"posts-{night:02d}.jsonl", [
+        {"id": p.id, "text": p.text, "author": p.author} for p in rng.permutation(np.array(out, dtype=object))[:SAMPLE]
+    ])
+    return fresh, out, planted
+
+
+def _read(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def _write(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_night(night: int, posts: int, articles: int, work: Path) -> dict:
+    """One night, in this process: returns its figures."""
+    started = time.perf_counter()
+    sources, batch, planted = _night_data(night, posts, articles, work)
+    generated = time.perf_counter() - started
+    rss_before = _peak_mb()
+    figures: dict = {"night": night, "generate_s": generated}
+    t = time.perf_counter()
+    with Store(work / "growth.db") as store:
+        store.detector  # load the index and counts
+        figures["open_s"] = time.perf_counter() - t
+        figures["open_rss_mb"] = _peak_mb()
+        run = store.begin_run("benchmark")
+        t = time.perf_counter()
+        added_sources = store.add_sources(sources, run=run)
+        figures["add_sources_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        added_posts = store.ingest(batch, run=run)
+        figures["ingest_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        scored = store.score(run=run)
+        figures["score_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        result = NightlyResult(run, added_sources, added_posts, scored)
+        report = build_report(store, result)
+        write_report(report, work / "reports")
+        figures["report_s"] = time.perf_counter() - t
+        findings = {record["id"]: record for record, _ in store.findings(run=run)}
+        store.finish_run(run, "ok", {})
+        counts = store.counts()
+        timings = dict(store.detector.timings)
+    hits, totals, false_alarms = Counter(), Counter(), 0
+    for pid, record in findings.items():
+        if pid in planted:
+            target, kind = planted[pid]
+            totals[kind] += 1
+            ids = {m["id"] for m in record["matches"]}
+            hits[kind] += record["verdict"] != "original" and (target in ids or f"n{night:02d}-{target}" in ids)
+        elif record["verdict"] != "original":
+            false_alarms += 1
+    figures.update(
+        stored_posts=counts["posts"], stored_sources=counts["sources"], scored=scored.total,
+        db_mb=(work / "growth.db").stat().st_size / 1e6, peak_rss_mb=_peak_mb(), rss_before_open_mb=rss_before,
+        recall={kind: (hits[kind], totals[kind]) for kind in totals}, false_alarms=false_alarms,
+        originals=len(findings) - len(planted), timings=timings,
+    )
+    return figures
+
+
+def compare_indexes(work: Path, windows_wanted: int = 200_000) -> list[tuple]:
+    """datasketch MinHashLSH and BandIndex on the same windows of stored posts: memory, query time."""
+    from dupfeed.index import BandIndex, WindowIndex
+
+    with Store(work / "growth.db", write=False, create=False) as store:
+        rows = store.db.conn.execute(
+            "SELECT record FROM docs WHERE is_source = 0 ORDER BY doc DESC LIMIT ?", (windows_wanted // 2,)
+        ).fetchall()
+        options = store.options
+    from dupfeed.normalize import tokenize
+    from dupfeed.shingle import flat_shingles
+    from dupfeed.sketch import MinHasher
+
+    texts = [json.loads(r[0])["text"] for r in rows]
+    found = tokenize(texts)
+    hashes, offsets = flat_shingles(found.hashes, np.diff(found.offsets), options.shingle_size)
+    sketches = MinHasher(options.num_perm, options.seed).sketch(hashes.astype(np.uint32), offsets, window=options.window, stride=options.stride)
+    windows, owner, first = sketches.windows, sketches.window_owner, sketches.window_first
+    out = []
+    for name, cls in (("datasketch MinHashLSH", WindowIndex), ("dupfeed BandIndex", BandIndex)):
+        tracemalloc.start()
+        t = time.perf_counter()
+        index = cls(threshold=options.lsh_threshold, num_perm=options.num_perm)
+        for lo in range(0, len(windows), 50_000):
+            index.add(owner[lo : lo + 50_000], windows[lo : lo + 50_000])
+        build = time.perf_counter() - t
+        memory = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        t = time.perf_counter()
+        queried = index.query_batch(windows[: first[5000]], first[:5001])
+        query = time.perf_counter() - t
+        out.append((name, len(windows), build, memory, query, sum(map(len, queried))))
+        del index
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--nights", type=int, default=20)
+    parser.add_argument("--posts", type=int, default=50_000, help="posts per night")
+    parser.add_argument("--articles", type=int, default=5_000, help="articles per night")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/dupfeed-growth"))
+    parser.add_argument("--night", type=int, help=argparse.SUPPRESS)  # run one night, print its JSON
+    args = parser.parse_args()
+    if args.night is not None:
+        print(json.dumps(run_night(args.night, args.posts, args.articles, args.work)))
+        return
+    args.work.mkdir(parents=True, exist_ok=True)
+    for old in args.work.glob("growth.db*"):
+        old.unlink()
+    print(f"{args.nights} nights of {args.posts:,} posts and {args.articles:,} articles; store {args.work / 'growth.db'}\n")
+    head = ("night", "posts", "articles", "open s", "open RSS", "+art s", "ingest s", "score s", "posts/s", "report s",
+            "db MB", "peak RSS", "recall paste/edit/repost/older", "false")
+    print("| " + " | ".join(head) + " |\n|" + "---|" * len(head))
+    for night in range(args.nights):
+        command = [sys.executable, __file__, "--night", str(night), "--posts", str(args.posts),
+                   "--articles", str(args.articles), "--work", str(args.work)]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode:
+            print(done.stderr)
+            sys.exit(done.returncode)
+        f = json.loads(done.stdout.strip().splitlines()[-1])
+        recall = "/".join(
+            f"{100 * h / n:.1f}" if n else "-" for h, n in (f["recall"].get(k, (0, 0)) for k in ("paste", "edited", "repost", "earlier night"))
+        )
+        print(
+            f"| {night + 1} | {f['stored_posts']:,} | {f['stored_sources']:,} | {f['open_s']:.1f} | {f['open_rss_mb']:,.0f} MB "
+            f"| {f['add_sources_s']:.1f} | {f['ingest_s']:.1f} | {f['score_s']:.1f} | {f['scored'] / max(f['score_s'], 1e-9):,.0f} "
+            f"| {f['report_s']:.1f} | {f['db_mb']:,.0f} | {f['peak_rss_mb']:,.0f} MB | {recall} | {f['false_alarms']}/{f['originals']} |",
+            flush=True,
+        )
+    print("\nIndex backends on the same windows (the newest stored posts):\n")
+    rows = compare_indexes(args.work)
+    base = rows[0]
+    print("| index | windows | build s | memory MB | bytes/window | query 5,000 posts s | candidates | memory vs datasketch | query speed vs datasketch |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, n, build, memory, query, candidates in rows:
+        print(f"| {name} | {n:,} | {build:.1f} | {memory / 1e6:,.0f} | {memory / n:,.0f} | {query:.2f} | {candidates:,} "
+              f"| {memory / base[3]:.3f}x | {base[4] / query:.1f}x |")
+
+
+if __name__ == "__main__":
+    main()
