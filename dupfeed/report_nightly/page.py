@@ -1,0 +1,347 @@
+"""The nightly report as one self-contained HTML page: no script, no remote resource, every text escaped."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from html import escape
+
+from .common import (
+    _COLOURS,
+    _RELATIONS,
+    _STATUSES,
+    _STYLE,
+    _VERDICTS,
+    CHUNK,
+    DEFAULT_TITLE,
+    MAX_CLUSTER_POSTS,
+    MAX_CLUSTERS,
+    MAX_FAILURES,
+    MAX_ORIGINALS,
+    MIN_SIDE_CHARS,
+    ORIGINAL_CHARS,
+    OTHER_MATCHES,
+    SIDE_CHARS,
+    TEXT_BUDGET,
+    TOP_GROUPS,
+    Group,
+    _cluster_posts,
+    _credited,
+    _day,
+    _dict,
+    _esc,
+    _groups,
+    _highlight,
+    _int,
+    _list,
+    _pct,
+    _plural,
+    _ranges,
+    _ratio,
+    _safe_url,
+    _scored,
+    _short,
+    _str,
+    _strongest,
+    _target_label,
+)
+
+
+def _a(url, label_html: str) -> str:
+    """``label_html`` linked to ``url`` when that is an http(s) URL, else left unlinked."""
+    safe = _safe_url(url)
+    return f'<a href="{escape(safe, quote=True)}" rel="nofollow noreferrer">{label_html}</a>' if safe else label_html
+
+
+def _badge(verdict) -> str:
+    name = _str(verdict)
+    return f'<span class="verdict {name if name in _VERDICTS else "other"}">{_esc(name or "unknown")}</span>'
+
+
+def _table(head: list[str], rows: list[list[str]], numeric: Collection[int] = ()) -> str:
+    """A table of cells already in HTML; the columns in ``numeric`` are right-aligned."""
+    cls = [' class="n"' if i in numeric else "" for i in range(len(head))]
+    th = "".join(f"<th{c}>{h}</th>" for c, h in zip(cls, head))
+    body = "".join("<tr>" + "".join(f"<td{c}>{v}</td>" for c, v in zip(cls, row)) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _chart(days: list[dict]) -> str:
+    """Stacked bars per day of the shares of copies and revisions; originals are the rest.
+
+    The axis runs to a round share just above the worst day rather than to 100 %: copies are
+    usually a few percent of the posts, which a full-height axis would flatten to nothing.
+    """
+    if not days:
+        return "<p>No daily history yet.</p>"
+    rows = [_day(d) for d in days]
+    worst = max((c["copy"] + c["revision"]) / p if p else 0 for _, p, c in rows)
+    top = next((s for s in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5) if worst <= s), 1.0)
+    width, height, left, right, above, below = 760, 250, 52, 12, 30, 36
+    plot_w, plot_h, bottom = width - left - right, height - above - below, height - below
+    slot = plot_w / len(rows)
+    bar = min(slot * 0.8, 48)
+    out = [
+        (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+         f'height="{height}" role="img" aria-labelledby="chart-title chart-desc" font-size="11">'),
+        "<title id=\"chart-title\">Share of each day's posts that are copies or revisions</title>",
+        (f'<desc id="chart-desc">{_plural(len(rows), "day")}, one stacked bar each: copies at the bottom, '
+         "revisions above, originals the rest. Each bar's tooltip gives the day's counts.</desc>"),
+    ]
+    for i in range(3):
+        y = bottom - plot_h * i / 2
+        out.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{top * i / 2 * 100:g}%</text>'
+        )
+    out.append(
+        f'<text transform="translate(12 {above + plot_h / 2:.0f}) rotate(-90)" text-anchor="middle">'
+        "share of posts</text>"
+    )
+    step = math.ceil(len(rows) / 8)  # at most 8 dates under the axis
+    for i, (date, posts, counts) in enumerate(rows):
+        x = left + slot * i + (slot - bar) / 2
+        tip = f"{date}: {posts:,} posts; " + ", ".join(
+            f"{counts[v]:,} {v} ({_pct(counts[v], posts)})" for v in _VERDICTS
+        )
+        # A transparent bar of full height, so that a day without copies still shows its tooltip.
+        out.append(
+            f'<g class="day"><title>{_esc(tip)}</title><rect x="{x:.1f}" y="{above}" width="{bar:.1f}" '
+            f'height="{plot_h}" fill="#000" fill-opacity="0"/>'
+        )
+        base = bottom
+        for verdict, colour in _COLOURS.items():
+            h = min(plot_h * (counts[verdict] / posts if posts else 0) / top, base - above)
+            base -= h
+            out.append(
+                f'<rect class="{verdict}" x="{x:.1f}" y="{base:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                f'fill="{colour}"/>'
+            )
+        if i % step == 0:
+            out.append(f'<text x="{x + bar / 2:.1f}" y="{bottom + 16}" text-anchor="middle">{_esc(date[5:] or date)}</text>')
+        out.append("</g>")
+    out.append(
+        f'<g transform="translate({left + 8} 12)"><rect width="10" height="10" fill="{_COLOURS["copy"]}"/>'
+        f'<text x="14" y="9">copy</text><rect x="60" width="10" height="10" fill="{_COLOURS["revision"]}"/>'
+        '<text x="74" y="9">revision</text><text x="140" y="9">original: the rest of the day\'s posts</text></g>'
+    )
+    return "".join(out) + "</svg>"
+
+
+def _glance_html(report: dict) -> str:
+    run, added = _dict(report.get("run")), _dict(report.get("added"))
+    skipped = {_str(k): _int(v) for k, v in _dict(added.get("skipped")).items()}
+    failures = [_dict(f) for f in _list(added.get("fetch_failures"))]
+    counts, scored = _scored(report)
+    out = []
+    if run:
+        status = _str(run.get("status"))
+        span = f"{_esc(run.get('started'))} → {_esc(run.get('finished'))}"
+        out.append(
+            f'<p class="meta">Run <b>{_esc(run.get("id"))}</b> <span class="status '
+            f'{status if status in _STATUSES else "other"}">{_esc(status or "unknown")}</span> · {span} · '
+            f"database {_esc(run.get('db'))}</p>"
+        )
+    cards = (
+        ("posts added", _int(added.get("posts"))),
+        ("articles added", _int(added.get("sources"))),
+        ("records skipped", sum(skipped.values())),
+        ("fetch failures", len(failures)),
+        ("posts scored", scored),
+    )
+    out.append('<div class="cards">' + "".join(f'<div class="card"><b>{n:,}</b>{k}</div>' for k, n in cards) + "</div>")
+    rows = [[_badge(v), f"{counts[v]:,}", _pct(counts[v], scored)] for v in _VERDICTS]
+    out.append(_table(["verdict", "posts", "share of scored"], rows, {1, 2}))
+    if skipped:
+        rows = [[_esc(reason), f"{n:,}"] for reason, n in sorted(skipped.items(), key=lambda kv: -kv[1])]
+        out.append("<h3>Skipped</h3>" + _table(["reason", "records"], rows, {1}))
+    if failures:
+        rows = [[_a(f.get("url"), _esc(f.get("url"))), _esc(f.get("reason"))] for f in failures[:MAX_FAILURES]]
+        more = f"<p>{len(failures) - MAX_FAILURES:,} more not shown.</p>" if len(failures) > MAX_FAILURES else ""
+        out.append(
+            f"<details><summary>{_plural(len(failures), 'fetch failure')}</summary>"
+            f"{_table(['url', 'reason'], rows)}{more}</details>"
+        )
+    out.append("<h3>Day by day</h3>" + _chart([_dict(d) for d in _list(report.get("days"))]))
+    return "".join(out)
+
+
+def _sources_html(report: dict) -> str:
+    rows = []
+    for source in (_dict(s) for s in _list(report.get("top_sources"))):
+        name = _str(source.get("title")) or _str(source.get("id")) or "unknown source"
+        credited, uncredited = _int(source.get("credited")), _int(source.get("uncredited"))
+        rows.append([
+            f'{_a(source.get("url"), _esc(name))}<br><span class="meta">{_esc(source.get("id"))}</span>',
+            f"{_int(source.get('copies')):,}",
+            f"{_int(source.get('revisions')):,}",
+            f'<span class="credited">{credited:,}</span>',
+            f'<span class="uncredited">{uncredited:,}</span>',
+            _pct(credited, credited + uncredited),
+        ])
+    if not rows:
+        return "<p>No source was copied.</p>"
+    head = ["source", "copies", "revisions", "credited", "not credited", "share credited"]
+    return _table(head, rows, {1, 2, 3, 4, 5})
+
+
+def _clusters_html(report: dict) -> str:
+    clusters = [_dict(c) for c in _list(report.get("clusters"))]
+    if not clusters:
+        return "<p>No text was posted more than once.</p>"
+    out = [
+        (f"<p>{_plural(len(clusters), 'text')} posted more than once, by first appearance; "
+         "each lists its posts in order, the original first.</p>")
+    ]
+    for cluster in clusters[:MAX_CLUSTERS]:
+        posts = _cluster_posts(cluster)
+        first = posts[0] if posts else {}
+        items = "".join(
+            f'<li>{_badge(p.get("verdict"))} <b>{_a(p.get("url"), _esc(p.get("id")))}</b> by '
+            f'{_esc(p.get("author") or "unknown")} <span class="meta">{_esc(p.get("created_at"))}</span>'
+            f'<div class="text">{_esc(_short(p.get("snippet"), 300))}</div></li>'
+            for p in posts[:MAX_CLUSTER_POSTS]
+        )
+        more = len(posts) - MAX_CLUSTER_POSTS
+        out.append(
+            f"<details><summary>{_plural(_int(cluster.get('size')) or len(posts), 'post')} · "
+            f"{_plural(_int(cluster.get('authors')), 'author')} · first {_esc(first.get('created_at'))} by "
+            f"{_esc(first.get('author') or 'unknown')}: “{_esc(_short(first.get('snippet'), 90))}”</summary>"
+            f"<ol>{items}</ol>" + (f"<p>{more:,} more posts not shown.</p>" if more > 0 else "") + "</details>"
+        )
+    if len(clusters) > MAX_CLUSTERS:
+        out.append(f"<p>{len(clusters) - MAX_CLUSTERS:,} more clusters not shown; see the JSON report.</p>")
+    return "".join(out)
+
+
+def _finding_html(finding: dict, side: int) -> str:
+    """One post beside its strongest match, the copied passages marked on both sides."""
+    match, others = _strongest(finding)
+    text = _str(finding.get("text"))
+    where = " · ".join(_esc(finding.get(k)) for k in ("created_at", "platform", "kind") if finding.get(k))
+    out = [
+        (f'<article class="finding"><p>{_badge(finding.get("verdict"))} '
+         f'<b>{_a(finding.get("url"), _esc(finding.get("id")))}</b> by {_esc(finding.get("author") or "unknown")} '
+         f'<span class="meta">{where}</span></p>')
+    ]
+    if match is None:
+        return "".join(out) + f'<div class="text">{_highlight(text, [], side)}</div></article>'
+    credit = (
+        '<span class="credited">credited</span>' if match.get("attributed") is True
+        else '<span class="uncredited">not credited</span>'
+    )
+    relation = _str(match.get("relation"))
+    out.append(
+        f'<p class="meta">{_esc(_RELATIONS.get(relation, relation))}: '
+        f'<b>{_a(match.get("url"), _esc(_target_label(match)))}</b> · '
+        f"{_ratio(match.get('containment')):.0%} of the post copied · "
+        f"similarity {_ratio(match.get('similarity')):.2f} · {credit}</p>"
+    )
+    spans = match.get("spans")
+    excerpt = _dict(match.get("excerpt"))
+    ex_text, ex_start = _str(excerpt.get("text")), max(_int(excerpt.get("start")), 0)
+    mine = _highlight(text, _ranges(spans, "post_start", "post_end", 0, len(text)), side)
+    theirs = '<span class="meta">no excerpt</span>'
+    if ex_text:
+        ranges = _ranges(spans, "match_start", "match_end", ex_start, len(ex_text))
+        theirs = _highlight(ex_text, ranges, side, lead=ex_start > 0)
+    out.append(f'<div class="pair"><div class="text">{mine}</div><div class="text">{theirs}</div></div>')
+    if others:
+        names = ", ".join(
+            f"{_a(o.get('url'), _esc(_target_label(o)))} ({_ratio(o.get('containment')):.0%})"
+            for o in others[:OTHER_MATCHES]
+        )
+        more = f" and {len(others) - OTHER_MATCHES:,} more" if len(others) > OTHER_MATCHES else ""
+        out.append(f'<p class="meta">also matches {names}{more}</p>')
+    return "".join(out) + "</article>"
+
+
+def _group_html(group: Group, side: int) -> str:
+    label, match, findings = group
+    credited = _credited(findings)
+    kind = "" if match is None else " (source)" if match.get("kind") == "source" else " (post)"
+    link = _safe_url(match.get("url")) if match else None
+    body = [f'<p class="meta">{_a(link, _esc(link))}</p>' if link else ""]
+    if len(findings) <= CHUNK:
+        body += [_finding_html(f, side) for f in findings]
+    else:
+        for at in range(0, len(findings), CHUNK):
+            part = findings[at : at + CHUNK]
+            body.append(
+                f"<details><summary>posts {at + 1:,}–{at + len(part):,}</summary>"
+                + "".join(_finding_html(f, side) for f in part) + "</details>"
+            )
+    return (
+        f"<details><summary><b>{_esc(label)}</b>{kind} · {_plural(len(findings), 'post')} · "
+        f"{credited:,} credited, {len(findings) - credited:,} not</summary>{''.join(body)}</details>"
+    )
+
+
+def _findings_html(groups: list[tuple[str, list[Group]]], total: int) -> str:
+    if not total:
+        return "<p>No copies or revisions found.</p>"
+    side = min(SIDE_CHARS, max(MIN_SIDE_CHARS, TEXT_BUDGET // (2 * total)))
+    out = [
+        (f"<p>{_plural(total, 'post')} that are not original, by verdict and then by the source or post "
+         "they copy most; each beside its match, the copied passages marked, texts cut to "
+         f"{side:,} characters around them.</p>")
+    ]
+    for i, (verdict, groups_of_verdict) in enumerate(groups):
+        count = sum(len(fs) for _, _, fs in groups_of_verdict)
+        out.append(
+            f'<h3 id="findings-{i}">{_badge(verdict)} {_plural(count, "post")} from '
+            f"{len(groups_of_verdict):,} sources and posts</h3>"
+        )
+        out += [_group_html(g, side) for g in groups_of_verdict[:TOP_GROUPS]]
+        rest = groups_of_verdict[TOP_GROUPS:]
+        if rest:
+            out.append(
+                f"<details><summary>{len(rest):,} more sources and posts "
+                f"({_plural(sum(len(fs) for _, _, fs in rest), 'post')})</summary>"
+                + "".join(_group_html(g, side) for g in rest) + "</details>"
+            )
+    return "".join(out)
+
+
+def _originals_html(report: dict) -> str:
+    originals = _dict(report.get("originals"))
+    shown = [_dict(p) for p in _list(originals.get("shown"))][:MAX_ORIGINALS]
+    total = max(_int(originals.get("total")), len(shown))
+    items = "".join(
+        f'<li><b>{_a(p.get("url"), _esc(p.get("id")))}</b> by {_esc(p.get("author") or "unknown")} '
+        f'<span class="meta">{_esc(p.get("created_at"))}</span>'
+        f'<div class="text">{_highlight(_str(p.get("text")), [], ORIGINAL_CHARS)}</div></li>'
+        for p in shown
+    )
+    return f"<p>Showing {len(shown):,} of {total:,} original posts.</p>" + (f"<ol>{items}</ol>" if items else "")
+
+
+def format_nightly_html(report: dict) -> str:
+    """The nightly report as one page: the night at a glance, sources, clusters, findings, originals."""
+    report = _dict(report)
+    title = _str(report.get("title")) or DEFAULT_TITLE
+    findings = [_dict(f) for f in _list(report.get("findings"))]
+    groups = _groups(findings)
+    sections = (
+        ("glance", "The night at a glance", _glance_html(report)),
+        ("sources", "Sources copied most", _sources_html(report)),
+        ("clusters", "Repost clusters", _clusters_html(report)),
+        ("findings", f"Findings ({len(findings):,})", _findings_html(groups, len(findings))),
+        ("originals", "Original posts of the period", _originals_html(report)),
+    )
+    by_verdict = "".join(
+        f'<li><a href="#findings-{i}">{_esc(v)} ({sum(len(fs) for _, _, fs in g):,})</a></li>'
+        for i, (v, g) in enumerate(groups)
+    )
+    toc = "".join(
+        f'<li><a href="#{key}">{_esc(head)}</a>'
+        + (f"<ul>{by_verdict}</ul>" if key == "findings" and by_verdict else "") + "</li>"
+        for key, head, _ in sections
+    )
+    body = "".join(f'<section id="{key}"><h2>{_esc(head)}</h2>{html}</section>' for key, head, html in sections)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_esc(title)}</title><style>{_STYLE}</style></head><body>"
+        f'<h1>{_esc(title)}</h1><nav aria-label="contents"><ul>{toc}</ul></nav>{body}</body></html>\n'
+    )
