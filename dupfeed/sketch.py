@@ -15,11 +15,15 @@ window is one window), and windows are what the LSH index holds and is queried w
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
 EMPTY = np.uint32(0xFFFFFFFF)
+_SLICE = 1 << 16
+"""Hashes permuted in one go: 256 KiB, so that it and its permuted copy stay in a core's L2 cache
+(measured fastest among 2**13 to 2**23 on the benchmark: twice as fast as the whole batch at once)."""
 
 
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -72,23 +76,43 @@ class MinHasher:
         """Per-permutation minimum of each block ``hashes32[block_starts[j]:block_starts[j+1]]``,
         as a (num_perm, blocks) array.
 
-        One permutation at a time over the whole batch: a 1-D ``minimum.reduceat`` is several
-        times faster than one over an (n, num_perm) matrix, and needs no such matrix.
+        One permutation at a time: a 1-D ``minimum.reduceat`` is several times faster than one
+        over an (n, num_perm) matrix, and needs no such matrix. The hashes are taken a slice
+        of about ``_SLICE`` at a time (cut between blocks) through all the permutations, so
+        that the slice and its permuted copy stay in the CPU cache.
         """
         out = np.empty((self.num_perm, len(block_starts)), dtype=np.uint32)
         if len(block_starts) == 0:
             return out
         mixed = fmix32(hashes32)
-        permuted = np.empty_like(mixed)
-        for i in range(self.num_perm):
-            np.multiply(mixed, self.a[i], out=permuted)
-            permuted += self.b[i]
-            out[i] = np.minimum.reduceat(permuted, block_starts)
+        n = len(mixed)
+        cuts = np.unique(np.append(np.searchsorted(block_starts, np.arange(0, n, _SLICE)), len(block_starts)))
+        bounds = np.append(block_starts, n)
+        buffer = np.empty(0, dtype=np.uint32)
+        for lo, hi in itertools.pairwise(cuts.tolist()):
+            first = int(bounds[lo])
+            piece = mixed[first : bounds[hi]]
+            if len(buffer) < len(piece):
+                buffer = np.empty(len(piece), dtype=np.uint32)
+            permuted = buffer[: len(piece)]
+            starts = block_starts[lo:hi] - first
+            for i in range(self.num_perm):
+                np.multiply(piece, self.a[i], out=permuted)
+                permuted += self.b[i]
+                np.minimum.reduceat(permuted, starts, out=out[i, lo:hi])
         return out
 
     def signatures(self, hashes32: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-        """One signature per text; ``offsets`` delimit each text's hashes (as from ``batch_shingles``)."""
-        return self.sketch(hashes32, offsets, window=None, stride=None).texts
+        """One signature per text; ``offsets`` delimit each text's hashes (as from ``batch_shingles``).
+
+        The same as ``sketch(..., window=None, stride=None).texts``, without the windows.
+        """
+        hashes32 = np.asarray(hashes32, dtype=np.uint32)
+        offsets = np.asarray(offsets, dtype=np.int64)
+        has = np.diff(offsets) > 0
+        texts = np.full((len(has), self.num_perm), EMPTY, dtype=np.uint32)
+        texts[has] = self._block_minima(hashes32, offsets[:-1][has]).T
+        return texts
 
     def sketch(self, hashes32: np.ndarray, offsets: np.ndarray, *, window: int | None, stride: int | None) -> Sketches:
         """Signatures of each text and of its windows of ``window`` shingles every ``stride``.

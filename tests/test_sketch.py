@@ -104,6 +104,24 @@ def test_signatures_of_a_large_uneven_batch_equal_datasketch():
         np.testing.assert_array_equal(sigs[i], datasketch_signature(hashes[offsets[i] : offsets[i + 1]], 16, 3))
 
 
+
+def test_a_batch_of_many_cache_slices_signs_like_datasketch_text_by_text_and_window_by_window():
+    # Hashes are permuted a slice of about 2**16 at a time: texts on either side of a cut,
+    # and one text longer than a slice, sign as they would alone.
+    lengths = [*np.random.default_rng(11).integers(0, 4000, 60).tolist(), 70_000, 0, 5]
+    hashes, offsets = _batch(lengths, rng_seed=11)
+    hasher = MinHasher(8, 5)
+    sigs = hasher.signatures(hashes, offsets)
+    sk = hasher.sketch(hashes, offsets, window=3000, stride=1000)
+    np.testing.assert_array_equal(sk.texts, sigs)
+    for i in range(len(lengths)):
+        np.testing.assert_array_equal(sigs[i], datasketch_signature(hashes[offsets[i] : offsets[i + 1]], 8, 5))
+    for w in range(0, len(sk.window_owner), 7):
+        i = sk.window_owner[w]
+        start = offsets[i] + (w - sk.window_first[i]) * 1000
+        end = min(start + 3000, offsets[i + 1])
+        np.testing.assert_array_equal(sk.windows[w], datasketch_signature(hashes[start:end], 8, 5))
+
 @PROPERTY_SETTINGS
 @given(
     st.lists(st.lists(st.integers(0, (1 << 32) - 1), max_size=20), min_size=1, max_size=5),
