@@ -13,12 +13,20 @@ from __future__ import annotations
 import numpy as np
 
 
+def _key(shingles: np.ndarray) -> np.ndarray:
+    """The 32 bits of a shingle hash that count it (its high bits: the hash is already mixed)."""
+    return (np.asarray(shingles, dtype=np.uint64) >> np.uint64(32)).astype(np.uint32)
+
+
 class ShingleCounts:
     """How many posts contain each shingle (each post counted once).
 
     Counts live in a few sorted runs, merged when the newest grow large (as in a log-structured
     merge tree): adding one post costs about as much as adding a thousand, so checking a stream
-    of posts one at a time stays linear.
+    of posts one at a time stays linear. A shingle is counted under 32 bits of its hash, with a
+    32-bit count: 8 bytes per distinct shingle, so a store of a million posts keeps its counts in
+    memory. Two shingles sharing those bits (one pair in tens of millions) add up their counts,
+    which can only make a few words look recurring.
     """
 
     def __init__(self, runs: list[tuple[np.ndarray, np.ndarray]] = ()) -> None:
@@ -30,16 +38,16 @@ class ShingleCounts:
         keys = np.concatenate([k for k, _ in runs])
         counts = np.concatenate([c for _, c in runs])
         merged, inverse = np.unique(keys, return_inverse=True)
-        return merged, np.bincount(inverse, weights=counts, minlength=len(merged)).astype(np.int64)
+        return merged, np.bincount(inverse, weights=counts, minlength=len(merged)).astype(np.uint32)
 
     def add(self, shingle_sets: list[np.ndarray]) -> None:
         """Count a batch of posts, given each post's unique shingles."""
         if not shingle_sets:
             return
-        keys = np.concatenate(shingle_sets)
+        keys = _key(np.concatenate(shingle_sets))
         if not len(keys):
             return
-        self.runs.append(self._merge([(keys, np.ones(len(keys), dtype=np.int64))]))
+        self.runs.append(self._merge([(keys, np.ones(len(keys), dtype=np.uint32))]))
         # Merge the newest runs while a run is no larger than the one after it.
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
             self.runs[-2:] = [self._merge(self.runs[-2:])]
@@ -47,6 +55,7 @@ class ShingleCounts:
     def count(self, shingles: np.ndarray) -> np.ndarray:
         """The number of posts holding each of ``shingles``."""
         total = np.zeros(len(shingles), dtype=np.int64)
+        shingles = _key(shingles)
         for keys, counts in self.runs:
             pos = np.minimum(np.searchsorted(keys, shingles), len(keys) - 1)
             total += np.where(keys[pos] == shingles, counts[pos], 0)

@@ -15,11 +15,12 @@ from dupfeed.boilerplate import ShingleCounts, boilerplate_words
 @given(st.lists(st.lists(st.sets(st.integers(0, 40), max_size=12), min_size=1, max_size=4), max_size=30))
 def test_counts_equal_a_plain_counter_however_posts_arrive_in_batches(batches):
     counts, expected = ShingleCounts(), Counter()
+    spread = np.uint64(1 << 40) + np.uint64(1)  # small numbers made to look like mixed 64-bit hashes
     for batch in batches:
-        counts.add([np.array(sorted(post), dtype=np.uint64) for post in batch])
+        counts.add([np.array(sorted(post), dtype=np.uint64) * spread for post in batch])
         for post in batch:
             expected.update(post)
-    queried = np.arange(45, dtype=np.uint64)
+    queried = np.arange(45, dtype=np.uint64) * spread
     assert counts.count(queried).tolist() == [expected[i] for i in range(45)]
 
 

@@ -45,11 +45,14 @@ def test_band_index_finds_what_datasketch_finds(params, demo_texts):
     assert sum(len(found) for found in expected) > len(expected)  # the demo's copies collide
 
 
-def test_two_row_band_keys_are_exact():
-    windows = np.array([[1, 2, 3, 4], [1, 2, 3, 5]], dtype=np.uint32)
+def test_band_keys_agree_where_the_band_rows_agree():
+    windows = np.array([[1, 2, 3, 4], [1, 2, 3, 5], [2, 1, 4, 3]], dtype=np.uint32)
     keys = band_keys(windows, 2, 2)
-    assert keys[0, 0] == keys[1, 0] == (1 << 32 | 2)
+    assert keys.dtype == np.uint32 and keys.shape == (3, 2)
+    assert keys[0, 0] == keys[1, 0]
     assert keys[0, 1] != keys[1, 1]
+    assert keys[2, 0] != keys[0, 0] and keys[2, 1] != keys[0, 1]  # rows are ordered
+    assert (band_keys(windows, 4, 1) == windows).all()
 
 
 def test_empty_band_index_finds_nothing():
