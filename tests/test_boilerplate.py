@@ -38,4 +38,4 @@ def test_stock_phrase_inside_the_body_is_not_boilerplate():
     assert not boilerplate_words(middle, 40, 3, 25).any()
     opening = np.zeros(38, dtype=bool)
     opening[0:3] = True  # the same phrase opening the post, like a recurring hook
-    assert boilerplate_words(opening, 40, 3, 25).nonzero()[0].tolist() == list(range(0, 5))
+    assert boilerplate_words(opening, 40, 3, 25).nonzero()[0].tolist() == list(range(5))
