@@ -68,11 +68,12 @@ class _Tables:
     length and its own polynomial hash are kept: that is all a word's hash needs of it.
     """
 
-    # The low flags are common; every flag from MARK up marks one of the few characters that
-    # need a second look (a mark, a letter that does not fold to one code point, a URL's or a
-    # mention's punctuation, a code point not seen yet), so that one comparison finds them all.
-    WORD, APOSTROPHE, SPACE = 1, 2, 4
-    MARK, MULTI, URLISH, AT, UNKNOWN = 8, 16, 32, 64, 128
+    # WORD and SPACE are common; every flag from RARE up marks one of the few characters that
+    # need a second look (an apostrophe, a mark, a letter that does not fold to one code point,
+    # a URL's or a mention's punctuation, a code point not seen yet): one comparison finds them.
+    WORD, SPACE = 1, 2
+    APOSTROPHE, MARK, MULTI, URLISH, AT, UNKNOWN = 4, 8, 16, 32, 64, 128
+    RARE = APOSTROPHE
 
     def __init__(self) -> None:
         self.flags = np.full(_UNICODE, self.UNKNOWN, dtype=np.uint8)  # one gather classifies a character
@@ -167,6 +168,17 @@ _NON_SPACE = re.compile(r"\S*")
 _HANDLE_WINDOW = 64
 
 
+def _is_in(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``np.isin`` for a small sorted set, without its set-up cost on every chunk."""
+    found = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[found] == values
+
+
+def _is_handle_punctuation(cps: np.ndarray) -> np.ndarray:
+    """``. @ - _``, which a handle may contain."""
+    return (cps == 46) | (cps == 64) | (cps == 45) | (cps == 95)
+
+
 def _spelled(cps: np.ndarray, ends: np.ndarray, letters: str) -> np.ndarray:
     """Which positions in ``ends`` come right after ``letters`` (ASCII, in any case)."""
     found = ends >= len(letters)
@@ -207,7 +219,7 @@ def _not_words(joined: str, cps: np.ndarray, flags: np.ndarray, word: np.ndarray
         window = mentions[:, None] + 1 + np.arange(_HANDLE_WINDOW)
         inside = window < n
         window = np.minimum(window, n - 1)
-        handle = (flags[window] & (t.WORD | t.MARK)).astype(bool) | np.isin(cps[window], [46, 64, 45, 95])
+        handle = (flags[window] & (t.WORD | t.MARK)).astype(bool) | _is_handle_punctuation(cps[window])
         handle &= inside
         run = np.where(handle.all(axis=1), _HANDLE_WINDOW, np.argmin(handle, axis=1))
         for i in np.flatnonzero(run == _HANDLE_WINDOW).tolist():  # a handle longer than the window
@@ -261,7 +273,7 @@ def _tokenize_chunk(texts: list[str], lengths: np.ndarray) -> Tokens:
     if flags.max() >= t.UNKNOWN:
         t.learn(index)
         flags = t.flags.take(index)
-    rare = np.flatnonzero(flags >= t.MARK)
+    rare = np.flatnonzero(flags >= t.RARE)
     word = (flags & t.WORD).view(bool)
     for start, end in _not_words(joined, index, flags, word, rare):
         word[start:end] = False
@@ -304,10 +316,15 @@ def _tokenize_chunk(texts: list[str], lengths: np.ndarray) -> Tokens:
 
     # French elisions and English clitics, beside an apostrophe, are not words.
     keep = folded_len > 0
-    elided = np.flatnonzero((flags[ends] & t.APOSTROPHE).astype(bool) & word[np.minimum(ends + 1, n - 1)])
-    keep[elided[np.isin(hashes[elided], _ELISION_HASHES)]] = False
-    clitic = np.flatnonzero((flags[starts - 1] & t.APOSTROPHE).astype(bool) & word[starts - 2])
-    keep[clitic[np.isin(hashes[clitic], _CLITIC_HASHES)]] = False
+    apostrophes = rare[(rare_flags & t.APOSTROPHE).astype(bool)]
+    before = apostrophes[word[apostrophes + 1]]  # the word ending here may be elided
+    elided = np.minimum(np.searchsorted(ends, before), len(ends) - 1)
+    elided = elided[ends[elided] == before]
+    keep[elided[_is_in(hashes[elided], _ELISION_HASHES)]] = False
+    after = apostrophes[word[apostrophes - 1]] + 1  # the word starting here may be a clitic
+    clitic = np.minimum(np.searchsorted(starts, after), len(starts) - 1)
+    clitic = clitic[starts[clitic] == after]
+    keep[clitic[_is_in(hashes[clitic], _CLITIC_HASHES)]] = False
     hashes, starts, ends = hashes[keep], starts[keep], ends[keep]
     offsets = np.append(np.searchsorted(starts, text_starts), len(starts))
     local = np.repeat(text_starts, np.diff(offsets))
