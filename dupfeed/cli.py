@@ -15,7 +15,7 @@ from .cli_db import db as db_group
 from .cli_db import nightly as nightly_command
 from .cli_sources import sources as sources_group
 from .errors import DupfeedError, OptionsError
-from .options import Options
+from .options import INDEXES, Options
 from .readers.exports import input_formats
 from .report import FORMATS, FORMATTERS
 from .scan import Selection, read_all_posts, read_all_sources, run_scan
@@ -59,10 +59,11 @@ main.add_command(nightly_command)
 @click.option("--num-perm", type=click.IntRange(2, 1024), help="MinHash permutations [default: 128].")
 @click.option("--threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True), help="LSH window similarity threshold [default: 0.2].")
 @click.option("--copy-at", type=click.FloatRange(0, 1, min_open=True), help="Share copied from which a post is a copy [default: 0.8].")
+@click.option("--index", type=click.Choice(INDEXES), help="Candidate index: datasketch's MinHashLSH, or the same bands as numpy arrays (1/35 of the memory, faster) [default: datasketch].")
 @click.option("--revision-at", type=click.FloatRange(0, 1, min_open=True), help="Share copied from which a post is a revision [default: 0.2].")
 def scan(
     posts, source_paths, source_feeds, sources_cache, input_format, include_direct, fmt, output, authors, kinds, since, until, fail_on, quiet,
-    shingle_size, num_perm, threshold, copy_at, revision_at,
+    shingle_size, num_perm, threshold, copy_at, revision_at, index,
 ):
     """Scan POSTS against the sources and against each other, oldest first.
 
@@ -79,7 +80,7 @@ def scan(
     check_output(output)
     tuning = {
         "shingle_size": shingle_size, "num_perm": num_perm, "lsh_threshold": threshold,
-        "copy_containment": copy_at, "revision_containment": revision_at,
+        "copy_containment": copy_at, "revision_containment": revision_at, "index": index,
     }
     try:
         options = replace(Options(), **{k: v for k, v in tuning.items() if v is not None})

@@ -13,7 +13,7 @@ import numpy as np
 from .align import Passage, covered_words, extend_fuzzy, passages
 from .attribution import credits_post, credits_source
 from .boilerplate import ShingleCounts, boilerplate_words
-from .index import CandidateIndex, WindowIndex
+from .index import BandIndex, CandidateIndex, WindowIndex
 from .normalize import normalize_token, tokenize
 from .options import Options
 from .records import Finding, Match, Post, Source, Span
@@ -125,9 +125,8 @@ class Detector:
         self.options = options or Options()
         opts = self.options
         self._hasher = MinHasher(opts.num_perm, opts.seed)
-        self._index: CandidateIndex = WindowIndex(
-            threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows
-        )
+        index = BandIndex if opts.index == "bands" else WindowIndex
+        self._index: CandidateIndex = index(threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows)
         self._docs: list[_Doc] = []
         self._post_counts = ShingleCounts()
         self._sequence = 0

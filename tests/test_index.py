@@ -59,3 +59,14 @@ def test_empty_band_index_finds_nothing():
     index = BandIndex(threshold=0.2, num_perm=128)
     windows = np.zeros((2, 128), dtype=np.uint32)
     assert index.query_batch(windows, np.array([0, 1, 2])) == [set(), set()]
+
+
+def test_a_scan_reports_the_same_with_either_index(runner):
+    from dupfeed.cli import main
+
+    args = ["scan", str(ROOT / "data" / "posts.jsonl"), "--sources", str(ROOT / "data" / "articles"), "-f", "jsonl", "-q"]
+    reference = runner.invoke(main, args)
+    bands = runner.invoke(main, [*args, "--index", "bands"])
+    assert reference.exit_code == bands.exit_code == 0
+    assert bands.output == reference.output
+    assert '"verdict": "copy"' in bands.output

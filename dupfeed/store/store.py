@@ -15,10 +15,10 @@ import json
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from ..boilerplate import ShingleCounts
 from ..detector import Detector, _Doc, make_docs, unscored
@@ -161,7 +161,7 @@ class _StoredDetector(Detector):
     """A detector whose index, counts and documents live in a store."""
 
     def __init__(self, options: Options, db: Database, cache_words: int):
-        super().__init__(options)
+        super().__init__(replace(options, index="bands"))
         opts = self.options
         segments = [Segment(a["keys"], a["owners"]) for a in db.load_arrays("index").values()]
         self._index = BandIndex(threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows, segments=segments)
@@ -238,7 +238,7 @@ class Store:
     def _options(self, given: Options | None) -> Options:
         stored = self.db.meta("options")
         if stored is None:
-            options = given or Options()
+            options = replace(given or Options(), index="bands")  # a store keeps band arrays
             if self.db.read_only:
                 return options
             with self.db.transaction() as conn:
@@ -248,11 +248,11 @@ class Store:
         if data.get("lsh_bands_rows") is not None:
             data["lsh_bands_rows"] = tuple(data["lsh_bands_rows"])
         options = Options(**data)
-        if given is not None and given != options:
+        if given is not None and replace(given, index="bands") != options:
             raise OptionsError(f"{self.db.path}: this store was made with other options; it keeps them: {data}")
         return options
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
