@@ -21,14 +21,19 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import multiprocessing
 import pstats
 import resource
+import sys
 import time
 from collections import Counter
+from dataclasses import replace
 
 import synthetic
 from speed_signatures import plain_shingles
+
 from dupfeed import Detector, Options
+from dupfeed.options import INDEXES
 
 try:
     import rensa
@@ -136,7 +141,7 @@ def print_dupfeed(result: dict, truth, n_posts: int, n_sources: int, rss: tuple[
     print()
 
 
-def print_rensa(result: dict, dupfeed: dict, truth, n_posts: int, bands: int, num_perm: int) -> None:
+def print_rensa(result: dict, dupfeed: dict[str, dict], truth, n_posts: int, bands: int, num_perm: int) -> None:
     times = result["times"]
     total = sum(times.values())
     print(f"rensa 0.5 RMinHashLSH over whole texts ({bands} bands x {num_perm // bands} rows): candidates only,"
@@ -145,13 +150,32 @@ def print_rensa(result: dict, dupfeed: dict, truth, n_posts: int, bands: int, nu
     for stage, seconds in times.items():
         print(f"{stage:<30}{seconds:>10.2f}")
     print(f"{'total (sources + posts)':<30}{total:>10.2f}")
-    ours = dupfeed["add_sources"] + dupfeed["scan"]
-    print(f"posts/s (everything / posts) {n_posts / total:,.0f}   dupfeed {n_posts / ours:,.0f}   "
-          f"dupfeed takes {ours / total:.1f}x rensa's time; {result['candidates']:,} candidate keys returned")
+    print(f"posts/s (everything / posts): rensa {n_posts / total:,.0f}; {result['candidates']:,} candidate keys returned")
+    for index, run in dupfeed.items():
+        ours = run["add_sources"] + run["scan"]
+        print(f"  dupfeed with index {index}: {n_posts / ours:,.0f} posts/s, {ours / total:.1f}x rensa's time")
     print(f"{'planted':<10}{'posts':>8}{'candidate':>11}{'recall':>9}")
     for kind, (hit, n) in recall_by_kind(truth, result["found"]).items():
         print(f"{kind:<10}{n:>8}{hit:>11}{hit / n:>9.1%}")
     print()
+
+
+def measure_dupfeed(sources, feed, truth, options: Options, profile: int, queue) -> None:
+    """Scan with ``options``, print the tables, and send back what the rensa comparison needs."""
+    rss_generated = peak_rss_mib()
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
+    result = run_dupfeed(sources, feed, options)
+    if profiler:
+        profiler.disable()
+    print(f"index: {options.index}")
+    print_dupfeed(result, truth, len(feed), len(sources), (rss_generated, peak_rss_mib()))
+    if profiler:
+        print(f"Top {profile} functions by own time (profiling slows the run; shares are what count):")
+        pstats.Stats(profiler).strip_dirs().sort_stats("tottime").print_stats(profile)
+    sys.stdout.flush()
+    queue.put({k: result[k] for k in ("add_sources", "scan", "bands_rows")})
 
 
 def main() -> None:
@@ -162,6 +186,8 @@ def main() -> None:
     parser.add_argument("--rensa-bands", type=int,
                         help="rensa LSH bands, a divisor of num_perm (default: the one tuned nearest dupfeed's index)")
     parser.add_argument("--no-rensa", action="store_true", help="skip the rensa reference run")
+    parser.add_argument("--index", nargs="+", choices=INDEXES, default=["bands", "datasketch"],
+                        help="dupfeed's candidate index(es) to run, each in its own process (default: both)")
     parser.add_argument("--profile", type=int, metavar="N", default=0, help="profile the dupfeed run and print its top N functions")
     args = parser.parse_args()
 
@@ -171,19 +197,18 @@ def main() -> None:
     words_total = sum(len(p.text.split()) for p in feed)
     print(f"{len(sources):,} articles, {len(feed):,} posts (~{words_total / len(feed):.0f} words each), "
           f"{len(truth):,} planted copies; generated in {time.perf_counter() - started:.1f}s (not timed below)\n")
+    ours = {}
+    for index in args.index:
+        # Each index in a forked child: its peak RSS is its own (plus the generated feed, as above).
+        queue = multiprocessing.get_context("fork").SimpleQueue()
+        child = multiprocessing.get_context("fork").Process(
+            target=measure_dupfeed, args=(sources, feed, truth, replace(Options(), index=index), args.profile, queue)
+        )
+        child.start()
+        ours[index] = queue.get()
+        child.join()
     options = Options()
-    rss_generated = peak_rss_mib()
-    profiler = cProfile.Profile() if args.profile else None
-    if profiler:
-        profiler.enable()
-    result = run_dupfeed(sources, feed, options)
-    if profiler:
-        profiler.disable()
-    print_dupfeed(result, truth, len(feed), len(sources), (rss_generated, peak_rss_mib()))
-    if profiler:
-        print(f"Top {args.profile} functions by own time (profiling slows the run; shares are what count):")
-        pstats.Stats(profiler).strip_dirs().sort_stats("tottime").print_stats(args.profile)
-
+    result = ours[args.index[-1]]
     if args.no_rensa:
         return
     if rensa is None:
@@ -192,7 +217,7 @@ def main() -> None:
     bands = args.rensa_bands or rensa_bands(result["bands_rows"], options.num_perm)
     reference = run_rensa(sources, feed, num_perm=options.num_perm, seed=options.seed,
                           threshold=options.lsh_threshold, bands=bands)
-    print_rensa(reference, result, truth, len(feed), bands, options.num_perm)
+    print_rensa(reference, ours, truth, len(feed), bands, options.num_perm)
 
 
 if __name__ == "__main__":
