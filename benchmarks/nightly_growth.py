@@ -137,6 +137,22 @@ def run_night(night: int, posts: int, articles: int, work: Path) -> dict:
     return figures
 
 
+def measure_open(work: Path) -> dict:
+    """Open the grown store cold, in this process: time and memory to be ready to score."""
+    base = _peak_mb()
+    started = time.perf_counter()
+    with Store(work / "growth.db", write=False, create=False) as store:
+        detector = store.detector
+        seconds = time.perf_counter() - started
+        counts = store.counts()
+        windows = len(detector._index)
+        index_mb = sum(s.keys.nbytes + s.owners.nbytes for s in detector._index.segments) / 1e6
+        counts_mb = sum(k.nbytes + c.nbytes for k, c in detector._post_counts.runs) / 1e6
+    return {"open_s": seconds, "rss_mb": _peak_mb(), "base_rss_mb": base, "posts": counts["posts"],
+            "sources": counts["sources"], "windows": windows, "index_mb": index_mb, "counts_mb": counts_mb,
+            "segments": len(detector._index.segments), "db_mb": (work / "growth.db").stat().st_size / 1e6}
+
+
 def compare_indexes(work: Path, windows_wanted: int = 200_000) -> list[tuple]:
     """datasketch MinHashLSH and BandIndex on the same windows of stored posts: memory, query time."""
     from dupfeed.index import BandIndex, WindowIndex
@@ -173,6 +189,19 @@ def compare_indexes(work: Path, windows_wanted: int = 200_000) -> list[tuple]:
     return out
 
 
+def print_open(work: Path) -> None:
+    """Open the store in a fresh process (cold, as the next night would) and print what it took."""
+    done = subprocess.run([sys.executable, __file__, "--night", "-1", "--work", str(work)], capture_output=True, text=True, check=False)
+    if done.returncode:
+        print(done.stderr)
+        return
+    f = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"\nOpening the grown store ({f['posts']:,} posts, {f['sources']:,} articles, {f['windows']:,} windows in "
+          f"{f['segments']} segments, {f['db_mb']:,.0f} MB on disk) in a fresh process: {f['open_s']:.1f} s; "
+          f"peak RSS {f['rss_mb']:,.0f} MB ({f['base_rss_mb']:,.0f} MB before opening); "
+          f"index {f['index_mb']:,.0f} MB, boilerplate counts {f['counts_mb']:,.0f} MB in memory")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nights", type=int, default=20)
@@ -180,9 +209,14 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=5_000, help="articles per night")
     parser.add_argument("--work", type=Path, default=Path("/tmp/dupfeed-growth"))
     parser.add_argument("--night", type=int, help=argparse.SUPPRESS)  # run one night, print its JSON
+    parser.add_argument("--open", action="store_true", help="only open the grown store cold and report")
     args = parser.parse_args()
     if args.night is not None:
-        print(json.dumps(run_night(args.night, args.posts, args.articles, args.work)))
+        figures = measure_open(args.work) if args.night < 0 else run_night(args.night, args.posts, args.articles, args.work)
+        print(json.dumps(figures))
+        return
+    if args.open:
+        print_open(args.work)
         return
     args.work.mkdir(parents=True, exist_ok=True)
     for old in args.work.glob("growth.db*"):
@@ -208,6 +242,7 @@ def main() -> None:
             f"| {f['report_s']:.1f} | {f['db_mb']:,.0f} | {f['peak_rss_mb']:,.0f} MB | {recall} | {f['false_alarms']}/{f['originals']} |",
             flush=True,
         )
+    print_open(args.work)
     print("\nIndex backends on the same windows (the newest stored posts):\n")
     rows = compare_indexes(args.work)
     base = rows[0]
