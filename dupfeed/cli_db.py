@@ -44,7 +44,7 @@ def _bar(quiet: bool, total: int, label: str):
 
 
 def _score(store: Store, run: int, quiet: bool):
-    with _bar(quiet, len(store.unscored()), "scoring") as bar:
+    with _bar(quiet, len(store.pending()), "scoring") as bar:
         return store.score(run=run, progress=bar.update if bar else None)
 
 

@@ -129,6 +129,8 @@ class NightlyResult:
     posts: Added
     scored: Scored
     skipped: list[Skip] = field(default_factory=list)
+    earlier_runs: list[int] = field(default_factory=list)
+    """Killed runs whose findings this run reports (no report of theirs was written)."""
     report: dict[str, Any] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
 
@@ -149,6 +151,7 @@ def run_nightly(
     report_dir = Path(report_dir)
     with Store(db, wait=wait) as store:
         run = store.begin_run("nightly")
+        dead = store.dead_runs(run)
         skipped: list[Skip] = []
         cache = config.fetch_cache or str(Path(db)) + ".sources.jsonl"
         wanted = [*config.sources, *config.urls]
@@ -159,7 +162,7 @@ def run_nightly(
         skipped.extend(posts.skipped)
         added_posts = store.ingest(posts.records, run=run)
         scored = store.score(run=run, progress=progress)
-        result = NightlyResult(run, added_sources, added_posts, scored, skipped)
+        result = NightlyResult(run, added_sources, added_posts, scored, skipped, dead)
         result.report = build_report(store, result, days=config.report_days, originals=config.report_originals)
         result.written = write_report(result.report, report_dir)
         status = "partial" if result.has_faults else "ok"
@@ -213,11 +216,11 @@ def build_report(store: Store, result: NightlyResult, *, days: int = 60, origina
     """The JSON-ready report of one run (the shape :mod:`dupfeed.report_nightly` renders)."""
     run = result.run
     started = store.db.conn.execute("SELECT started FROM runs WHERE run = ?", (run,)).fetchone()[0]
-    rows = list(store.findings(run=run))
+    rows = list(store.findings(run=[run, *result.earlier_runs]))
     verdicts = Counter(record["verdict"] for record, _ in rows)
     report: dict[str, Any] = {
         "title": "dupfeed nightly report",
-        "run": {"id": run, "started": started, "status": "ok", "db": str(store.db.path)},
+        "run": {"id": run, "started": started, "status": "ok", "db": str(store.db.path), "also_reports_killed_runs": result.earlier_runs},
         "added": {
             "posts": result.posts.added,
             "sources": result.sources.added,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import sqlite3
@@ -249,3 +250,35 @@ def test_a_run_killed_at_any_point_loses_nothing_and_counts_nothing_twice(feed, 
     assert _count(path, "findings") == len(expected)
     assert _count(path, "docs") == _count(reference, "docs")
     assert _stored(path) == expected
+
+
+def test_a_killed_nightly_run_is_reported_by_the_next_one(feed, tmp_path):
+    path, reports = tmp_path / "n.db", tmp_path / "reports"
+    nightly = _cli("nightly", "--db", str(path), "--report-dir", str(reports), "-q",
+                   "--sources", str(feed / "sources.jsonl"), "--posts", str(feed / "posts.jsonl"))
+    _kill_when(nightly, lambda: _count(path, "findings") > 0)
+    assert not reports.exists() or not list(reports.glob("*.json"))
+    subprocess.run(nightly, check=True)
+    (report_path,) = reports.glob("*.json")
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["run"]["id"] == 2 and report["run"]["also_reports_killed_runs"] == [1]
+    assert report["scored"]["posts"] == _count(path, "findings") == 2500
+    with Store(path, write=False, create=False) as store:
+        statuses = dict(store.db.conn.execute("SELECT run, status FROM runs").fetchall())
+    assert statuses == {1: "killed", 2: "ok"}
+
+
+def test_a_native_repost_is_stored_as_an_original_finding_and_not_compared(tmp_path, demo):
+    posts, _ = demo
+    quoted = posts.records[0]
+    repost = quoted.__class__(**{**quoted.__dict__, "id": "rt1", "kind": "repost", "author": "someone-else"})
+    with Store(tmp_path / "s.db") as store:
+        run = store.begin_run("test")
+        store.ingest([quoted], run=run)
+        assert store.ingest([repost], run=run).reposts == 1
+        store.score(run=run)
+        assert store.ingest([repost], run=run).known == 1
+        found = {record["id"]: record for record, _ in store.findings()}
+        assert found["rt1"]["verdict"] == "original" and found["rt1"]["matches"] == []
+        assert found["rt1"]["kind"] == "repost"
+        assert store.counts()["posts"] == 1  # the repost is not a document anyone is compared with

@@ -281,6 +281,14 @@ class Store:
             )
         return cursor.lastrowid
 
+    def dead_runs(self, current: int) -> list[int]:
+        """Runs that never finished (killed): marked so, and returned for the current run to
+        report what they scored. Only one writer runs at a time, so none of them is running."""
+        with self.db.transaction() as conn:
+            dead = [row[0] for row in conn.execute("SELECT run FROM runs WHERE status = 'running' AND run != ?", (current,))]
+            conn.executemany("UPDATE runs SET status = 'killed' WHERE run = ?", [(r,) for r in dead])
+        return dead
+
     def finish_run(self, run: int, status: str, stats: dict[str, Any]) -> None:
         with self.db.transaction() as conn:
             conn.execute(
@@ -370,7 +378,7 @@ class Store:
 
     # Scoring
 
-    def unscored(self) -> list[int]:
+    def pending(self) -> list[int]:
         """The stored posts not yet scored, in the order they are to be scored."""
         rows = self.db.conn.execute(
             "SELECT doc FROM docs WHERE is_source = 0 AND NOT EXISTS "
@@ -380,7 +388,7 @@ class Store:
 
     def score(self, *, run: int, progress: Callable[[int], None] | None = None) -> Scored:
         """Score every post not yet scored, committing each batch of findings as it is made."""
-        numbers = self.unscored()
+        numbers = self.pending()
         result = Scored()
         if not numbers:
             return result
@@ -412,7 +420,7 @@ class Store:
     # Reading
 
     def findings(
-        self, *, since: datetime | None = None, until: datetime | None = None, run: int | None = None
+        self, *, since: datetime | None = None, until: datetime | None = None, run: int | Iterable[int] | None = None
     ) -> Iterator[tuple[dict[str, Any], list[str]]]:
         """Stored findings in processing order: each ``--format jsonl`` record and its matches' keys."""
         sql, args = "SELECT record, match_keys FROM findings WHERE 1 = 1", []
@@ -421,7 +429,8 @@ class Store:
         if until is not None:
             sql, args = sql + " AND at < ?", [*args, micros(until)]
         if run is not None:
-            sql, args = sql + " AND run = ?", [*args, run]
+            runs = [run] if isinstance(run, int) else list(run)
+            sql, args = sql + f" AND run IN ({','.join('?' * len(runs))})", [*args, *runs]
         for record, match_keys in self.db.conn.execute(sql + " ORDER BY at, rowid", args):
             yield json.loads(record), json.loads(match_keys)
 
@@ -449,7 +458,7 @@ class Store:
             "sources": sources or 0,
             "posts": posts or 0,
             "scored": scored,
-            "unscored": len(self.unscored()),
+            "unscored": len(self.pending()),
             **{v: verdicts.get(v, 0) for v in ("copy", "revision", "original")},
             "runs": runs,
         }
