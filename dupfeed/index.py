@@ -140,10 +140,26 @@ class Segment:
 
     @classmethod
     def merge(cls, segments: list[Segment]) -> Segment:
-        keys = np.concatenate([s.keys for s in segments], axis=1)
-        owners = np.concatenate([s.owners for s in segments], axis=1)
-        order = np.argsort(keys, axis=1, kind="stable")
-        return cls(np.take_along_axis(keys, order, axis=1), np.take_along_axis(owners, order, axis=1))
+        """One segment holding all of ``segments``, as if built from them in order."""
+        merged = segments[0]
+        for later in segments[1:]:
+            merged = merged._merge(later)
+        return merged
+
+    def _merge(self, later: Segment) -> Segment:
+        # Both are sorted: each of ``later``'s keys goes after the equal keys of ``self`` (a
+        # stable merge), found by binary search: no sort, and no index array over both.
+        bands, n = self.keys.shape[0], len(self) + len(later)
+        keys = np.empty((bands, n), dtype=self.keys.dtype)
+        owners = np.empty((bands, n), dtype=self.owners.dtype)
+        shift = np.arange(len(later))
+        for j in range(bands):
+            at = np.searchsorted(self.keys[j], later.keys[j], side="right") + shift
+            mine = np.ones(n, dtype=bool)
+            mine[at] = False
+            keys[j, at], keys[j, mine] = later.keys[j], self.keys[j]
+            owners[j, at], owners[j, mine] = later.owners[j], self.owners[j]
+        return Segment(keys, owners)
 
     def __len__(self) -> int:
         return self.keys.shape[1]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from dupfeed.index import BandIndex, WindowIndex, band_keys
+from dupfeed.index import BandIndex, Segment, WindowIndex, band_keys
 from dupfeed.normalize import tokenize
 from dupfeed.shingle import flat_shingles
 from dupfeed.sketch import MinHasher
@@ -70,3 +70,12 @@ def test_a_scan_reports_the_same_with_either_index(runner):
     assert reference.exit_code == bands.exit_code == 0
     assert bands.output == reference.output
     assert '"verdict": "copy"' in bands.output
+
+
+def test_merged_segments_equal_one_built_from_all_windows():
+    rng = np.random.default_rng(5)
+    keys = rng.integers(0, 50, size=(300, 4)).astype(np.uint32)  # many equal keys: order matters
+    owners = np.arange(300)
+    parts = [Segment.build(keys[a:b], owners[a:b]) for a, b in ((0, 120), (120, 200), (200, 300))]
+    merged, whole = Segment.merge(parts), Segment.build(keys, owners)
+    assert (merged.keys == whole.keys).all() and (merged.owners == whole.owners).all()
