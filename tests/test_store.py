@@ -20,6 +20,7 @@ from dupfeed.cli import main
 from dupfeed.errors import OptionsError
 from dupfeed.scan import read_all_posts, read_all_sources, run_scan
 from dupfeed.store import Store, StoreBusy
+from dupfeed.store.db import APPLICATION_ID, SCHEMA_VERSION
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import synthetic  # the seeded generator the benchmarks use
@@ -282,3 +283,17 @@ def test_a_native_repost_is_stored_as_an_original_finding_and_not_compared(tmp_p
         assert found["rt1"]["verdict"] == "original" and found["rt1"]["matches"] == []
         assert found["rt1"]["kind"] == "repost"
         assert store.counts()["posts"] == 1  # the repost is not a document anyone is compared with
+
+
+def test_an_empty_file_becomes_a_store_at_the_current_schema(tmp_path, demo):
+    path = tmp_path / "new.db"
+    path.touch()
+    posts, sources = demo
+    with Store(path) as store:
+        store.ingest(posts.records[:3], run=store.begin_run("test"))
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    finally:
+        conn.close()
