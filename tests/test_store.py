@@ -288,7 +288,7 @@ def test_a_native_repost_is_stored_as_an_original_finding_and_not_compared(tmp_p
 def test_an_empty_file_becomes_a_store_at_the_current_schema(tmp_path, demo):
     path = tmp_path / "new.db"
     path.touch()
-    posts, sources = demo
+    posts, _ = demo
     with Store(path) as store:
         store.ingest(posts.records[:3], run=store.begin_run("test"))
     conn = sqlite3.connect(path)
