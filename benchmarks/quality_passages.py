@@ -336,18 +336,19 @@ def main() -> None:
     parser.add_argument("--show-failures", type=int, default=0, metavar="K", help="print the K worst cases")
     parser.add_argument("--exhaustive", action="store_true", help="verify every pair, no index: alignment alone")
     parser.add_argument("--max-matches", type=int, default=Options().max_matches, help="Options.max_matches")
+    parser.add_argument("--threshold", type=float, default=Options().lsh_threshold, help="Options.lsh_threshold")
     parser.add_argument("--corpora", type=Path, default=CORPORA)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     sources, spans, usable, pool, fillers, donors = load(args.corpora / "pages" / "html", args.corpora / "clough-dev", rng)
     planned = plan_posts(args.posts, rng, spans, usable, pool, fillers)
-    detector = Detector(Options(exhaustive=args.exhaustive, max_matches=args.max_matches))
+    detector = Detector(Options(exhaustive=args.exhaustive, max_matches=args.max_matches, lsh_threshold=args.threshold))
     detector.add_sources(sources)
     findings = {f.id: f for f in detector.scan([p.post for p in planned])}
     # Only matches to sources are evaluated: fillers are reused, so posts also match earlier posts.
     detections = [Pair(f.id, s.post_start, s.post_end, m.id, s.match_start, s.match_end)
                   for f in findings.values() for m in f.matches if m.kind == "source" for s in m.spans]
-    given = ", ".join(f"{n}={getattr(detector.options, n)!r}" for n in ("exhaustive", "max_matches"))
+    given = ", ".join(f"{n}={getattr(detector.options, n)!r}" for n in ("exhaustive", "max_matches", "lsh_threshold"))
     print(f"seed {args.seed}: {len(planned)} posts, {len(sources)} sources, French filler from {len(donors)} pages "
           f"kept out of the sources; Options({given}), the rest default\n")
     for lang, name in LANGS.items():
