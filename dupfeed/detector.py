@@ -223,6 +223,7 @@ class Detector:
             yield findings
 
     def _windows_of(self, numbers: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        self._prefetch(set(numbers))
         docs = [self._docs[n] for n in numbers]
         offsets = np.concatenate([[0], np.cumsum([len(d.shingles) for d in docs])])
         hashes = np.concatenate([d.shingles for d in docs]) if docs else np.zeros(0, dtype=np.uint64)
