@@ -214,3 +214,16 @@ def test_latin1_html_source_without_charset_reads_its_accents(runner, tmp_path):
     result = runner.invoke(main, ["scan", str(posts), "-s", str(folder), "-f", "jsonl"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["verdict"] == "copy"
+
+
+def test_a_bad_csv_record_is_named_by_the_line_it_starts_on(runner, sources, tmp_path):
+    path = tmp_path / "posts.csv"
+    path.write_text(
+        "id,text,author,created_at\n"
+        'p1,"first line\nsecond line\r\nthird line",ann,2024-05-01T09:00:00Z\n'
+        'p2,"spans\ntwo lines",bob,yesterday\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["scan", str(path), "--sources", str(sources), "-f", "jsonl"])
+    assert result.exit_code == 1
+    assert f"{path}:5: skipped: unreadable created_at" in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -92,6 +93,16 @@ def parse_jsonl(text: str, where: str) -> ReadResult[Post]:
     return result
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _first_line(last_line: int, row: dict) -> int:
+    """The line a CSV record starts on, given the line it ends on: quoted cells may hold line
+    breaks, and a user looks for a record where it begins."""
+    cells = [v for value in row.values() for v in (value if isinstance(value, list) else [value]) if v]
+    return last_line - sum(len(_LINE_BREAK.findall(cell)) for cell in cells)
+
+
 def parse_csv(text: str, where: str) -> ReadResult[Post]:
     """Posts from CSV text with a header row; a missing required column is fatal."""
     result: ReadResult[Post] = ReadResult()
@@ -113,14 +124,15 @@ def parse_csv(text: str, where: str) -> ReadResult[Post]:
         except csv.Error as err:
             result.skipped.append(Skip(where, reader.line_num, "malformed CSV", str(err)))
             continue
+        line = _first_line(reader.line_num, row)
         # DictReader puts surplus cells under None: the row is misaligned.
         if None in row:
-            result.skipped.append(Skip(where, reader.line_num, "more cells than columns"))
+            result.skipped.append(Skip(where, line, "more cells than columns"))
             continue
         try:
             result.records.append(post_from_mapping(row, platform="csv"))
         except BadRecord as err:
-            result.skipped.append(Skip(where, reader.line_num, err.reason, err.detail))
+            result.skipped.append(Skip(where, line, err.reason, err.detail))
     return result
 
 
