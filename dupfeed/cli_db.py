@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from contextlib import nullcontext
 from dataclasses import replace
@@ -15,6 +16,7 @@ from .readers.exports import input_formats
 from .report import FORMATS, FORMATTERS, Summary
 from .scan import VERDICT_RANK, read_all_posts, read_all_sources
 from .store import Store, StoreBusy, finding_from_dict
+from .store.store import record_key
 
 EXIT_FAULTS = 4
 """Exit status of a run that finished, but skipped some input (bad records, failed fetches)."""
@@ -32,9 +34,10 @@ wait_option = click.option(
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar, summary or warnings on stderr.")
 
 
-def _fail(err: DupfeedError) -> None:
+def _fail(err: Exception, db_path: Path) -> None:
     """Print the one-line error; a store held by another run exits 75, anything else 1."""
-    click.echo(f"Error: {err}", err=True)
+    message = f"{db_path}: the store cannot be used: {err}" if isinstance(err, sqlite3.Error) else str(err)
+    click.echo(f"Error: {message}", err=True)
     sys.exit(EXIT_BUSY if isinstance(err, StoreBusy) else 1)
 
 
@@ -85,8 +88,8 @@ def add_sources(sources, feeds, sources_cache, db_path, wait, quiet):
             run = store.begin_run("add-sources")
             added = store.add_sources(read.records, run=run)
             store.finish_run(run, "ok", {"sources": added.added, "known": added.known})
-    except DupfeedError as err:
-        _fail(err)
+    except (DupfeedError, sqlite3.Error) as err:
+        _fail(err, db_path)
     if not quiet:
         warn_skips(read.skipped)
         click.echo(f"{db_path}: {added.added} sources added, {added.known} already stored, {len(read.skipped)} skipped", err=True)
@@ -117,8 +120,8 @@ def ingest(exports, input_format, include_direct, no_score, db_path, wait, quiet
             scored = None if no_score else _score(store, run, quiet)
             stats = {"posts": added.added, "known": added.known, "scored": scored.total if scored else 0}
             store.finish_run(run, "ok", stats)
-    except DupfeedError as err:
-        _fail(err)
+    except (DupfeedError, sqlite3.Error) as err:
+        _fail(err, db_path)
     faults = [s for s in read.skipped if s.is_fault]
     if not quiet:
         warn_skips(faults)
@@ -139,8 +142,8 @@ def score(db_path, wait, quiet):
             run = store.begin_run("score")
             scored = _score(store, run, quiet)
             store.finish_run(run, "ok", {"scored": scored.total})
-    except DupfeedError as err:
-        _fail(err)
+    except (DupfeedError, sqlite3.Error) as err:
+        _fail(err, db_path)
     if not quiet:
         click.echo(f"{db_path}: {_scored_line(scored)}", err=True)
 
@@ -163,16 +166,16 @@ def findings(db_path, since, until, run_id, verdicts, fmt, output):
         with Store(db_path, write=False, create=False) as store:
             rows = list(store.findings(since=since_at, until=until_at, run=run_id))
             rows = [(r, keys) for r, keys in rows if not verdicts or r["verdict"] in verdicts]
-            keys = {f"{r.get('platform', 'jsonl')}:{r['id']}" for r, _ in rows}
+            keys = {record_key(r) for r, _ in rows}
             if chosen in ("table", "markdown", "html"):  # these show the copied text
                 keys |= {k for _, ks in rows for k in ks}
             records = store.records(keys)
             sources = store.counts()["sources"]
-    except DupfeedError as err:
-        _fail(err)
+    except (DupfeedError, sqlite3.Error) as err:
+        _fail(err, db_path)
     found = []
     for record, match_keys in rows:
-        finding = finding_from_dict(record, records.get(f"{record.get('platform', 'jsonl')}:{record['id']}"))
+        finding = finding_from_dict(record, records.get(record_key(record)))
         matches = tuple(replace(m, target=records.get(k)) for m, k in zip(finding.matches, match_keys))
         found.append(replace(finding, matches=matches))
     emit(FORMATTERS[chosen](found, Summary.of(found, sources)), output)
@@ -188,8 +191,8 @@ def status(db_path):
             runs = store.db.conn.execute(
                 "SELECT run, command, started, finished, status FROM runs ORDER BY run DESC LIMIT 5"
             ).fetchall()
-    except DupfeedError as err:
-        _fail(err)
+    except (DupfeedError, sqlite3.Error) as err:
+        _fail(err, db_path)
     click.echo(f"{db_path}: {db_path.stat().st_size / 1e6:.1f} MB")
     click.echo(
         f"{counts['sources']} sources, {counts['posts']} posts ({counts['unscored']} not yet scored); "
@@ -237,8 +240,8 @@ def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail
     config = config.merged(sources=paths, urls=urls, feeds=feeds, exports=exports)
     try:
         result = run_nightly(db_path, config, report_dir, wait=wait)
-    except DupfeedError as err:
-        _fail(err)
+    except (DupfeedError, sqlite3.Error) as err:
+        _fail(err, db_path)
     if not quiet:
         warn_skips([s for s in result.skipped if s.is_fault])
         click.echo(
@@ -248,7 +251,8 @@ def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail
         )
         for path in result.written:
             click.echo(f"report: {path}", err=True)
-    if fail_on and any(VERDICT_RANK[v] >= VERDICT_RANK[fail_on] for v, n in result.scored.verdicts.items() if n):
+    reported = result.report["scored"]  # this run's posts, and those of unreported earlier runs
+    if fail_on and any(reported[v] for v in VERDICT_RANK if VERDICT_RANK[v] >= VERDICT_RANK[fail_on]):
         sys.exit(3)
     if result.has_faults:
         sys.exit(EXIT_FAULTS)

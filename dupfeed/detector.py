@@ -138,8 +138,8 @@ class Detector:
         """The ``(bands, rows)`` the index uses."""
         return self._index.bands_rows
 
-    def _ingest(self, records: Sequence[Post | Source], orders: Sequence[tuple | None]) -> tuple[list[int], Sketches]:
-        """Shingle, sketch and index a batch; returns the new documents' numbers and sketches."""
+    def _ingest(self, records: Sequence[Post | Source], orders: Sequence[tuple | None]) -> tuple[list[int], Sketches, list[_Doc]]:
+        """Shingle, sketch and index a batch; returns the new documents' numbers, sketches and documents."""
         opts = self.options
         started = time.perf_counter()
         docs, hashes, offsets = make_docs(records, orders, opts.shingle_size)
@@ -155,7 +155,7 @@ class Detector:
             self._docs.append(doc)
         self._index.add(sketches.window_owner + first, sketches.windows)
         self.timings["index"] += time.perf_counter() - started
-        return list(range(first, len(self._docs))), sketches
+        return list(range(first, len(self._docs))), sketches, docs
 
     def add_sources(self, sources: Iterable[Source]) -> int:
         """Index source articles; returns how many were added."""
@@ -192,8 +192,8 @@ class Detector:
         for post in batch:
             orders.append((post.created_at, self._sequence))
             self._sequence += 1
-        numbers, sketches = self._ingest(batch, orders)
-        self._post_counts.add([self._docs[n].unique for n in numbers])
+        numbers, sketches, docs = self._ingest(batch, orders)
+        self._post_counts.add([doc.unique for doc in docs])
         return numbers, sketches
 
     _CHUNK = 500

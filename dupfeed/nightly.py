@@ -23,7 +23,7 @@ from .readers.exports import detect_format, merge_posts, read_export
 from .records import Post, Skip
 from .scan import read_all_sources
 from .store import Added, Scored, Store
-from .store.store import post_key
+from .store.store import post_key, record_key
 
 _DAY = 86_400_000_000  # microseconds
 
@@ -59,6 +59,13 @@ class NightlyConfig:
         return NightlyConfig(**{**{f.name: getattr(self, f.name) for f in fields(self)}, **values})
 
 
+def _local(base: Path, value: str) -> str:
+    """A path of the config relative to its folder (``~`` expanded); a URL as it is."""
+    if value.lower().startswith(("http://", "https://")):
+        return value
+    return str(base / Path(value).expanduser())
+
+
 def load_config(path: str | Path) -> NightlyConfig:
     """Read ``dupfeed.toml``: top-level keys as in :class:`NightlyConfig`.
 
@@ -85,7 +92,7 @@ def load_config(path: str | Path) -> NightlyConfig:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise InputError(f"{key} must be a list of strings", path=str(path))
             local = key in ("sources", "exports")
-            values[key] = tuple(str(base / v) if local else v for v in value)
+            values[key] = tuple(_local(base, v) if local else v for v in value)
         elif key in ("report_days", "report_originals"):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise InputError(f"{key} must be a whole number >= 0", path=str(path))
@@ -93,7 +100,7 @@ def load_config(path: str | Path) -> NightlyConfig:
         else:
             if not isinstance(value, str):
                 raise InputError(f"{key} must be a string", path=str(path))
-            values[key] = str(base / value) if key == "fetch_cache" else value
+            values[key] = _local(base, value) if key == "fetch_cache" else value
     return NightlyConfig(**values)
 
 
@@ -104,7 +111,8 @@ def read_exports(paths: tuple[str, ...], input_format: str | None) -> ReadResult
     for value in paths:
         path = Path(value)
         if not path.exists():
-            raise InputError("no such file or folder", path=value)
+            result.skipped.append(Skip(value, None, "missing export", "no such file or folder"))
+            continue
         if not path.is_dir() or input_format is not None or detect_format(path) not in (None, "generic"):
             result.extend(read_export(path, input_format=input_format))
             continue
@@ -130,7 +138,7 @@ class NightlyResult:
     scored: Scored
     skipped: list[Skip] = field(default_factory=list)
     earlier_runs: list[int] = field(default_factory=list)
-    """Killed runs whose findings this run reports (no report of theirs was written)."""
+    """Earlier runs whose findings this run's report covers (no report covered them)."""
     report: dict[str, Any] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
 
@@ -151,24 +159,33 @@ def run_nightly(
     report_dir = Path(report_dir)
     with Store(db, wait=wait) as store:
         run = store.begin_run("nightly")
-        dead = store.dead_runs(run)
-        skipped: list[Skip] = []
-        cache = config.fetch_cache or str(Path(db)) + ".sources.jsonl"
-        wanted = [*config.sources, *config.urls]
-        sources = read_all_sources(wanted, config.feeds, cache=cache) if wanted or config.feeds else ReadResult()
-        skipped.extend(sources.skipped)
-        added_sources = store.add_sources(sources.records, run=run)
-        posts = read_exports(config.exports, config.input_format) if config.exports else ReadResult()
-        skipped.extend(posts.skipped)
-        added_posts = store.ingest(posts.records, run=run)
-        scored = store.score(run=run, progress=progress)
-        result = NightlyResult(run, added_sources, added_posts, scored, skipped, dead)
-        result.report = build_report(store, result, days=config.report_days, originals=config.report_originals)
-        result.written = write_report(result.report, report_dir)
-        status = "partial" if result.has_faults else "ok"
-        result.report["run"]["status"] = status
-        store.finish_run(run, status, result.report["added"] | {"scored": result.report["scored"]})
+        try:
+            result = _run(store, run, config, progress)
+            result.report = build_report(store, result, days=config.report_days, originals=config.report_originals)
+            result.report["run"]["status"] = status = "partial" if result.has_faults else "ok"
+            result.written = write_report(result.report, report_dir)
+        except BaseException:
+            store.finish_run(run, "failed", {})
+            raise
+        stats = result.report["added"] | {"scored": result.report["scored"]}
+        store.finish_run(run, status, stats, reported=[run, *result.earlier_runs])
     return result
+
+
+def _run(store: Store, run: int, config: NightlyConfig, progress: Callable[[int], None] | None) -> NightlyResult:
+    """Add the night's sources and posts, and score every post not yet scored."""
+    earlier = store.unreported_runs(run)
+    skipped: list[Skip] = []
+    cache = config.fetch_cache or str(store.db.path) + ".sources.jsonl"
+    wanted = [*config.sources, *config.urls]
+    sources = read_all_sources(wanted, config.feeds, cache=cache) if wanted or config.feeds else ReadResult()
+    skipped.extend(sources.skipped)
+    added_sources = store.add_sources(sources.records, run=run)
+    posts = read_exports(config.exports, config.input_format) if config.exports else ReadResult()
+    skipped.extend(posts.skipped)
+    added_posts = store.ingest(posts.records, run=run)
+    scored = store.score(run=run, progress=progress)
+    return NightlyResult(run, added_sources, added_posts, scored, skipped, earlier)
 
 
 def write_report(report: dict[str, Any], report_dir: Path) -> list[Path]:
@@ -220,7 +237,7 @@ def build_report(store: Store, result: NightlyResult, *, days: int = 60, origina
     verdicts = Counter(record["verdict"] for record, _ in rows)
     report: dict[str, Any] = {
         "title": "dupfeed nightly report",
-        "run": {"id": run, "started": started, "status": "ok", "db": str(store.db.path), "also_reports_killed_runs": result.earlier_runs},
+        "run": {"id": run, "started": started, "status": "ok", "db": str(store.db.path), "also_reports_runs": result.earlier_runs},
         "added": {
             "posts": result.posts.added,
             "sources": result.sources.added,
@@ -232,17 +249,13 @@ def build_report(store: Store, result: NightlyResult, *, days: int = 60, origina
     }
     report["days"] = _days(store, days)
     flagged = [(record, keys) for record, keys in rows if record["verdict"] != "original"]
-    wanted = {post_key_of(record) for record, _ in rows} | {k for _, keys in flagged for k in keys}
+    wanted = {record_key(record) for record, _ in rows} | {k for _, keys in flagged for k in keys}
     records = store.records(wanted)
     report["top_sources"] = _top_sources(flagged, records)
     report["clusters"] = _clusters(store, flagged)
     report["findings"] = [_finding(record, keys, records) for record, keys in flagged]
     report["originals"] = _originals(rows, records, originals)
     return report
-
-
-def post_key_of(record: dict[str, Any]) -> str:
-    return f"{record.get('platform', 'jsonl')}:{record['id']}"
 
 
 def _days(store: Store, days: int) -> list[dict[str, Any]]:
@@ -252,7 +265,10 @@ def _days(store: Store, days: int) -> list[dict[str, Any]]:
     since = (last // _DAY - days + 1) * _DAY
     by_day: dict[str, Counter] = defaultdict(Counter)
     for day, verdict, count in store.db.conn.execute(
-        "SELECT at / ? AS day, verdict, count(*) FROM findings WHERE at >= ? GROUP BY day, verdict", (_DAY, since)
+        # Days by floor division (SQLite's / rounds toward zero, wrong before 1970).
+        "SELECT (at - ((at % :d) + :d) % :d) / :d AS day, verdict, count(*) FROM findings WHERE at >= :since "
+        "GROUP BY day, verdict",
+        {"d": _DAY, "since": since},
     ):
         by_day[_day(day * _DAY)][verdict] += count
     return [
@@ -292,7 +308,7 @@ def _clusters(store: Store, flagged) -> list[dict[str, Any]]:
         return key
 
     for record, keys in flagged:
-        own = post_key_of(record)
+        own = record_key(record)
         for match, key in zip(record["matches"], keys):
             if match["kind"] == "post":
                 parent[find(own)] = find(key)
@@ -301,7 +317,7 @@ def _clusters(store: Store, flagged) -> list[dict[str, Any]]:
         groups[find(key)].append(key)
     members = [keys for keys in groups.values() if len(keys) > 1]
     records = store.records(k for keys in members for k in keys)
-    verdicts = {post_key_of(r): r["verdict"] for r, _ in flagged}
+    verdicts = store.verdicts(k for keys in members for k in keys)
     out = []
     for keys in members:
         posts = sorted((records[k] for k in keys if k in records), key=lambda p: (p.created_at, p.id))
@@ -313,16 +329,16 @@ def _clusters(store: Store, flagged) -> list[dict[str, Any]]:
             "posts": [
                 {
                     "id": p.id, "author": p.author, "created_at": p.to_dict()["created_at"], "url": p.url,
-                    "verdict": verdicts.get(post_key(p), "original" if i == 0 else None), "snippet": p.text[:200],
+                    "verdict": verdicts.get(post_key(p)), "snippet": p.text[:200],
                 }
-                for i, p in enumerate(posts)
+                for p in posts
             ],
         })
     return sorted(out, key=lambda c: (c["posts"][0]["created_at"], c["posts"][0]["id"]))
 
 
 def _finding(record: dict[str, Any], keys: list[str], records) -> dict[str, Any]:
-    post = records.get(post_key_of(record))
+    post = records.get(record_key(record))
     matches = []
     for match, key in zip(record["matches"], keys):
         target = records.get(key)
@@ -333,7 +349,7 @@ def _finding(record: dict[str, Any], keys: list[str], records) -> dict[str, Any]
 
 def _originals(rows, records, limit: int) -> dict[str, Any]:
     """The run's original posts (native reposts aside), the longest ``limit`` of them shown."""
-    posts = [records[k] for k in (post_key_of(r) for r, _ in rows if r["verdict"] == "original") if k in records]
+    posts = [records[k] for k in (record_key(r) for r, _ in rows if r["verdict"] == "original") if k in records]
     posts = [p for p in posts if p.kind != "repost"]
     shown = sorted(sorted(posts, key=lambda p: -len(p.text))[:limit], key=lambda p: (p.created_at, p.id))
     return {

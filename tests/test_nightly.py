@@ -131,3 +131,22 @@ def test_configured_urls_are_fetched_and_a_failed_one_is_reported(runner, tmp_pa
     assert [f["url"] for f in report["added"]["fetch_failures"]] == [missing]
     assert report["findings"][0]["matches"][0]["url"] == url
     assert (tmp_path / "cache.jsonl").exists()
+
+
+def test_the_next_nightly_report_covers_what_db_ingest_scored_since_the_last_report(runner, tmp_path):
+    db = str(tmp_path / "n.db")
+    assert runner.invoke(main, ["db", "ingest", str(POSTS), "--db", db, "-q"]).exit_code == 0
+    first = _run(runner, tmp_path)
+    report = _report(first.output)
+    assert report["run"]["also_reports_runs"] == [1]
+    assert report["scored"]["posts"] == 100 and report["added"]["posts"] == 0
+    again = _report(_run(runner, tmp_path).output)
+    assert again["run"]["also_reports_runs"] == [] and again["scored"]["posts"] == 0
+
+
+def test_a_partial_run_says_so_in_its_report_and_a_missing_export_is_a_skip(runner, tmp_path):
+    result = _run(runner, tmp_path, "--posts", str(POSTS), "--posts", str(tmp_path / "missing"))
+    assert result.exit_code == 4, result.output
+    assert "missing" in result.output
+    report = _report(result.output)
+    assert report["run"]["status"] == "partial" and report["added"]["posts"] == 100

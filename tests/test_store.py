@@ -39,10 +39,11 @@ def _stored(path: Path) -> dict[str, dict]:
         return {record["id"]: record for record, _ in store.findings()}
 
 
-def test_one_store_run_finds_what_scan_finds(tmp_path, demo):
+@pytest.mark.parametrize("cache_words", [20_000_000, 500], ids=["cached", "tiny-cache"])
+def test_one_store_run_finds_what_scan_finds(tmp_path, demo, cache_words):
     posts, sources = demo
     expected = [f.to_dict() for f in run_scan(posts, sources).findings]
-    with Store(tmp_path / "s.db") as store:
+    with Store(tmp_path / "s.db", cache_words=cache_words) as store:
         run = store.begin_run("test")
         store.add_sources(sources.records, run=run)
         store.ingest(posts.records, run=run)
@@ -125,9 +126,17 @@ def _digest(path: Path) -> str:
 
 def _foreign_sqlite(path: Path) -> None:
     conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")  # SQLite leaves -wal and -shm files beside such a file it opens
     conn.execute("CREATE TABLE contacts (name TEXT)")
     conn.commit()
     conn.close()
+
+
+def _damaged_store(path: Path) -> None:
+    Store(path).close()
+    data = bytearray(path.read_bytes())
+    data[100:4096] = os.urandom(3996)  # the schema's page, after the header
+    path.write_bytes(bytes(data))
 
 
 def _newer_store(path: Path) -> None:
@@ -143,21 +152,23 @@ def _newer_store(path: Path) -> None:
     [
         (lambda p: p.write_bytes(b"not a database at all\n" * 100), "not an SQLite file"),
         (_foreign_sqlite, "another application"),
-        (lambda p: p.write_bytes(b"SQLite format 3\x00" + os.urandom(3000)), "not a usable dupfeed store"),
+        (_damaged_store, "not a usable dupfeed store"),
+        (lambda p: p.write_bytes(b"SQLite format 3\x00" + os.urandom(3000)), "another application"),
         (_newer_store, "newer dupfeed"),
     ],
-    ids=["text-file", "other-sqlite-app", "corrupt-sqlite", "newer-schema"],
+    ids=["text-file", "other-sqlite-app", "damaged-store", "random-sqlite-header", "newer-schema"],
 )
 @pytest.mark.parametrize("command", [["db", "ingest", str(POSTS)], ["db", "findings"], ["nightly", "--report-dir", "r"]], ids=["ingest", "findings", "nightly"])
 def test_a_file_that_is_not_our_store_is_refused_and_left_untouched(runner, tmp_path, make, message, command):
     path = tmp_path / "x.db"
     make(path)
-    before = _digest(path)
+    before, beside = _digest(path), sorted(tmp_path.iterdir())
     result = runner.invoke(main, [*command, "--db", str(path)])
     assert result.exit_code == 1, result.output
     assert message in result.output and str(path) in result.output
     assert "Traceback" not in result.output
     assert _digest(path) == before
+    assert sorted(tmp_path.iterdir()) == beside  # nothing created next to it either
 
 
 def test_findings_of_a_missing_store_is_one_clear_line(runner, tmp_path):
@@ -262,7 +273,7 @@ def test_a_killed_nightly_run_is_reported_by_the_next_one(feed, tmp_path):
     subprocess.run(nightly, check=True)
     (report_path,) = reports.glob("*.json")
     report = json.loads(report_path.read_text(encoding="utf-8"))
-    assert report["run"]["id"] == 2 and report["run"]["also_reports_killed_runs"] == [1]
+    assert report["run"]["id"] == 2 and report["run"]["also_reports_runs"] == [1]
     assert report["scored"]["posts"] == _count(path, "findings") == 2500
     with Store(path, write=False, create=False) as store:
         statuses = dict(store.db.conn.execute("SELECT run, status FROM runs").fetchall())

@@ -35,7 +35,8 @@ _MIGRATIONS = {
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE runs (
         run INTEGER PRIMARY KEY, command TEXT NOT NULL, started TEXT NOT NULL,
-        finished TEXT, status TEXT NOT NULL, stats TEXT);
+        finished TEXT, status TEXT NOT NULL, stats TEXT,
+        reported_by INTEGER);         -- the nightly run whose report covered this run's findings
     CREATE TABLE docs (
         doc INTEGER PRIMARY KEY,      -- the detector's document number
         is_source INTEGER NOT NULL,
@@ -75,26 +76,41 @@ class StoreBusy(StoreError):
 
 
 def _check(path: Path) -> int:
-    """The schema version of an existing store file (0 for an empty file); refuses anything else."""
-    if path.stat().st_size == 0:
+    """The schema version of an existing store file (0 for an empty file); refuses anything else.
+
+    The file's own header says whose it is (application id, schema version): a foreign file is
+    refused from those bytes, before SQLite opens it (SQLite may leave files beside a database
+    it opens). Only a dupfeed store is then opened, read-only, to see that it is readable.
+    """
+    if not path.exists() or path.stat().st_size == 0:
         return 0
     try:
         with open(path, "rb") as handle:
-            header = handle.read(16)
-        if header != b"SQLite format 3\x00":
-            raise StoreError(f"{path}: not a dupfeed store (not an SQLite file); left untouched")
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            app, version = conn.execute("PRAGMA application_id").fetchone()[0], conn.execute("PRAGMA user_version").fetchone()[0]
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as err:
-        raise StoreError(f"{path}: not a usable dupfeed store ({err}); left untouched") from None
+            header = handle.read(100)
+    except OSError as err:
+        raise StoreError(f"{path}: cannot read: {err.strerror or err}") from None
+    if not header.startswith(b"SQLite format 3\x00"):
+        raise StoreError(f"{path}: not a dupfeed store (not an SQLite file); left untouched")
+    if len(header) < 100:
+        raise StoreError(f"{path}: not a usable dupfeed store (truncated); left untouched")
+    version, app = int.from_bytes(header[60:64], "big"), int.from_bytes(header[68:72], "big")
     if app != APPLICATION_ID:
         raise StoreError(f"{path}: an SQLite database of another application, not a dupfeed store; left untouched")
     if version > SCHEMA_VERSION:
         raise StoreError(f"{path}: made by a newer dupfeed (schema {version}, this one reads up to {SCHEMA_VERSION})")
+    beside = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    there = [p.exists() for p in beside]
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as err:
+        for extra, existed in zip(beside, there):
+            if not existed:
+                extra.unlink(missing_ok=True)
+        raise StoreError(f"{path}: not a usable dupfeed store ({err}); left untouched") from None
     return version
 
 
@@ -116,17 +132,25 @@ class Database:
             raise InputError("no dupfeed store here (create one with `dupfeed db add-sources` or `dupfeed db ingest`)", path=str(self.path))
         if exists and self.path.is_dir():
             raise InputError("is a folder, not a store file", path=str(self.path))
-        version = _check(self.path) if exists else 0
+        version = _check(self.path)
         if write:
             self._lock(wait)
+            version = _check(self.path)  # another writer may have made or migrated it meanwhile
         elif version == 0:
             raise InputError("an empty store: nothing stored yet", path=str(self.path))
         try:
             if write:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=60)
-                self.conn.execute("PRAGMA journal_mode=WAL")
                 self.conn.execute("PRAGMA synchronous=FULL")
+                if version == 0:
+                    # Created under SQLite's default rollback journal: a run killed while
+                    # creating the store leaves an empty file or a whole store, never a
+                    # half-made one that the next run would take for a foreign file.
+                    self._migrate(0)
+                    version = SCHEMA_VERSION
+                # Then WAL, so that readers never wait for the writer.
+                self.conn.execute("PRAGMA journal_mode=WAL")
                 self._migrate(version)
             else:
                 self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None, timeout=60)
@@ -137,7 +161,8 @@ class Database:
     def _lock(self, wait: float) -> None:
         if fcntl is None:
             return
-        lock_path = self.path.with_name(self.path.name + ".lock")
+        real = self.path.resolve()  # one lock for every name of the file (links, relative paths)
+        lock_path = real.with_name(real.name + ".lock")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -172,10 +197,11 @@ class Database:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     def close(self) -> None:
         conn = getattr(self, "conn", None)

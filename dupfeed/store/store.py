@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +32,14 @@ from .db import Database
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _IN_CHUNK = 900  # SQLite's limit on bound parameters is 999 in old builds
+
+
+def _rows_in(conn: sqlite3.Connection, sql: str, values: Iterable[Any]) -> Iterator[tuple]:
+    """Rows of ``sql`` (whose ``{}`` is an ``IN`` list) for all ``values``, a few hundred at a time."""
+    values = list(values)
+    for lo in range(0, len(values), _IN_CHUNK):
+        part = values[lo : lo + _IN_CHUNK]
+        yield from conn.execute(sql.format(",".join("?" * len(part))), part)
 
 
 def micros(moment: datetime) -> int:
@@ -54,6 +64,11 @@ def post_key(post: Post) -> str:
     return f"{post.platform}:{post.id}"
 
 
+def record_key(record: dict[str, Any]) -> str:
+    """The key of the post a ``--format jsonl`` record is about."""
+    return f"{record.get('platform', 'jsonl')}:{record['id']}"
+
+
 def source_key(source: Source) -> str:
     return f"source:{source.id}"
 
@@ -73,7 +88,11 @@ def source_hash(source: Source) -> str:
 
 
 def finding_from_dict(data: dict[str, Any], post: Post | None = None) -> Finding:
-    """A finding back from its ``--format jsonl`` record (match targets are not kept)."""
+    """A finding back from its ``--format jsonl`` record (match targets are not kept). Without
+    ``post`` (a native repost, kept as its finding only) the post is rebuilt, textless, from
+    what the record holds, so that the finding reads back as it was written."""
+    if post is None and "platform" in data:
+        post = Post(data["id"], "", data["author"], _parse_time(data["created_at"]), platform=data["platform"], kind=data.get("kind", "post"))
     matches = tuple(
         Match(**{**m, "spans": tuple(Span(**s) for s in m["spans"])}) for m in data.get("matches", ())
     )
@@ -113,9 +132,9 @@ class _StoredDocs:
         return self._count
 
     def append(self, doc: _Doc) -> None:
+        # Not trimmed here: a batch being added is read again before it is committed.
         self._put(self._count, doc)
         self._count += 1
-        self._trim()
 
     def _put(self, number: int, doc: _Doc) -> None:
         self._cache[number] = doc
@@ -137,10 +156,8 @@ class _StoredDocs:
         """Read and tokenise, in one batch, the documents not in the cache."""
         missing = sorted(n for n in numbers if n not in self._cache)
         for lo in range(0, len(missing), _IN_CHUNK):
-            part = missing[lo : lo + _IN_CHUNK]
-            rows = self._db.conn.execute(
-                f"SELECT doc, is_source, sequence, record FROM docs WHERE doc IN ({','.join('?' * len(part))})", part
-            ).fetchall()
+            sql = "SELECT doc, is_source, sequence, record FROM docs WHERE doc IN ({})"
+            rows = list(_rows_in(self._db.conn, sql, missing[lo : lo + _IN_CHUNK]))
             records, orders = [], []
             for _, is_source, sequence, record in rows:
                 data = json.loads(record)
@@ -281,20 +298,23 @@ class Store:
             )
         return cursor.lastrowid
 
-    def dead_runs(self, current: int) -> list[int]:
-        """Runs that never finished (killed): marked so, and returned for the current run to
-        report what they scored. Only one writer runs at a time, so none of them is running."""
+    def unreported_runs(self, current: int) -> list[int]:
+        """Earlier runs whose findings no report has covered yet (``db ingest``/``db score``
+        runs, and runs killed before their report), oldest first. A run still marked running
+        was killed (one writer at a time): it is marked so."""
         with self.db.transaction() as conn:
-            dead = [row[0] for row in conn.execute("SELECT run FROM runs WHERE status = 'running' AND run != ?", (current,))]
-            conn.executemany("UPDATE runs SET status = 'killed' WHERE run = ?", [(r,) for r in dead])
-        return dead
+            conn.execute("UPDATE runs SET status = 'killed' WHERE status = 'running' AND run != ?", (current,))
+            rows = conn.execute("SELECT run FROM runs WHERE reported_by IS NULL AND run != ? ORDER BY run", (current,))
+            return [row[0] for row in rows]
 
-    def finish_run(self, run: int, status: str, stats: dict[str, Any]) -> None:
+    def finish_run(self, run: int, status: str, stats: dict[str, Any], *, reported: Sequence[int] = ()) -> None:
+        """Record how a run ended; ``reported`` are the runs (this one included) its report covered."""
         with self.db.transaction() as conn:
             conn.execute(
                 "UPDATE runs SET finished = ?, status = ?, stats = ? WHERE run = ?",
                 (_now(), status, json.dumps(stats), run),
             )
+            conn.executemany("UPDATE runs SET reported_by = ? WHERE run = ?", [(run, r) for r in reported])
 
     # Adding
 
@@ -307,9 +327,7 @@ class Store:
             ("SELECT key FROM findings WHERE key IN ({})", keys),
         ]
         for sql, values in queries:
-            for lo in range(0, len(values), _IN_CHUNK):
-                part = list(values[lo : lo + _IN_CHUNK])
-                found.update(row[0] for row in self.db.conn.execute(sql.format(",".join("?" * len(part))), part))
+            found.update(row[0] for row in _rows_in(self.db.conn, sql, values))
         return found
 
     def _new(self, records: Sequence[Any], key, digest) -> tuple[list[Any], list[str], list[str], int]:
@@ -326,6 +344,17 @@ class Store:
             fresh_hashes.append(h)
         return fresh, fresh_keys, fresh_hashes, len(records) - len(fresh)
 
+    @contextmanager
+    def _changing(self) -> Iterator[sqlite3.Connection]:
+        """A transaction that also changes the detector: should it fail, the file is as before,
+        and the detector is read from the file again at its next use."""
+        try:
+            with self.db.transaction() as conn:
+                yield conn
+        except BaseException:
+            self._detector = None
+            raise
+
     def _save_state(self) -> None:
         detector = self.detector
         self._index_saved.sync(detector._index.segments, lambda s: {"keys": s.keys, "owners": s.owners})
@@ -338,7 +367,7 @@ class Store:
             return Added(0, known)
         detector = self.detector
         first = len(detector._docs)
-        with self.db.transaction() as conn:
+        with self._changing() as conn:
             detector.add_sources(fresh)
             conn.executemany(
                 "INSERT INTO docs (doc, is_source, key, hash, at, sequence, run, record) VALUES (?, 1, ?, ?, ?, NULL, ?, ?)",
@@ -362,7 +391,7 @@ class Store:
         reposts = [i for i in order if fresh[i].kind == "repost"]
         first = len(detector._docs)
         sequence = detector._sequence
-        with self.db.transaction() as conn:
+        with self._changing() as conn:
             detector._add_posts([fresh[i] for i in scored])
             conn.executemany(
                 "INSERT INTO docs (doc, is_source, key, hash, at, sequence, run, record) VALUES (?, 0, ?, ?, ?, ?, ?, ?)",
@@ -436,16 +465,15 @@ class Store:
 
     def records(self, keys: Iterable[str]) -> dict[str, Post | Source]:
         """The stored posts and sources under ``keys``."""
-        keys, out = list(set(keys)), {}
-        for lo in range(0, len(keys), _IN_CHUNK):
-            part = keys[lo : lo + _IN_CHUNK]
-            rows = self.db.conn.execute(
-                f"SELECT key, is_source, record FROM docs WHERE key IN ({','.join('?' * len(part))})", part
-            )
-            for key, is_source, record in rows:
-                data = json.loads(record)
-                out[key] = source_from_dict(data) if is_source else post_from_dict(data)
+        out: dict[str, Post | Source] = {}
+        for key, is_source, record in _rows_in(self.db.conn, "SELECT key, is_source, record FROM docs WHERE key IN ({})", set(keys)):
+            data = json.loads(record)
+            out[key] = source_from_dict(data) if is_source else post_from_dict(data)
         return out
+
+    def verdicts(self, keys: Iterable[str]) -> dict[str, str]:
+        """The stored verdict of each of these posts that has been scored."""
+        return dict(_rows_in(self.db.conn, "SELECT key, verdict FROM findings WHERE key IN ({})", set(keys)))
 
     def counts(self) -> dict[str, int]:
         """How much the store holds."""
