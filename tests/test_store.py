@@ -308,3 +308,21 @@ def test_an_empty_file_becomes_a_store_at_the_current_schema(tmp_path, demo):
         assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     finally:
         conn.close()
+
+
+def test_db_findings_reads_back_a_native_repost_as_scan_writes_it(runner, tmp_path):
+    rows = [json.loads(line) for line in POSTS.read_text(encoding="utf-8").splitlines()[:5]]
+    rows.append({**rows[0], "id": "rt1", "author": "someone-else", "kind": "repost", "created_at": "2024-06-01T00:00:00Z"})
+    posts = write_jsonl(tmp_path / "posts.jsonl", rows)
+    db = str(tmp_path / "s.db")
+    assert runner.invoke(main, ["db", "ingest", str(posts), "--db", db, "-q"]).exit_code == 0
+    scanned = runner.invoke(main, ["scan", str(posts), "--format", "jsonl", "-q"]).output
+    assert '"kind": "repost"' in scanned
+    assert runner.invoke(main, ["db", "findings", "--db", db, "--format", "jsonl"]).output == scanned
+
+
+def test_two_names_of_one_store_share_one_lock(tmp_path):
+    path = tmp_path / "s.db"
+    (tmp_path / "link.db").symlink_to(path)
+    with Store(path), pytest.raises(StoreBusy):
+        Store(tmp_path / "link.db")
