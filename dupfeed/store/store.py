@@ -249,6 +249,7 @@ class Store:
             raise
         self._cache_words = cache_words
         self._detector: _StoredDetector | None = None
+        self._sketched: tuple[list[int], Any] | None = None  # (numbers, sketches) of the last ingest
         self.open_seconds = 0.0
         """Seconds spent loading the index and counts (on first need)."""
 
@@ -352,7 +353,7 @@ class Store:
             with self.db.transaction() as conn:
                 yield conn
         except BaseException:
-            self._detector = None
+            self._detector, self._sketched = None, None
             raise
 
     def _save_state(self) -> None:
@@ -392,7 +393,7 @@ class Store:
         first = len(detector._docs)
         sequence = detector._sequence
         with self._changing() as conn:
-            detector._add_posts([fresh[i] for i in scored])
+            self._sketched = detector._add_posts([fresh[i] for i in scored])
             conn.executemany(
                 "INSERT INTO docs (doc, is_source, key, hash, at, sequence, run, record) VALUES (?, 0, ?, ?, ?, ?, ?, ?)",
                 [
@@ -422,9 +423,12 @@ class Store:
         if not numbers:
             return result
         detector = self.detector
+        # The posts just ingested keep the window signatures made then; others are sketched again.
+        sketched, self._sketched = self._sketched, None
+        sketches = sketched[1] if sketched is not None and sketched[0] == numbers else None
         for chunk_numbers, findings in zip(
             (numbers[lo : lo + detector._CHUNK] for lo in range(0, len(numbers), detector._CHUNK)),
-            detector._score_numbers(numbers),
+            detector._score_numbers(numbers, sketches),
         ):
             with self.db.transaction() as conn:
                 for number, finding in zip(chunk_numbers, findings):
