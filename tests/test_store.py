@@ -326,3 +326,21 @@ def test_two_names_of_one_store_share_one_lock(tmp_path):
     (tmp_path / "link.db").symlink_to(path)
     with Store(path), pytest.raises(StoreBusy):
         Store(tmp_path / "link.db")
+
+
+def test_a_run_killed_while_creating_the_store_leaves_a_file_the_next_run_uses(tmp_path, demo):
+    path = tmp_path / "s.db"
+    dies_in_migration = (
+        "import os, sys, dupfeed.store.db as db\n"
+        "def migrate(self, version):\n"
+        "    with self.transaction():\n"
+        "        self.conn.execute('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)')\n"
+        "        os._exit(9)\n"
+        "db.Database._migrate = migrate\n"
+        f"db.Database({str(path)!r})\n"
+    )
+    done = subprocess.run([sys.executable, "-c", dies_in_migration], check=False)
+    assert done.returncode == 9 and path.exists()
+    posts, _ = demo
+    with Store(path) as store:
+        assert store.ingest(posts.records[:3], run=store.begin_run("test")).added == 3
