@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .cli_common import check_output, choose_format, emit, parse_day, warn_skips
+from .cli_common import (
+    check_output,
+    check_source_paths,
+    choose_format,
+    emit,
+    parse_day,
+    progress_bar,
+    warn_skips,
+)
 from .cli_db import db as db_group
 from .cli_db import nightly as nightly_command
 from .cli_sources import sources as sources_group
@@ -86,15 +93,12 @@ def scan(
         options = replace(Options(), **{k: v for k, v in tuning.items() if v is not None})
     except OptionsError as err:
         raise click.UsageError(str(err)) from None
-    missing = [v for v in source_paths if not v.lower().startswith(("http://", "https://")) and not Path(v).exists()]
-    if missing:
-        raise click.BadParameter(f"Path {missing[0]!r} does not exist.", param_hint="'--sources'")
+    check_source_paths(source_paths, "'--sources'")
     selection = Selection(frozenset(authors), frozenset(kinds), since_at, until_at)
     try:
         sources = read_all_sources(source_paths, source_feeds, cache=sources_cache)
         found = read_all_posts(posts, input_format=input_format, include_direct=include_direct)
-        show_bar = not quiet and sys.stderr.isatty() and len(found.records) >= 1000
-        with click.progressbar(length=len(found.records), label="scanning", file=sys.stderr) if show_bar else nullcontext() as bar:
+        with progress_bar(quiet, lambda: len(found.records), "scanning") as bar:
             result = run_scan(found, sources, options=options, selection=selection, progress=bar.update if bar else None)
     except DupfeedError as err:
         raise click.ClickException(str(err)) from None

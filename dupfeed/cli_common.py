@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
 from .readers.common import parse_datetime
+from .urls import is_web_url
 
 _SUFFIX_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".md": "markdown", ".html": "html", ".htm": "html"}
 _MAX_WARNINGS = 20
@@ -46,6 +49,22 @@ def check_output(output: Path | None) -> None:
     """A usage error, before any work, when the output file's folder does not exist."""
     if output is not None and not output.parent.is_dir():
         raise click.BadParameter(f"folder {str(output.parent)!r} does not exist.", param_hint="'--output'")
+
+
+def check_source_paths(values, hint: str) -> None:
+    """A usage error, before any work, for a source that is neither a web page nor an existing path."""
+    missing = [v for v in values if not is_web_url(v) and not Path(v).exists()]
+    if missing:
+        raise click.BadParameter(f"Path {missing[0]!r} does not exist.", param_hint=hint)
+
+
+def progress_bar(quiet: bool, total: Callable[[], int], label: str):
+    """A progress bar on stderr for a long run on a terminal (``total`` is counted only then), or
+    a context giving None."""
+    if quiet or not sys.stderr.isatty():
+        return nullcontext()
+    length = total()
+    return click.progressbar(length=length, label=label, file=sys.stderr) if length >= 1000 else nullcontext()
 
 
 def emit(text: str, output: Path | None) -> None:

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from .cli_common import check_output, choose_format, emit, parse_day, warn_skips
+from .cli_common import (
+    check_output,
+    check_source_paths,
+    choose_format,
+    emit,
+    parse_day,
+    progress_bar,
+    warn_skips,
+)
 from .errors import DupfeedError
 from .readers.exports import input_formats
 from .report import FORMATS, FORMATTERS, Summary
 from .scan import VERDICT_RANK, read_all_posts, read_all_sources
 from .store import Store, StoreBusy, finding_from_dict
 from .store.store import record_key
+from .urls import is_web_url
 
 EXIT_FAULTS = 4
 """Exit status of a run that finished, but skipped some input (bad records, failed fetches)."""
@@ -41,13 +49,8 @@ def _fail(err: Exception, db_path: Path) -> None:
     sys.exit(EXIT_BUSY if isinstance(err, StoreBusy) else 1)
 
 
-def _bar(quiet: bool, total: int, label: str):
-    show = not quiet and sys.stderr.isatty() and total >= 1000
-    return click.progressbar(length=total, label=label, file=sys.stderr) if show else nullcontext()
-
-
 def _score(store: Store, run: int, quiet: bool):
-    with _bar(quiet, len(store.pending()), "scoring") as bar:
+    with progress_bar(quiet, lambda: len(store.pending()), "scoring") as bar:
         return store.score(run=run, progress=bar.update if bar else None)
 
 
@@ -79,9 +82,7 @@ def add_sources(sources, feeds, sources_cache, db_path, wait, quiet):
     """
     if not (sources or feeds):
         raise click.UsageError("give at least one PATH, URL or --feed")
-    missing = [v for v in sources if not v.lower().startswith(("http://", "https://")) and not Path(v).exists()]
-    if missing:
-        raise click.BadParameter(f"Path {missing[0]!r} does not exist.", param_hint="'SOURCES'")
+    check_source_paths(sources, "'SOURCES'")
     try:
         with Store(db_path, wait=wait) as store:
             read = read_all_sources(sources, feeds, cache=sources_cache or str(db_path) + ".sources.jsonl")
@@ -235,7 +236,7 @@ def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail
         config = load_config(config_path) if config_path else NightlyConfig()
     except DupfeedError as err:
         raise click.UsageError(str(err)) from None
-    urls = tuple(v for v in source_paths if v.lower().startswith(("http://", "https://")))
+    urls = tuple(v for v in source_paths if is_web_url(v))
     paths = tuple(v for v in source_paths if v not in urls)
     config = config.merged(sources=paths, urls=urls, feeds=feeds, exports=exports)
     try:

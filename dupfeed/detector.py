@@ -107,6 +107,13 @@ def make_docs(
     return docs, hashes, offsets
 
 
+def chronological(posts: Sequence[Post]) -> tuple[list[int], list[int]]:
+    """Positions of ``posts`` oldest first (input order breaks ties), and those of them to
+    compare: all but native reposts (a retweet, a boost), which quote on purpose."""
+    order = sorted(range(len(posts)), key=lambda i: posts[i].created_at)
+    return order, [i for i in order if posts[i].kind != "repost"]
+
+
 def unscored(post: Post) -> Finding:
     """The finding of a post that is not compared (a native repost): original, no matches."""
     return Finding(post.id, post.author, post.created_at, "original", (), post)
@@ -171,19 +178,20 @@ class Detector:
         with no matches. ``progress`` is called now and then with the number of posts done
         since its last call.
         """
-        ordered = sorted(posts, key=lambda p: p.created_at)
-        scored_at = [i for i, p in enumerate(ordered) if p.kind != "repost"]
-        numbers, sketches = self._add_posts([ordered[i] for i in scored_at])
-        findings = [unscored(p) for p in ordered]
+        posts = list(posts)
+        order, compared = chronological(posts)
+        numbers, sketches = self._add_posts([posts[i] for i in compared])
+        place = {i: n for n, i in enumerate(order)}
+        findings = [unscored(posts[i]) for i in order]
         done = 0
         for chunk in self._score_numbers(numbers, sketches):
             for finding in chunk:
-                findings[scored_at[done]] = finding
+                findings[place[compared[done]]] = finding
                 done += 1
             if progress is not None:
                 progress(len(chunk))
-        if progress is not None and len(ordered) > done:
-            progress(len(ordered) - done)
+        if progress is not None and len(posts) > done:
+            progress(len(posts) - done)
         return findings
 
     def _add_posts(self, batch: Sequence[Post]) -> tuple[list[int], Sketches]:

@@ -24,6 +24,7 @@ from .records import Post, Skip
 from .scan import read_all_sources
 from .store import Added, Scored, Store
 from .store.store import post_key, record_key
+from .urls import is_web_url
 
 _DAY = 86_400_000_000  # microseconds
 
@@ -61,7 +62,7 @@ class NightlyConfig:
 
 def _local(base: Path, value: str) -> str:
     """A path of the config relative to its folder (``~`` expanded); a URL as it is."""
-    if value.lower().startswith(("http://", "https://")):
+    if is_web_url(value):
         return value
     return str(base / Path(value).expanduser())
 
@@ -243,7 +244,7 @@ def build_report(store: Store, result: NightlyResult, *, days: int = 60, origina
             "sources": result.sources.added,
             "already_stored": result.posts.known + result.sources.known,
             "skipped": dict(Counter(s.reason for s in result.skipped if s.is_fault)),
-            "fetch_failures": [{"url": s.path, "reason": s.reason} for s in result.skipped if s.path.startswith(("http://", "https://"))],
+            "fetch_failures": [{"url": s.path, "reason": s.reason} for s in result.skipped if is_web_url(s.path)],
         },
         "scored": {"posts": len(rows), **{v: verdicts.get(v, 0) for v in ("copy", "revision", "original")}},
     }
@@ -252,7 +253,7 @@ def build_report(store: Store, result: NightlyResult, *, days: int = 60, origina
     wanted = {record_key(record) for record, _ in rows} | {k for _, keys in flagged for k in keys}
     records = store.records(wanted)
     report["top_sources"] = _top_sources(flagged, records)
-    report["clusters"] = _clusters(store, flagged)
+    report["clusters"] = _clusters(store, flagged, records)
     report["findings"] = [_finding(record, keys, records) for record, keys in flagged]
     report["originals"] = _originals(rows, records, originals)
     return report
@@ -297,8 +298,9 @@ def _top_sources(flagged, records, limit: int = 50) -> list[dict[str, Any]]:
     return out
 
 
-def _clusters(store: Store, flagged) -> list[dict[str, Any]]:
-    """Posts linked by copying each other (this run's copies and what they copy), as groups."""
+def _clusters(store: Store, flagged, records) -> list[dict[str, Any]]:
+    """Posts linked by copying each other (this run's copies and what they copy), as groups;
+    ``records`` holds every post involved (the report has read them already)."""
     parent: dict[str, str] = {}
 
     def find(key: str) -> str:
@@ -316,7 +318,6 @@ def _clusters(store: Store, flagged) -> list[dict[str, Any]]:
     for key in list(parent):
         groups[find(key)].append(key)
     members = [keys for keys in groups.values() if len(keys) > 1]
-    records = store.records(k for keys in members for k in keys)
     verdicts = store.verdicts(k for keys in members for k in keys)
     out = []
     for keys in members:

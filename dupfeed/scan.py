@@ -15,6 +15,7 @@ from .readers.common import ReadResult
 from .readers.exports import merge_posts, read_export
 from .records import Finding, Post, Skip, Source
 from .report import Summary
+from .urls import is_web_url
 
 VERDICT_RANK = {"original": 0, "revision": 1, "copy": 2}
 
@@ -59,7 +60,7 @@ def read_all_sources(values: Iterable[str | Path], feeds: Iterable[str] = (), *,
     """Sources from paths (folders, files, source JSONL) and page URLs, plus the articles of
     feed URLs; web pages go through the fetch cache (see :mod:`dupfeed.fetch`)."""
     values, feeds = [str(v) for v in values], list(feeds)
-    urls = [v for v in values if v.lower().startswith(("http://", "https://"))]
+    urls = [v for v in values if is_web_url(v)]
     result: ReadResult[Source] = ReadResult()
     for value in values:
         if value not in urls:

@@ -10,6 +10,11 @@ _TRAILING = ".,;:!?]}\u2026"
 _TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref_src"}
 
 
+def is_web_url(value: str) -> bool:
+    """Whether a command-line or config value names a web page (http or https) rather than a path."""
+    return value.lower().startswith(("http://", "https://"))
+
+
 def extract_urls(text: str) -> list[str]:
     """The URLs written in a text, trailing punctuation removed, in order of appearance."""
     out = []
@@ -42,8 +47,7 @@ def _canonical(url: str) -> str:
         url = "http://" + url
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if host.startswith("www."):
-        host = host[4:]
+    host = host.removeprefix("www.")
     port = parts.port if parts.port not in (None, 80, 443) else None
     netloc = f"{host}:{port}" if port else host
     query = [

@@ -230,6 +230,10 @@ def test_vectorised_words_equal_the_slow_reference(text):
 @PROPERTY_SETTINGS
 @given(st.lists(ANY_TEXT, max_size=6))
 def test_a_text_has_the_same_words_alone_and_in_a_batch(texts):
+    _assert_same_words_alone_and_in_a_batch(texts)
+
+
+def _assert_same_words_alone_and_in_a_batch(texts: list[str]) -> None:
     batch = tokenize(texts)
     for i, text in enumerate(texts):
         alone = tokenize([text])
@@ -257,11 +261,5 @@ def test_vectorised_hashes_equal_the_hash_of_each_word_alone(text):
 def test_texts_across_chunk_boundaries_have_the_same_words_as_alone():
     rng = np.random.default_rng(7)
     texts = ["".join(rng.choice(_PIECES, size=int(rng.integers(0, 60)))) for _ in range(4000)]
-    batch = tokenize(texts)
     assert sum(map(len, texts)) > 2 * (1 << 16)  # several chunks
-    for i, text in enumerate(texts):
-        alone = tokenize([text])
-        np.testing.assert_array_equal(batch.of(i), alone.hashes)
-        span = slice(batch.offsets[i], batch.offsets[i + 1])
-        assert batch.starts[span].tolist() == alone.starts.tolist()
-        assert batch.ends[span].tolist() == alone.ends.tolist()
+    _assert_same_words_alone_and_in_a_batch(texts)

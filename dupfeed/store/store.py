@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from ..boilerplate import ShingleCounts
-from ..detector import Detector, _Doc, make_docs, unscored
+from ..detector import Detector, _Doc, chronological, make_docs, unscored
 from ..errors import OptionsError
 from ..index import BandIndex, Segment
 from ..options import Options
@@ -155,22 +155,21 @@ class _StoredDocs:
     def load(self, numbers: Iterable[int]) -> None:
         """Read and tokenise, in one batch, the documents not in the cache."""
         missing = sorted(n for n in numbers if n not in self._cache)
-        for lo in range(0, len(missing), _IN_CHUNK):
-            sql = "SELECT doc, is_source, sequence, record FROM docs WHERE doc IN ({})"
-            rows = list(_rows_in(self._db.conn, sql, missing[lo : lo + _IN_CHUNK]))
-            records, orders = [], []
-            for _, is_source, sequence, record in rows:
-                data = json.loads(record)
-                if is_source:
-                    records.append(source_from_dict(data))
-                    orders.append(None)
-                else:
-                    post = post_from_dict(data)
-                    records.append(post)
-                    orders.append((post.created_at, sequence))
-            docs, _, _ = make_docs(records, orders, self._k)
-            for (number, *_), doc in zip(rows, docs):
-                self._put(number, doc)
+        sql = "SELECT doc, is_source, sequence, record FROM docs WHERE doc IN ({})"
+        rows = list(_rows_in(self._db.conn, sql, missing))
+        records, orders = [], []
+        for _, is_source, sequence, record in rows:
+            data = json.loads(record)
+            if is_source:
+                records.append(source_from_dict(data))
+                orders.append(None)
+            else:
+                post = post_from_dict(data)
+                records.append(post)
+                orders.append((post.created_at, sequence))
+        docs, _, _ = make_docs(records, orders, self._k)
+        for (number, *_), doc in zip(rows, docs):
+            self._put(number, doc)
         self._trim()
 
 
@@ -387,9 +386,9 @@ class Store:
         if not fresh:
             return Added(0, known)
         detector = self.detector
-        order = sorted(range(len(fresh)), key=lambda i: fresh[i].created_at)
-        scored = [i for i in order if fresh[i].kind != "repost"]
-        reposts = [i for i in order if fresh[i].kind == "repost"]
+        order, scored = chronological(fresh)
+        compared = set(scored)
+        reposts = [i for i in order if i not in compared]
         first = len(detector._docs)
         sequence = detector._sequence
         with self._changing() as conn:
