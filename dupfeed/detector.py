@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import chain
 
 import numpy as np
 
@@ -225,13 +226,13 @@ class Detector:
                     windows = sketches.windows[first[lo] : first[lo + len(chunk)]]
                     window_first = first[lo : lo + len(chunk) + 1] - first[lo]
                 candidates = self._index.query_batch(windows, window_first)
-            self._prefetch(set().union(*candidates) if candidates else set())
+            self._prefetch(chain.from_iterable(candidates))  # lazy: a scan in memory never reads it
             findings = [self._score(n, c) for n, c in zip(chunk, candidates)]
             self.timings["verify"] += time.perf_counter() - started
             yield findings
 
     def _windows_of(self, numbers: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        self._prefetch(set(numbers))
+        self._prefetch(numbers)
         docs = [self._docs[n] for n in numbers]
         offsets = np.concatenate([[0], np.cumsum([len(d.shingles) for d in docs])])
         hashes = np.concatenate([d.shingles for d in docs]) if docs else np.zeros(0, dtype=np.uint64)
@@ -239,7 +240,7 @@ class Detector:
         found = self._hasher.sketch(hashes.astype(np.uint32), offsets, window=opts.window, stride=opts.stride)
         return found.windows, found.window_first
 
-    def _prefetch(self, numbers: set[int]) -> None:
+    def _prefetch(self, numbers: Iterable[int]) -> None:
         """Make ready the documents about to be compared (a store loads them in one go)."""
 
     def check(self, post: Post) -> Finding:

@@ -177,7 +177,7 @@ class _StoredDetector(Detector):
     """A detector whose index, counts and documents live in a store."""
 
     def __init__(self, options: Options, db: Database, cache_words: int):
-        super().__init__(replace(options, index="bands"))
+        super().__init__(options)  # a store's options always name the band index
         opts = self.options
         segments = [Segment(a["keys"], a["owners"]) for a in db.load_arrays("index").values()]
         self._index = BandIndex(threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows, segments=segments)
@@ -186,7 +186,7 @@ class _StoredDetector(Detector):
         self._docs = _StoredDocs(db, count, opts.shingle_size, cache_words)
         self._sequence = sequence
 
-    def _prefetch(self, numbers: set[int]) -> None:
+    def _prefetch(self, numbers: Iterable[int]) -> None:
         self._docs.load(numbers)
 
 
