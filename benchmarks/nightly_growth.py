@@ -155,16 +155,16 @@ def measure_open(work: Path) -> dict:
 
 def compare_indexes(work: Path, windows_wanted: int = 200_000) -> list[tuple]:
     """datasketch MinHashLSH and BandIndex on the same windows of stored posts: memory, query time."""
-    from dupfeed.index import BandIndex, WindowIndex
+    from dupfeed.engine.index import BandIndex, WindowIndex
 
     with Store(work / "growth.db", write=False, create=False) as store:
         rows = store.db.conn.execute(
             "SELECT record FROM docs WHERE is_source = 0 ORDER BY doc DESC LIMIT ?", (windows_wanted // 2,)
         ).fetchall()
         options = store.options
-    from dupfeed.normalize import tokenize
-    from dupfeed.shingle import flat_shingles
-    from dupfeed.sketch import MinHasher
+    from dupfeed.engine.normalize import tokenize
+    from dupfeed.engine.shingle import flat_shingles
+    from dupfeed.engine.sketch import MinHasher
 
     texts = [json.loads(r[0])["text"] for r in rows]
     found = tokenize(texts)

@@ -7,8 +7,8 @@ no ``without`` snippet is (compared after whitespace normalisation). Also printe
 ``with`` snippets found and of ``without`` snippets kept out, and title, author and date
 agreement where gold has them (title: equal after case and whitespace folding; "title~" also
 counts a title that contains the gold one, as "Title - Site"). Pages are read as the fetcher
-reads them (``dupfeed.fetch.page.decode_html``). The first table is dupfeed's extraction as
-shipped (``dupfeed.extract.extract_article``); the second tries other trafilatura settings.
+reads them (``dupfeed.html.page.decode_html``). The first table is dupfeed's extraction as
+shipped (``dupfeed.html.extract.extract_article``); the second tries other trafilatura settings.
 
     python benchmarks/quality_extraction.py [--corpus DIR] [--failures]
 """
@@ -26,13 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import trafilatura  # noqa: E402
 
-from dupfeed.extract import extract_article  # noqa: E402
-from dupfeed.fetch.page import decode_html  # noqa: E402
+from dupfeed.html.extract import extract_article  # noqa: E402
+from dupfeed.html.page import decode_html  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "pages"
 SHIPPED = {"include_comments": False, "include_tables": True}
 VARIANTS = {
-    "shipped (dupfeed.extract)": None,
+    "shipped (dupfeed.html.extract)": None,
     "favor_precision": {**SHIPPED, "favor_precision": True},
     "favor_recall": {**SHIPPED, "favor_recall": True},
     "no tables": {**SHIPPED, "include_tables": False},

@@ -36,9 +36,9 @@ import numpy as np
 from datasketch import MinHash
 
 import synthetic
-from dupfeed.normalize import normalize_token, token_hashes, tokenize
-from dupfeed.shingle import batch_shingles, flat_shingles
-from dupfeed.sketch import MinHasher
+from dupfeed.engine.normalize import normalize_token, token_hashes, tokenize
+from dupfeed.engine.shingle import batch_shingles, flat_shingles
+from dupfeed.engine.sketch import MinHasher
 
 try:
     import rensa

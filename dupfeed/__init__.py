@@ -1,7 +1,7 @@
 """dupfeed: find feed posts that copy a source article, an earlier post of their author, or
 another author's post; how much, which passages, and whether they credit it."""
 
-from .detector import Detector
+from .engine.detector import Detector
 from .errors import DupfeedError, InputError
 from .options import Options
 from .records import Finding, Match, Post, Skip, Source, Span

@@ -191,7 +191,7 @@ def _run(store: Store, run: int, config: NightlyConfig, progress: Callable[[int]
 
 def write_report(report: dict[str, Any], report_dir: Path) -> list[Path]:
     """Write the report as HTML, Markdown and JSON (each file replaced whole, never half-written)."""
-    from .report_nightly import format_nightly_html, format_nightly_markdown
+    from .report.nightly import format_nightly_html, format_nightly_markdown
 
     try:
         report_dir.mkdir(parents=True, exist_ok=True)
@@ -231,7 +231,7 @@ def _excerpt(text: str, spans: list[dict[str, int]], margin: int = 300) -> dict[
 
 
 def build_report(store: Store, result: NightlyResult, *, days: int = 60, originals: int = 200) -> dict[str, Any]:
-    """The JSON-ready report of one run (the shape :mod:`dupfeed.report_nightly` renders)."""
+    """The JSON-ready report of one run (the shape :mod:`dupfeed.report.nightly` renders)."""
     run = result.run
     started = store.db.conn.execute("SELECT started FROM runs WHERE run = ?", (run,)).fetchone()[0]
     rows = list(store.findings(run=[run, *result.earlier_runs]))

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .detector import Detector
+from .engine.detector import Detector
 from .errors import InputError
 from .options import Options
 from .readers import read_sources
 from .readers.common import ReadResult
 from .readers.exports import merge_posts, read_export
 from .records import Finding, Post, Skip, Source
-from .report import Summary
+from .report.formats import Summary
 from .urls import is_web_url
 
 VERDICT_RANK = {"original": 0, "revision": 1, "copy": 2}

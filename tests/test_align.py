@@ -7,10 +7,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dupfeed.align import _MAX_OCCURRENCES, Passage, fragments, passages
-from dupfeed.normalize import token_hashes, words
+from dupfeed.engine.align import _MAX_OCCURRENCES, Passage, fragments, passages
+from dupfeed.engine.normalize import token_hashes, words
 from dupfeed.options import Options
-from dupfeed.shingle import text_shingles
+from dupfeed.engine.shingle import text_shingles
 
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None)
 

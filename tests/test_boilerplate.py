@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dupfeed.boilerplate import ShingleCounts, boilerplate_words
+from dupfeed.engine.boilerplate import ShingleCounts, boilerplate_words
 
 
 @settings(max_examples=100, deadline=None)

@@ -8,7 +8,7 @@ import json
 import pytest
 from conftest import ARTICLE, PASSAGE, post_row, write_jsonl
 
-from dupfeed.cli import main
+from dupfeed.cli.main import main
 
 
 @pytest.fixture

@@ -165,7 +165,7 @@ def test_findings_serialise_to_the_jsonl_contract(article):
     ids=["other-host-ending-alike", "host", "longer-handle", "handle"],
 )
 def test_credit_needs_the_whole_host_or_handle(article, text, credited):
-    from dupfeed.attribution import credits_post, credits_source
+    from dupfeed.engine.attribution import credits_post, credits_source
 
     post = make_post("p", text)
     if "@" in text:

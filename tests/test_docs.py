@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import pytest
 
-from dupfeed.cli import main
+from dupfeed.cli.main import main
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

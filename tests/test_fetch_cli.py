@@ -12,7 +12,7 @@ import time
 import pytest
 from fixtures.fetch.server import Site
 
-from dupfeed.cli_sources import sources
+from dupfeed.cli.sources import sources
 from dupfeed.fetch import FetchOptions, fetch_sources, read_store
 
 FAST = ["--timeout", "0.3", "--retries", "1", "--backoff", "0", "--delay", "0"]
@@ -128,7 +128,7 @@ def test_an_interrupted_run_leaves_only_complete_lines_and_the_next_run_complete
     listing = tmp_path / "urls.txt"
     listing.write_text("\n".join(site.url(f"/s{i}") for i in range(count)) + "\n", encoding="utf-8")
     out = tmp_path / "sources.jsonl"
-    code = "import sys; from dupfeed.cli_sources import sources; sources(sys.argv[1:], prog_name='dupfeed sources')"
+    code = "import sys; from dupfeed.cli.sources import sources; sources(sys.argv[1:], prog_name='dupfeed sources')"
     args = ["fetch", "--urls", str(listing), "--out", str(out), "--concurrency", "2", "--delay", "0.05", "--quiet"]
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     child = subprocess.Popen(

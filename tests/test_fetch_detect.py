@@ -9,7 +9,7 @@ from conftest import SHARED, make_post
 from fixtures.fetch.server import Site
 
 from dupfeed import Detector
-from dupfeed.extract import extract_article
+from dupfeed.html.extract import extract_article
 from dupfeed.fetch import FetchOptions, fetch_sources
 from dupfeed.readers import read_sources
 

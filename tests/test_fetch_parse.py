@@ -8,7 +8,7 @@ import pytest
 
 from dupfeed.fetch.discover import parse_feed, parse_sitemap
 from dupfeed.fetch.failures import FEED_NOT_XML, NOT_A_FEED, NOT_A_SITEMAP, SITEMAP_NOT_XML, FetchFailure
-from dupfeed.fetch.page import decode_html, normalize_lang, page_meta
+from dupfeed.html.page import decode_html, normalize_lang, page_meta
 
 FRENCH = "L’été à Noël : « déjà » — coût 5 €"
 BASE = "https://news.example/section/"

@@ -260,16 +260,16 @@ def test_a_redirected_page_is_stored_under_its_final_url_and_known_by_both(site,
 
 
 def test_a_page_that_breaks_the_extractor_is_recorded_and_the_run_goes_on(site, tmp_path, monkeypatch):
-    import dupfeed.extract
+    import dupfeed.html.extract
 
-    real = dupfeed.extract.extract_article
+    real = dupfeed.html.extract.extract_article
 
     def fragile(html, *, url=None):
         if url and url.endswith("/bad"):
             raise RecursionError("maximum recursion depth exceeded")
         return real(html, url=url)
 
-    monkeypatch.setattr(dupfeed.extract, "extract_article", fragile)
+    monkeypatch.setattr(dupfeed.html.extract, "extract_article", fragile)
     urls = [site.page("/bad", article("A", LONG_FRENCH)), site.page("/good", article("B", LONG_FRENCH + " Fin."))]
     report = fetch_sources(urls, store=tmp_path / "s.jsonl", options=FAST)
     assert report.fetched == 1

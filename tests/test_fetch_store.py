@@ -8,7 +8,7 @@ import pytest
 
 from dupfeed.errors import InputError
 from dupfeed.fetch import read_store
-from dupfeed.fetch.store import SourceStore
+from dupfeed.fetch.cache import SourceStore
 
 
 def ok(url: str, source_id: str | None = None, text: str = "Body text.", **extra) -> dict:

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from dupfeed.index import BandIndex, Segment, WindowIndex, band_keys
-from dupfeed.normalize import tokenize
-from dupfeed.shingle import flat_shingles
-from dupfeed.sketch import MinHasher
+from dupfeed.engine.index import BandIndex, Segment, WindowIndex, band_keys
+from dupfeed.engine.normalize import tokenize
+from dupfeed.engine.shingle import flat_shingles
+from dupfeed.engine.sketch import MinHasher
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def test_empty_band_index_finds_nothing():
 
 
 def test_a_scan_reports_the_same_with_either_index(runner):
-    from dupfeed.cli import main
+    from dupfeed.cli.main import main
 
     args = ["scan", str(ROOT / "data" / "posts.jsonl"), "--sources", str(ROOT / "data" / "articles"), "-f", "jsonl", "-q"]
     reference = runner.invoke(main, args)

@@ -12,7 +12,7 @@ from conftest import ROOT, post_row, write_jsonl
 from test_fetch_cli import site  # noqa: F401  (the fixture: a site on 127.0.0.1)
 from test_fetch_detect import site_page
 
-from dupfeed.cli import main
+from dupfeed.cli.main import main
 
 POSTS = ROOT / "data" / "posts.jsonl"
 ARTICLES = ROOT / "data" / "articles"

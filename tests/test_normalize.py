@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dupfeed.normalize import (
+from dupfeed.engine.normalize import (
     normalize_text,
     normalize_token,
     reference_words,

@@ -135,7 +135,7 @@ def test_scan_include_direct_reads_direct_messages(tmp_path):
 
     from click.testing import CliRunner
 
-    from dupfeed.cli import main
+    from dupfeed.cli.main import main
 
     path = build(tmp_path, fixture_files(), "zip")
     ids = []

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from rapidfuzz.distance import Indel
 
 from dupfeed import Detector, Source
-from dupfeed.normalize import normalize_text
+from dupfeed.engine.normalize import normalize_text
 
 WORDS = ARTICLE.split()
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from dupfeed.report_nightly import CHUNK, format_nightly_html, format_nightly_markdown
+from dupfeed.report.nightly import CHUNK, format_nightly_html, format_nightly_markdown
 
 HOSTILE = '<script>alert(1)</script>"onmouseover="alert(2)'
 SOURCE_TEXT = (

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from conftest import ARTICLE, PASSAGE, post_row, write_jsonl
 
-from dupfeed.cli import main
+from dupfeed.cli.main import main
 
 OWN = "A quiet week on the allotment: tomatoes in, slugs out, and the first courgette of the year."
 

@@ -10,9 +10,9 @@ from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dupfeed.normalize import token_hashes, words
-from dupfeed.shingle import batch_shingles
-from dupfeed.sketch import EMPTY, MinHasher, permutations
+from dupfeed.engine.normalize import token_hashes, words
+from dupfeed.engine.shingle import batch_shingles
+from dupfeed.engine.sketch import EMPTY, MinHasher, permutations
 
 PROPERTY_SETTINGS = settings(max_examples=100, deadline=None)
 

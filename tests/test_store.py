@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, write_jsonl
 
 from dupfeed import Options
-from dupfeed.cli import main
+from dupfeed.cli.main import main
 from dupfeed.errors import OptionsError
 from dupfeed.scan import read_all_posts, read_all_sources, run_scan
 from dupfeed.store import Store, StoreBusy
@@ -99,12 +99,12 @@ def test_opening_a_store_reads_no_text(tmp_path, demo, monkeypatch):
         run = store.begin_run("test")
         store.add_sources(sources.records, run=run)
         store.ingest(posts.records, run=run)
-    import dupfeed.detector
+    import dupfeed.engine.detector
 
     def refuse(texts):
         raise AssertionError(f"tokenised {len(texts)} texts on open")
 
-    monkeypatch.setattr(dupfeed.detector, "tokenize", refuse)
+    monkeypatch.setattr(dupfeed.engine.detector, "tokenize", refuse)
     with Store(path) as store:
         detector = store.detector
         assert len(detector._index) > 0 and len(detector._docs) == 105

@@ -12,7 +12,7 @@ appended as one line; a URL already stored is not fetched again unless ``refresh
 from .failures import FetchFailure
 from .fetcher import Failed, FetchReport, check_url, fetch_sources
 from .options import DEFAULT_USER_AGENT, FetchOptions
-from .store import read_store
+from .cache import read_store
 
 __all__ = [
     "DEFAULT_USER_AGENT",

@@ -19,7 +19,7 @@ from lxml import etree
 
 from .failures import FEED_NOT_XML, NO_FEED, NOT_A_FEED, NOT_A_SITEMAP, SITEMAP_NOT_XML, FetchFailure
 from .http import HttpClient, Response
-from .page import decode_html, discover_feeds
+from ..html.page import decode_html, discover_feeds
 
 XML_ACCEPT = "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1"
 SITEMAP_MAX_BYTES = 50_000_000

@@ -17,8 +17,8 @@ from .discover import Entry, Expansion, expand_feed, expand_sitemap
 from .failures import EXTRACTION_FAILED, NO_TEXT, FetchFailure
 from .http import HTML_TYPES, HttpClient, Response
 from .options import FetchOptions
-from .page import decode_html, page_meta
-from .store import SourceStore
+from ..html.page import decode_html, page_meta
+from .cache import SourceStore
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ class _Run:
 
     def extract(self, task: _Task, response: Response) -> dict[str, Any]:
         """The source record of a fetched page."""
-        from ..extract import extract_article  # trafilatura takes a second to import
+        from ..html.extract import extract_article  # trafilatura takes a second to import
 
         html = decode_html(response.body, response.charset)
         meta = page_meta(html, response.url)

@@ -24,7 +24,7 @@ def published(date: str | None) -> datetime | None:
 
 def _from_html(path: Path, source_id: str, html: bytes | str, *, url: str | None = None, **given) -> Source | Skip:
     # Imported here: trafilatura takes most of a second to import, and most scans have no HTML.
-    from ..extract import extract_article
+    from ..html.extract import extract_article
 
     found = extract_article(html, url=url)
     if found is None:
@@ -45,7 +45,7 @@ def _decoded(data: bytes) -> str:
     """An HTML file's text in the encoding it declares; with no declaration and bytes that are
     not UTF-8, Windows-1252, which most such files are (a Latin-1 page guessed otherwise reads
     "crčme" for "crème", and its quotes then match nothing)."""
-    from ..fetch.page import decode_html
+    from ..html.page import decode_html
 
     html = decode_html(data)
     return html if isinstance(html, str) else data.decode("cp1252", errors="replace")

@@ -1,7 +1,7 @@
 """The persistent store: sources, posts, their index, shingle counts and findings in one file.
 
 Texts are tokenised and sketched once, when they are added; the index (band keys of every
-window, :class:`~dupfeed.index.BandIndex`) and the boilerplate counts are saved as arrays, so
+window, :class:`~dupfeed.engine.index.BandIndex`) and the boilerplate counts are saved as arrays, so
 opening a store reads arrays, never texts. A document's text is read back only when a new post
 is verified against it. Posts are scored in ``created_at`` order against every source and
 every earlier post, exactly as ``dupfeed scan`` would score them, and each batch of findings
@@ -22,10 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from ..boilerplate import ShingleCounts
-from ..detector import Detector, _Doc, chronological, make_docs, unscored
+from ..engine.boilerplate import ShingleCounts
+from ..engine.detector import Detector, _Doc, chronological, make_docs, unscored
 from ..errors import OptionsError
-from ..index import BandIndex, Segment
+from ..engine.index import BandIndex, Segment
 from ..options import Options
 from ..records import Finding, Match, Post, Source, Span
 from .db import Database

@@ -49,7 +49,7 @@ from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
 from ..common import BadRecord, checked_text, parse_datetime, ReadResult
-from ..html_text import html_to_text
+from ...html.text import html_to_text
 
 NAME = "linkedin"
 OWNER_UNKNOWN = "linkedin:me"

@@ -16,8 +16,8 @@ from .attribution import credits_post, credits_source
 from .boilerplate import ShingleCounts, boilerplate_words
 from .index import BandIndex, CandidateIndex, WindowIndex
 from .normalize import normalize_token, tokenize
-from .options import Options
-from .records import Finding, Match, Post, Source, Span
+from ..options import Options
+from ..records import Finding, Match, Post, Source, Span
 from .shingle import flat_shingles
 from .sketch import MinHasher, Sketches
 

@@ -6,8 +6,8 @@ import re
 from functools import lru_cache
 
 from .normalize import normalize_text
-from .records import Post, Source
-from .urls import canonical_url, extract_urls, host_of
+from ..records import Post, Source
+from ..urls import canonical_url, extract_urls, host_of
 
 
 def linked_urls(post: Post) -> set[str]:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .errors import DupfeedError, OptionsError
-from .fetch import FetchOptions, FetchReport, check_url, fetch_sources
+from ..errors import DupfeedError, OptionsError
+from ..fetch import FetchOptions, FetchReport, check_url, fetch_sources
 
 _MAX_LISTED_FAILURES = 20
 _BAR_FROM = 10

@@ -52,7 +52,7 @@ def batch_shingles(tokens: Sequence[np.ndarray], k: int) -> tuple[np.ndarray, np
 
 def flat_shingles(flat: np.ndarray, lengths: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """:func:`batch_shingles` of texts given as one array of word hashes and their lengths
-    (as :func:`dupfeed.normalize.tokenize` returns them: no list of arrays to join)."""
+    (as :func:`dupfeed.engine.normalize.tokenize` returns them: no list of arrays to join)."""
     lengths = np.asarray(lengths, dtype=np.int64)
     counts = shingle_counts(lengths, k)
     offsets = np.concatenate([[0], np.cumsum(counts)])

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .records import Finding, Match, Skip
+from ..records import Finding, Match, Skip
 
 FORMATS = ("table", "jsonl", "json", "csv", "markdown", "html")
 
@@ -166,8 +166,8 @@ def format_markdown(findings: Sequence[Finding], summary: Summary) -> str:
 
 
 def format_html(findings: Sequence[Finding], summary: Summary) -> str:
-    """One self-contained HTML page (see :mod:`dupfeed.report_html`)."""
-    from .report_html import format_html as page
+    """One self-contained HTML page (see :mod:`dupfeed.report.scan_page`)."""
+    from .scan_page import format_html as page
 
     return page(findings, summary)
 

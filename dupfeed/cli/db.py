@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .cli_common import (
+from .common import (
     check_output,
     check_source_paths,
     choose_format,
@@ -18,13 +18,13 @@ from .cli_common import (
     progress_bar,
     warn_skips,
 )
-from .errors import DupfeedError
-from .readers.exports import input_formats
-from .report import FORMATS, FORMATTERS, Summary
-from .scan import VERDICT_RANK, read_all_posts, read_all_sources
-from .store import Store, StoreBusy, finding_from_dict
-from .store.store import record_key
-from .urls import is_web_url
+from ..errors import DupfeedError
+from ..readers.exports import input_formats
+from ..report.formats import FORMATS, FORMATTERS, Summary
+from ..scan import VERDICT_RANK, read_all_posts, read_all_sources
+from ..store import Store, StoreBusy, finding_from_dict
+from ..store.store import record_key
+from ..urls import is_web_url
 
 EXIT_FAULTS = 4
 """Exit status of a run that finished, but skipped some input (bad records, failed fetches)."""
@@ -230,7 +230,7 @@ def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail
       4   done, report written, but some input was skipped (failed fetches, bad records)
       75  another run holds the store (try again later, or give --wait)
     """
-    from .nightly import NightlyConfig, load_config, run_nightly
+    from ..nightly import NightlyConfig, load_config, run_nightly
 
     try:
         config = load_config(config_path) if config_path else NightlyConfig()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .cli_common import (
+from .. import __version__
+from .common import (
     check_output,
     check_source_paths,
     choose_format,
@@ -18,14 +18,14 @@ from .cli_common import (
     progress_bar,
     warn_skips,
 )
-from .cli_db import db as db_group
-from .cli_db import nightly as nightly_command
-from .cli_sources import sources as sources_group
-from .errors import DupfeedError, OptionsError
-from .options import INDEXES, Options
-from .readers.exports import input_formats
-from .report import FORMATS, FORMATTERS
-from .scan import Selection, read_all_posts, read_all_sources, run_scan
+from .db import db as db_group
+from .db import nightly as nightly_command
+from .sources import sources as sources_group
+from ..errors import DupfeedError, OptionsError
+from ..options import INDEXES, Options
+from ..readers.exports import input_formats
+from ..report.formats import FORMATS, FORMATTERS
+from ..scan import Selection, read_all_posts, read_all_sources, run_scan
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
