@@ -67,10 +67,14 @@ def _night_data(night: int, posts: int, articles: int, work: Path) -> tuple[list
             target, kind = truth[post.id]
             planted[pid] = (renamed.get(target, target), kind)
         out.append(Post(pid, text, author, start + i * step, links=post.links))
-    _write(work / f"articles-{night:02d}.jsonl", [s.to_dict() for s in rng.permutation(np.array(fresh, dtype=object))[: SAMPLE // 10]])
-    _write(work / f"posts-{night:02d}.jsonl", [
-        {"id": p.id, "text": p.text, "author": p.author} for p in rng.permutation(np.array(out, dtype=object))[:SAMPLE]
-    ])
+    _write(
+        work / f"articles-{night:02d}.jsonl",
+        [s.to_dict() for s in rng.permutation(np.array(fresh, dtype=object))[: SAMPLE // 10]],
+    )
+    _write(
+        work / f"posts-{night:02d}.jsonl",
+        [{"id": p.id, "text": p.text, "author": p.author} for p in rng.permutation(np.array(out, dtype=object))[:SAMPLE]],
+    )
     return fresh, out, planted
 
 
@@ -129,10 +133,16 @@ def run_night(night: int, posts: int, articles: int, work: Path) -> dict:
         elif record["verdict"] != "original":
             false_alarms += 1
     figures.update(
-        stored_posts=counts["posts"], stored_sources=counts["sources"], scored=scored.total,
-        db_mb=(work / "growth.db").stat().st_size / 1e6, peak_rss_mb=_peak_mb(), rss_before_open_mb=rss_before,
-        recall={kind: (hits[kind], totals[kind]) for kind in totals}, false_alarms=false_alarms,
-        originals=len(findings) - len(planted), timings=timings,
+        stored_posts=counts["posts"],
+        stored_sources=counts["sources"],
+        scored=scored.total,
+        db_mb=(work / "growth.db").stat().st_size / 1e6,
+        peak_rss_mb=_peak_mb(),
+        rss_before_open_mb=rss_before,
+        recall={kind: (hits[kind], totals[kind]) for kind in totals},
+        false_alarms=false_alarms,
+        originals=len(findings) - len(planted),
+        timings=timings,
     )
     return figures
 
@@ -148,9 +158,18 @@ def measure_open(work: Path) -> dict:
         windows = len(detector._index)
         index_mb = sum(s.keys.nbytes + s.owners.nbytes for s in detector._index.segments) / 1e6
         counts_mb = sum(k.nbytes + c.nbytes for k, c in detector._post_counts.runs) / 1e6
-    return {"open_s": seconds, "rss_mb": _peak_mb(), "base_rss_mb": base, "posts": counts["posts"],
-            "sources": counts["sources"], "windows": windows, "index_mb": index_mb, "counts_mb": counts_mb,
-            "segments": len(detector._index.segments), "db_mb": (work / "growth.db").stat().st_size / 1e6}
+    return {
+        "open_s": seconds,
+        "rss_mb": _peak_mb(),
+        "base_rss_mb": base,
+        "posts": counts["posts"],
+        "sources": counts["sources"],
+        "windows": windows,
+        "index_mb": index_mb,
+        "counts_mb": counts_mb,
+        "segments": len(detector._index.segments),
+        "db_mb": (work / "growth.db").stat().st_size / 1e6,
+    }
 
 
 def compare_indexes(work: Path, windows_wanted: int = 200_000) -> list[tuple]:
@@ -169,7 +188,9 @@ def compare_indexes(work: Path, windows_wanted: int = 200_000) -> list[tuple]:
     texts = [json.loads(r[0])["text"] for r in rows]
     found = tokenize(texts)
     hashes, offsets = flat_shingles(found.hashes, np.diff(found.offsets), options.shingle_size)
-    sketches = MinHasher(options.num_perm, options.seed).sketch(hashes.astype(np.uint32), offsets, window=options.window, stride=options.stride)
+    sketches = MinHasher(options.num_perm, options.seed).sketch(
+        hashes.astype(np.uint32), offsets, window=options.window, stride=options.stride
+    )
     windows, owner, first = sketches.windows, sketches.window_owner, sketches.window_first
     out = []
     for name, cls in (("datasketch MinHashLSH", WindowIndex), ("dupfeed BandIndex", BandIndex)):
@@ -191,15 +212,19 @@ def compare_indexes(work: Path, windows_wanted: int = 200_000) -> list[tuple]:
 
 def print_open(work: Path) -> None:
     """Open the store in a fresh process (cold, as the next night would) and print what it took."""
-    done = subprocess.run([sys.executable, __file__, "--night", "-1", "--work", str(work)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, __file__, "--night", "-1", "--work", str(work)], capture_output=True, text=True, check=False
+    )
     if done.returncode:
         print(done.stderr)
         return
     f = json.loads(done.stdout.strip().splitlines()[-1])
-    print(f"\nOpening the grown store ({f['posts']:,} posts, {f['sources']:,} articles, {f['windows']:,} windows in "
-          f"{f['segments']} segments, {f['db_mb']:,.0f} MB on disk) in a fresh process: {f['open_s']:.1f} s; "
-          f"peak RSS {f['rss_mb']:,.0f} MB ({f['base_rss_mb']:,.0f} MB before opening); "
-          f"index {f['index_mb']:,.0f} MB, boilerplate counts {f['counts_mb']:,.0f} MB in memory")
+    print(
+        f"\nOpening the grown store ({f['posts']:,} posts, {f['sources']:,} articles, {f['windows']:,} windows in "
+        f"{f['segments']} segments, {f['db_mb']:,.0f} MB on disk) in a fresh process: {f['open_s']:.1f} s; "
+        f"peak RSS {f['rss_mb']:,.0f} MB ({f['base_rss_mb']:,.0f} MB before opening); "
+        f"index {f['index_mb']:,.0f} MB, boilerplate counts {f['counts_mb']:,.0f} MB in memory"
+    )
 
 
 def main() -> None:
@@ -222,19 +247,44 @@ def main() -> None:
     for old in args.work.glob("growth.db*"):
         old.unlink()
     print(f"{args.nights} nights of {args.posts:,} posts and {args.articles:,} articles; store {args.work / 'growth.db'}\n")
-    head = ("night", "posts", "articles", "open s", "open RSS", "+art s", "ingest s", "score s", "posts/s", "report s",
-            "db MB", "peak RSS", "recall paste/edit/repost/older", "false")
+    head = (
+        "night",
+        "posts",
+        "articles",
+        "open s",
+        "open RSS",
+        "+art s",
+        "ingest s",
+        "score s",
+        "posts/s",
+        "report s",
+        "db MB",
+        "peak RSS",
+        "recall paste/edit/repost/older",
+        "false",
+    )
     print("| " + " | ".join(head) + " |\n|" + "---|" * len(head))
     for night in range(args.nights):
-        command = [sys.executable, __file__, "--night", str(night), "--posts", str(args.posts),
-                   "--articles", str(args.articles), "--work", str(args.work)]
+        command = [
+            sys.executable,
+            __file__,
+            "--night",
+            str(night),
+            "--posts",
+            str(args.posts),
+            "--articles",
+            str(args.articles),
+            "--work",
+            str(args.work),
+        ]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode:
             print(done.stderr)
             sys.exit(done.returncode)
         f = json.loads(done.stdout.strip().splitlines()[-1])
         recall = "/".join(
-            f"{100 * h / n:.1f}" if n else "-" for h, n in (f["recall"].get(k, (0, 0)) for k in ("paste", "edited", "repost", "earlier night"))
+            f"{100 * h / n:.1f}" if n else "-"
+            for h, n in (f["recall"].get(k, (0, 0)) for k in ("paste", "edited", "repost", "earlier night"))
         )
         print(
             f"| {night + 1} | {f['stored_posts']:,} | {f['stored_sources']:,} | {f['open_s']:.1f} | {f['open_rss_mb']:,.0f} MB "
@@ -246,11 +296,15 @@ def main() -> None:
     print("\nIndex backends on the same windows (the newest stored posts):\n")
     rows = compare_indexes(args.work)
     base = rows[0]
-    print("| index | windows | build s | memory MB | bytes/window | query 5,000 posts s | candidates | memory vs datasketch | query speed vs datasketch |")
+    print(
+        "| index | windows | build s | memory MB | bytes/window | query 5,000 posts s | candidates | memory vs datasketch | query speed vs datasketch |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for name, n, build, memory, query, candidates in rows:
-        print(f"| {name} | {n:,} | {build:.1f} | {memory / 1e6:,.0f} | {memory / n:,.0f} | {query:.2f} | {candidates:,} "
-              f"| {memory / base[3]:.3f}x | {base[4] / query:.1f}x |")
+        print(
+            f"| {name} | {n:,} | {build:.1f} | {memory / 1e6:,.0f} | {memory / n:,.0f} | {query:.2f} | {candidates:,} "
+            f"| {memory / base[3]:.3f}x | {base[4] / query:.1f}x |"
+        )
 
 
 if __name__ == "__main__":

@@ -15,16 +15,16 @@ import argparse
 import csv
 import sys
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dupfeed import Detector, Options, Post, Source  # noqa: E402
+from dupfeed import Detector, Options, Post, Source
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "clough-dev"
 CATEGORIES = ("cut", "light", "heavy", "non")
-EPOCH = datetime(2011, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2011, 1, 1, tzinfo=UTC)
 
 
 def load(corpus: Path) -> tuple[list[Source], list[Post], dict[str, tuple[str, str]]]:
@@ -104,7 +104,9 @@ def print_report(options: Options, result: dict) -> None:
     print(f"cut/light answers not matched to their own task's source: {len(missed)}")
     for name, why in missed:
         print(f"  {name}: {why}")
-    print(f"cut/light answers matched to their source, but whose strongest match is an earlier answer: {len(result['top_not_own'])}")
+    print(
+        f"cut/light answers matched to their source, but whose strongest match is an earlier answer: {len(result['top_not_own'])}"
+    )
     for name, top in result["top_not_own"]:
         print(f"  {name}: strongest match {top}")
 

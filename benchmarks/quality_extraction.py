@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import trafilatura  # noqa: E402
+import trafilatura
 
-from dupfeed.html.extract import extract_article  # noqa: E402
-from dupfeed.html.page import decode_html  # noqa: E402
+from dupfeed.html.extract import extract_article
+from dupfeed.html.page import decode_html
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "pages"
 SHIPPED = {"include_comments": False, "include_tables": True}
@@ -89,13 +89,18 @@ def score(name: str, gold: dict, text: str, title, author, date) -> Result:
         return bool(got) and (want == got or (loose and want in got))
 
     return Result(
-        name, gold.get("lang", "?"),
-        len(gold.get("with", [])) - len(missing), len(gold.get("with", [])),
-        len(gold.get("without", [])) - len(leaked), len(gold.get("without", [])),
-        agree(gold.get("title"), title), agree(gold.get("title"), title, loose=True),
+        name,
+        gold.get("lang", "?"),
+        len(gold.get("with", [])) - len(missing),
+        len(gold.get("with", [])),
+        len(gold.get("without", [])) - len(leaked),
+        len(gold.get("without", [])),
+        agree(gold.get("title"), title),
+        agree(gold.get("title"), title, loose=True),
         (norm(date)[:10] == norm(gold.get("date"))[:10]) if norm(gold.get("date")) else None,
         agree(gold.get("author"), author),
-        missing, leaked,
+        missing,
+        leaked,
     )
 
 
@@ -122,17 +127,25 @@ def rates(results: list[Result]) -> list[str]:
         pct(sum(r.passed for r in results), len(results)),
         pct(sum(r.with_found for r in results), sum(r.with_total for r in results)),
         pct(sum(r.without_out for r in results), sum(r.without_total for r in results)),
-        share("title"), share("title_loose"), share("date"), share("author"),
+        share("title"),
+        share("title_loose"),
+        share("date"),
+        share("author"),
     ]
 
 
 def table(results: list[Result]) -> str:
     head = ["", "pages", "passed", "with in", "without out", "title (n)", "title~ (n)", "date (n)", "author (n)"]
-    groups = [("overall", results), ("French", [r for r in results if r.lang == "fr"]),
-              ("English", [r for r in results if r.lang == "en"])]
+    groups = [
+        ("overall", results),
+        ("French", [r for r in results if r.lang == "fr"]),
+        ("English", [r for r in results if r.lang == "en"]),
+    ]
     rows = [head] + [[label, *rates(group)] for label, group in groups]
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    return "\n".join("  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))) for row in rows)
+    return "\n".join(
+        "  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))) for row in rows
+    )
 
 
 def main() -> None:

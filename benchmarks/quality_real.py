@@ -132,15 +132,32 @@ def table_row(name: str, runs: list[ExportRun], judged: dict[Pair, Judgement]) -
     known = [r.expected for r in runs if r.expected is not None]
     read = "read failed" if all(r.error for r in runs) else f"{sum(r.read for r in runs)}/{sum(known)}"
     return [
-        name, read, str(t.flagged), str(t.true), str(t.false), str(t.flagged - t.true - t.false),
-        ratio(t.true, t.true + t.false), f"{t.true}/{t.all_true}", str(len(posts)),
+        name,
+        read,
+        str(t.flagged),
+        str(t.true),
+        str(t.false),
+        str(t.flagged - t.true - t.false),
+        ratio(t.true, t.true + t.false),
+        f"{t.true}/{t.all_true}",
+        str(len(posts)),
         ratio(post_true, post_true + post_false),
     ]
 
 
 def print_table(runs: list[ExportRun], judged: dict[Pair, Judgement]) -> None:
-    header = ["export", "read/expected", "flagged", "true", "false", "unjudged", "precision",
-              "true found", "posts flagged", "post precision"]
+    header = [
+        "export",
+        "read/expected",
+        "flagged",
+        "true",
+        "false",
+        "unjudged",
+        "precision",
+        "true found",
+        "posts flagged",
+        "post precision",
+    ]
     rows = [header] + [table_row(r.name, [r], judged) for r in runs]
     rows.append(table_row("total", runs, judged))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
@@ -169,8 +186,10 @@ def show_pair(pair: Pair, run: ExportRun, judged: dict[Pair, Judgement]) -> None
         # A pair no longer flagged may still be a weak match of a post now called original.
         match = next((m for m in finding.matches if m.id == matched_id), None)
     judgement = judged.get(pair)
-    print(f"== {export} {post_id} -> {matched_id}  verdict now: {finding.verdict if finding else 'not read'}"
-          + (f"  judged {str(judgement.label).lower()} ({judgement.reason})" if judgement else "  unjudged"))
+    print(
+        f"== {export} {post_id} -> {matched_id}  verdict now: {finding.verdict if finding else 'not read'}"
+        + (f"  judged {str(judgement.label).lower()} ({judgement.reason})" if judgement else "  unjudged")
+    )
     post: Post | None = finding.post if finding else None
     matched_post: Post | None = matched.post if matched else None
     print("  post:\n" + (shown(post.text) if post else "    (not read)"))
@@ -226,8 +245,11 @@ def main() -> None:
             show_pair(pair, by_name[pair[0]], judged)
 
     t = Tally.of(runs, judged)
-    print(f"\nprecision {ratio(t.true, t.true + t.false)} ({t.true}/{t.true + t.false} judged flagged pairs), "
-          f"true pairs found {t.true}/{t.all_true}, unjudged {len(unjudged)}")
+    print(
+        f"\nprecision {ratio(t.true, t.true + t.false)} ({t.true}/{t.true + t.false} judged flagged pairs), "
+        f"true pairs found {t.true}/{t.all_true}, unjudged {len(unjudged)}"
+    )
+
 
 if __name__ == "__main__":
     main()

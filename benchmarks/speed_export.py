@@ -49,10 +49,10 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
+import synthetic
+
 from dupfeed import Detector
 from dupfeed.readers.exports import read_export
-
-import synthetic
 
 STAGES = ("shingle", "sketch", "index", "verify")
 FEED = "https://www.linkedin.com/feed/update/urn%3Ali%3A"
@@ -104,8 +104,10 @@ def article_page(source: synthetic.Source, published: datetime, slug: str, draft
     dates = f'<p class="created">Created on {published - timedelta(days=2):%Y-%m-%d %H:%M}</p>\n'
     if not draft:
         dates += f'<p class="published">Published on {published:%Y-%m-%d %H:%M}</p>\n'
-    return (f'<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8"><title>{title}</title></head>\n<body>\n'
-            f'<h1><a href="https://www.linkedin.com/pulse/{slug}">{title}</a></h1>\n{dates}<div>{body}</div>\n</body>\n</html>\n')
+    return (
+        f'<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8"><title>{title}</title></head>\n<body>\n'
+        f'<h1><a href="https://www.linkedin.com/pulse/{slug}">{title}</a></h1>\n{dates}<div>{body}</div>\n</body>\n</html>\n'
+    )
 
 
 def build_export(path: Path, n: int, seed: int, n_articles: int) -> dict[datetime, tuple[datetime | None, str]]:
@@ -170,8 +172,10 @@ def peak_rss_mib() -> float:
 
 # The CLI runs under a small Python wrapper that reports its child's peak RSS: a child spawned
 # straight from this process (vfork, then exec) inherits this process's high-water mark.
-WRAPPER = ("import resource, subprocess, sys, time; started = time.perf_counter(); status = subprocess.call(sys.argv[1:]); "
-           "print(time.perf_counter() - started, status, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+WRAPPER = (
+    "import resource, subprocess, sys, time; started = time.perf_counter(); status = subprocess.call(sys.argv[1:]); "
+    "print(time.perf_counter() - started, status, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
 
 
 def run_cli(path: Path) -> tuple[float, int, float]:
@@ -200,8 +204,10 @@ def print_recall(truth: dict, records: list, findings: list) -> None:
         known = "not in" not in label and not label.startswith("none")
         found, recall = (hits, f"{hits / total:.1%}") if known else ("-", "-")
         print(f"{label:<42}{total:>7}{found:>7}{recall:>8}{seen['copy']:>7}{seen['revision']:>9}{seen['original']:>9}")
-    print("not planted: a copy or revision there is a false alarm; pastes of an article not in the export"
-          " can only match one another")
+    print(
+        "not planted: a copy or revision there is a false alarm; pastes of an article not in the export"
+        " can only match one another"
+    )
 
 
 def main() -> None:
@@ -220,8 +226,12 @@ def main() -> None:
         with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
             truth = pool.submit(build_export, path, args.posts, args.seed, args.articles).result()
         with zipfile.ZipFile(path) as archive:
-            sizes = ", ".join(f"{i.filename} {i.file_size / 2**20:.1f} MiB" for i in archive.infolist() if "Articles/" not in i.filename)
-        print(f"{path.name}: {path.stat().st_size / 2**20:.1f} MiB, built in {time.perf_counter() - started:.1f} s (not timed); {sizes}")
+            sizes = ", ".join(
+                f"{i.filename} {i.file_size / 2**20:.1f} MiB" for i in archive.infolist() if "Articles/" not in i.filename
+            )
+        print(
+            f"{path.name}: {path.stat().st_size / 2**20:.1f} MiB, built in {time.perf_counter() - started:.1f} s (not timed); {sizes}"
+        )
 
         reads, scans = [], []
         for _ in range(args.repeat):
@@ -239,10 +249,16 @@ def main() -> None:
         cli = [run_cli(path) for _ in range(0 if args.no_cli else args.repeat)]
 
         rows, records = len(result.records) + len(result.skipped), len(result.records)
-        print(f"read {records:,} records, skipped " + ", ".join(f"{n:,} {why}" for why, n in Counter(s.reason for s in result.skipped).items()))
+        print(
+            f"read {records:,} records, skipped "
+            + ", ".join(f"{n:,} {why}" for why, n in Counter(s.reason for s in result.skipped).items())
+        )
         print(f"\n{'stage':<20}{'posts':>9}{'seconds':>10}{'posts/s':>10}{'peak RSS MiB':>14}")
-        table = [("read_export", rows, min(reads), read_rss), ("Detector.scan", records, min(scans), scan_rss),
-                 ("read + scan", rows, min(reads) + min(scans), scan_rss)]
+        table = [
+            ("read_export", rows, min(reads), read_rss),
+            ("Detector.scan", records, min(scans), scan_rss),
+            ("read + scan", rows, min(reads) + min(scans), scan_rss),
+        ]
         if cli:
             seconds, status, _ = min(cli)
             table.append((f"dupfeed scan CLI ({status})", rows, seconds, max(c[2] for c in cli)))

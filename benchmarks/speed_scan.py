@@ -48,8 +48,6 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-
-
 def run_dupfeed(sources, feed, options: Options) -> dict:
     detector = Detector(options)
     started = time.perf_counter()
@@ -125,8 +123,10 @@ def print_dupfeed(result: dict, truth, n_posts: int, n_sources: int, rss: tuple[
     untimed_s = scan - sum(result["scan_stages"].values())
     print(f"{'untimed (sort, post counts)':<30}{untimed_a:>15.2f}{untimed_s:>10.2f}{untimed_s / scan:>15.1%}")
     print(f"{'wall':<30}{result['add_sources']:>15.2f}{scan:>10.2f}{1:>15.1%}")
-    print(f"sources/s {n_sources / result['add_sources']:,.0f}   posts/s {n_posts / scan:,.0f}   "
-          f"peak RSS {rss[0]:,.0f} MiB after generation, {rss[1]:,.0f} MiB after scan")
+    print(
+        f"sources/s {n_sources / result['add_sources']:,.0f}   posts/s {n_posts / scan:,.0f}   "
+        f"peak RSS {rss[0]:,.0f} MiB after generation, {rss[1]:,.0f} MiB after scan"
+    )
 
     found = {f.id: {m.id for m in f.matches} for f in findings}
     verdicts = {f.id: f.verdict for f in findings}
@@ -136,16 +136,20 @@ def print_dupfeed(result: dict, truth, n_posts: int, n_sources: int, rss: tuple[
         print(f"{kind:<10}{total:>8}{hit:>8}{hit / total:>9.1%}{seen['copy']:>8}{seen['revision']:>10}{seen['original']:>10}")
     originals = [f for f in findings if f.id not in truth]
     seen = Counter(f.verdict for f in originals)
-    print(f"{'none':<10}{len(originals):>8}{'':>8}{'':>9}{seen['copy']:>8}{seen['revision']:>10}{seen['original']:>10}"
-          "   <- original posts: any copy/revision here is a false alarm")
+    print(
+        f"{'none':<10}{len(originals):>8}{'':>8}{'':>9}{seen['copy']:>8}{seen['revision']:>10}{seen['original']:>10}"
+        "   <- original posts: any copy/revision here is a false alarm"
+    )
     print()
 
 
 def print_rensa(result: dict, dupfeed: dict[str, dict], truth, n_posts: int, bands: int, num_perm: int) -> None:
     times = result["times"]
     total = sum(times.values())
-    print(f"rensa 0.5 RMinHashLSH over whole texts ({bands} bands x {num_perm // bands} rows): candidates only,"
-          " no windows, no passage alignment, no verification")
+    print(
+        f"rensa 0.5 RMinHashLSH over whole texts ({bands} bands x {num_perm // bands} rows): candidates only,"
+        " no windows, no passage alignment, no verification"
+    )
     print(f"{'stage':<30}{'seconds':>10}")
     for stage, seconds in times.items():
         print(f"{stage:<30}{seconds:>10.2f}")
@@ -183,20 +187,30 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=50000, help="posts to scan (default 50000)")
     parser.add_argument("--articles", type=int, default=5000, help="source articles (default 5000)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--rensa-bands", type=int,
-                        help="rensa LSH bands, a divisor of num_perm (default: the one tuned nearest dupfeed's index)")
+    parser.add_argument(
+        "--rensa-bands", type=int, help="rensa LSH bands, a divisor of num_perm (default: the one tuned nearest dupfeed's index)"
+    )
     parser.add_argument("--no-rensa", action="store_true", help="skip the rensa reference run")
-    parser.add_argument("--index", nargs="+", choices=INDEXES, default=["bands", "datasketch"],
-                        help="dupfeed's candidate index(es) to run, each in its own process (default: both)")
-    parser.add_argument("--profile", type=int, metavar="N", default=0, help="profile the dupfeed run and print its top N functions")
+    parser.add_argument(
+        "--index",
+        nargs="+",
+        choices=INDEXES,
+        default=["bands", "datasketch"],
+        help="dupfeed's candidate index(es) to run, each in its own process (default: both)",
+    )
+    parser.add_argument(
+        "--profile", type=int, metavar="N", default=0, help="profile the dupfeed run and print its top N functions"
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
     sources = synthetic.articles(args.articles, args.seed)
     feed, truth = synthetic.posts(args.posts, sources, args.seed)
     words_total = sum(len(p.text.split()) for p in feed)
-    print(f"{len(sources):,} articles, {len(feed):,} posts (~{words_total / len(feed):.0f} words each), "
-          f"{len(truth):,} planted copies; generated in {time.perf_counter() - started:.1f}s (not timed below)\n")
+    print(
+        f"{len(sources):,} articles, {len(feed):,} posts (~{words_total / len(feed):.0f} words each), "
+        f"{len(truth):,} planted copies; generated in {time.perf_counter() - started:.1f}s (not timed below)\n"
+    )
     ours = {}
     for index in args.index:
         # Each index in a forked child: its peak RSS is its own (plus the generated feed, as above).
@@ -215,8 +229,9 @@ def main() -> None:
         print("rensa: not installed")
         return
     bands = args.rensa_bands or rensa_bands(result["bands_rows"], options.num_perm)
-    reference = run_rensa(sources, feed, num_perm=options.num_perm, seed=options.seed,
-                          threshold=options.lsh_threshold, bands=bands)
+    reference = run_rensa(
+        sources, feed, num_perm=options.num_perm, seed=options.seed, threshold=options.lsh_threshold, bands=bands
+    )
     print_rensa(reference, ours, truth, len(feed), bands, options.num_perm)
 
 

@@ -33,9 +33,9 @@ import unicodedata
 from collections.abc import Callable
 
 import numpy as np
+import synthetic
 from datasketch import MinHash
 
-import synthetic
 from dupfeed.engine.normalize import normalize_token, token_hashes, tokenize
 from dupfeed.engine.shingle import batch_shingles, flat_shingles
 from dupfeed.engine.sketch import MinHasher
@@ -152,20 +152,31 @@ def print_table(title: str, rows: list[tuple[str, float]], n_texts: int, n_shing
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=int, default=20000, help="texts to sketch (default 20000)")
-    parser.add_argument("--repeat", type=int, default=4,
-                        help="keep the best of this many runs (default 4: each implementation runs first once)")
-    parser.add_argument("--kind", choices=["posts", "articles"], default="posts",
-                        help="post-sized (30-250 words) or article-sized (400-1200) texts")
+    parser.add_argument(
+        "--repeat", type=int, default=4, help="keep the best of this many runs (default 4: each implementation runs first once)"
+    )
+    parser.add_argument(
+        "--kind",
+        choices=["posts", "articles"],
+        default="posts",
+        help="post-sized (30-250 words) or article-sized (400-1200) texts",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--check", type=int, default=500, help="texts checked against datasketch bit for bit")
     args = parser.parse_args()
 
     sources = synthetic.articles(args.texts if args.kind == "articles" else max(args.texts // 10, 1), args.seed)
-    texts = [s.text for s in sources] if args.kind == "articles" else [p.text for p in synthetic.posts(args.texts, sources, args.seed)[0]]
+    texts = (
+        [s.text for s in sources]
+        if args.kind == "articles"
+        else [p.text for p in synthetic.posts(args.texts, sources, args.seed)[0]]
+    )
     n_shingles = sum(len(plain_shingles(t)) for t in texts)
     _, offsets = batch_shingles([token_hashes(t) for t in texts], K)
-    print(f"{len(texts):,} {args.kind}, {n_shingles:,} word {K}-gram shingles (dupfeed counts {int(offsets[-1]):,}), "
-          f"num_perm={NUM_PERM}, best of {args.repeat}")
+    print(
+        f"{len(texts):,} {args.kind}, {n_shingles:,} word {K}-gram shingles (dupfeed counts {int(offsets[-1]):,}), "
+        f"num_perm={NUM_PERM}, best of {args.repeat}"
+    )
     runs = {"dupfeed": dupfeed_run, "datasketch bulk": datasketch_run}
     if rensa is None:
         print("rensa: not installed")
@@ -174,20 +185,32 @@ def main() -> None:
         runs["rensa digest_matrix"] = rensa_bulk_run
     best = best_of(runs, texts, args.repeat)
     print()
-    print_table("End to end (raw text -> signatures); x = times faster than datasketch / the faster rensa path",
-                [(name, sum(split)) for name, split in best.items()], len(texts), n_shingles)
-    print_table("Sketch stage only (prepared words or shingle strings -> signatures)",
-                [(name, split[1]) for name, split in best.items()], len(texts), n_shingles)
+    print_table(
+        "End to end (raw text -> signatures); x = times faster than datasketch / the faster rensa path",
+        [(name, sum(split)) for name, split in best.items()],
+        len(texts),
+        n_shingles,
+    )
+    print_table(
+        "Sketch stage only (prepared words or shingle strings -> signatures)",
+        [(name, split[1]) for name, split in best.items()],
+        len(texts),
+        n_shingles,
+    )
     print("Prepare stage (raw text -> normalised words or shingle strings), seconds:")
     for name, (prepare, sketch) in best.items():
         print(f"  {name:<24}{prepare:>8.3f}  ({prepare / (prepare + sketch):.0%} of its total)")
     plain = [prepare for name, (prepare, _) in best.items() if name != "dupfeed"]
     if len(plain) > 1:
-        print(f"  (datasketch and rensa prepare with the same plain shingler: their spread, "
-              f"{max(plain) / min(plain) - 1:.0%}, is this run's noise)")
+        print(
+            f"  (datasketch and rensa prepare with the same plain shingler: their spread, "
+            f"{max(plain) / min(plain) - 1:.0%}, is this run's noise)"
+        )
     equal, checked = check_against_datasketch(texts, args.check)
-    print(f"\ndupfeed == datasketch MinHash(affine32, hashfunc=identity) on dupfeed's 32-bit shingle hashes: "
-          f"{equal}/{checked} signatures equal bit for bit")
+    print(
+        f"\ndupfeed == datasketch MinHash(affine32, hashfunc=identity) on dupfeed's 32-bit shingle hashes: "
+        f"{equal}/{checked} signatures equal bit for bit"
+    )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import argparse
 import html
 import re
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
@@ -28,7 +28,7 @@ import numpy as np
 from dupfeed import Post, Source
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
-EPOCH = datetime(2024, 3, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2024, 3, 1, tzinfo=UTC)
 PASTE, EDITED, REPOST = "paste", "edited", "repost"
 
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
@@ -134,8 +134,15 @@ def articles(n: int, seed: int = 0) -> list[Source]:
             j += step
         site = _SITES[i % len(_SITES)]
         title = " ".join(sentences[0].split()[:6]).rstrip(".,?!")
-        out.append(Source(id=f"a{i:05d}", text="\n\n".join(paragraphs), url=f"https://{site}/2024/{i}",
-                          title=title, site_name=site.split(".")[0]))
+        out.append(
+            Source(
+                id=f"a{i:05d}",
+                text="\n\n".join(paragraphs),
+                url=f"https://{site}/2024/{i}",
+                title=title,
+                site_name=site.split(".")[0],
+            )
+        )
     return out
 
 
@@ -198,7 +205,9 @@ def posts(n: int, sources: list[Source], seed: int = 0) -> tuple[list[Post], dic
         else:
             length = int(np.clip(rng.lognormal(4.4, 0.55), 30, 250))
             text = " ".join(writer.sentences(length))
-        out.append(Post(pid, _decorate(text, writer, rng, url), author, EPOCH + timedelta(minutes=i), links=(url,) if url else ()))
+        out.append(
+            Post(pid, _decorate(text, writer, rng, url), author, EPOCH + timedelta(minutes=i), links=(url,) if url else ())
+        )
     return out, truth
 
 

@@ -238,7 +238,13 @@ def build_report(store: Store, result: NightlyResult, *, days: int = 60, origina
     verdicts = Counter(record["verdict"] for record, _ in rows)
     report: dict[str, Any] = {
         "title": "dupfeed nightly report",
-        "run": {"id": run, "started": started, "status": "ok", "db": str(store.db.path), "also_reports_runs": result.earlier_runs},
+        "run": {
+            "id": run,
+            "started": started,
+            "status": "ok",
+            "db": str(store.db.path),
+            "also_reports_runs": result.earlier_runs,
+        },
         "added": {
             "posts": result.posts.added,
             "sources": result.sources.added,
@@ -289,12 +295,14 @@ def _top_sources(flagged, records, limit: int = 50) -> list[dict[str, Any]]:
     out = []
     for key, counts in ranked[:limit]:
         source = records.get(key)
-        out.append({
-            "id": key.removeprefix("source:"),
-            "title": getattr(source, "title", None),
-            "url": getattr(source, "url", None),
-            **{name: counts.get(name, 0) for name in ("copies", "revisions", "credited", "uncredited")},
-        })
+        out.append(
+            {
+                "id": key.removeprefix("source:"),
+                "title": getattr(source, "title", None),
+                "url": getattr(source, "url", None),
+                **{name: counts.get(name, 0) for name in ("copies", "revisions", "credited", "uncredited")},
+            }
+        )
     return out
 
 
@@ -324,17 +332,23 @@ def _clusters(store: Store, flagged, records) -> list[dict[str, Any]]:
         posts = sorted((records[k] for k in keys if k in records), key=lambda p: (p.created_at, p.id))
         if len(posts) < 2:
             continue
-        out.append({
-            "size": len(posts),
-            "authors": len({p.author for p in posts}),
-            "posts": [
-                {
-                    "id": p.id, "author": p.author, "created_at": p.to_dict()["created_at"], "url": p.url,
-                    "verdict": verdicts.get(post_key(p)), "snippet": p.text[:200],
-                }
-                for p in posts
-            ],
-        })
+        out.append(
+            {
+                "size": len(posts),
+                "authors": len({p.author for p in posts}),
+                "posts": [
+                    {
+                        "id": p.id,
+                        "author": p.author,
+                        "created_at": p.to_dict()["created_at"],
+                        "url": p.url,
+                        "verdict": verdicts.get(post_key(p)),
+                        "snippet": p.text[:200],
+                    }
+                    for p in posts
+                ],
+            }
+        )
     return sorted(out, key=lambda c: (c["posts"][0]["created_at"], c["posts"][0]["id"]))
 
 
@@ -356,8 +370,7 @@ def _originals(rows, records, limit: int) -> dict[str, Any]:
     return {
         "total": len(posts),
         "shown": [
-            {"id": p.id, "author": p.author, "created_at": p.to_dict()["created_at"], "url": p.url, "text": p.text}
-            for p in shown
+            {"id": p.id, "author": p.author, "created_at": p.to_dict()["created_at"], "url": p.url, "text": p.text} for p in shown
         ],
     }
 

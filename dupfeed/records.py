@@ -127,8 +127,7 @@ class Finding(_Record):
 
 
 LEFT_OUT_REASONS = frozenset(
-    {"repost without text", "repost", "boost", "draft article", "direct message", "deleted", "removed",
-     "same post twice"}
+    {"repost without text", "repost", "boost", "draft article", "direct message", "deleted", "removed", "same post twice"}
 )
 """Reasons for which a reader leaves a record out by design (not the author's own text, never
 public, or deleted by the platform): counted in the summary, but not a fault of the input."""

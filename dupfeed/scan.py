@@ -56,7 +56,9 @@ class ScanResult:
         return any(VERDICT_RANK[f.verdict] >= VERDICT_RANK[verdict] for f in self.findings)
 
 
-def read_all_sources(values: Iterable[str | Path], feeds: Iterable[str] = (), *, cache: str | Path | None = None) -> ReadResult[Source]:
+def read_all_sources(
+    values: Iterable[str | Path], feeds: Iterable[str] = (), *, cache: str | Path | None = None
+) -> ReadResult[Source]:
     """Sources from paths (folders, files, source JSONL) and page URLs, plus the articles of
     feed URLs; web pages go through the fetch cache (see :mod:`dupfeed.fetch`)."""
     values, feeds = [str(v) for v in values], list(feeds)
@@ -72,7 +74,9 @@ def read_all_sources(values: Iterable[str | Path], feeds: Iterable[str] = (), *,
     return result
 
 
-def read_all_posts(paths: Iterable[str | Path], *, input_format: str | None = None, include_direct: bool = False) -> ReadResult[Post]:
+def read_all_posts(
+    paths: Iterable[str | Path], *, input_format: str | None = None, include_direct: bool = False
+) -> ReadResult[Post]:
     """The posts of several exports, merged: a post in two overlapping exports counts once.
 
     Raises:

@@ -6,7 +6,7 @@ import io
 import json
 import tarfile
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -39,7 +39,7 @@ PASSAGE = (
     "furnaces that dominate the market today."
 )
 
-T0 = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 
 
 def make_post(pid: str, text: str, author: str = "ann", hours: float = 0, **extra) -> Post:
@@ -126,4 +126,4 @@ HABITS_AGAIN = (
 
 def at(*args: int) -> datetime:
     """An aware UTC datetime."""
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)

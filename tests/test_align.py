@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from dupfeed.engine.align import _MAX_OCCURRENCES, Passage, fragments, passages
 from dupfeed.engine.normalize import token_hashes, words
-from dupfeed.options import Options
 from dupfeed.engine.shingle import text_shingles
+from dupfeed.options import Options
 
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None)
 

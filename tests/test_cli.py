@@ -169,16 +169,21 @@ def test_impossible_thresholds_are_a_usage_error(runner, posts):
 
 def test_post_with_a_lone_surrogate_is_skipped_not_a_crash(runner, sources, tmp_path):
     path = tmp_path / "posts.jsonl"
-    path.write_text(json.dumps(post_row("ok", PASSAGE)) + "\n" + '{"id": "s\\ud800", "text": "hello there", '
-                    '"author": "a", "created_at": "2024-05-01"}\n', encoding="utf-8")
+    path.write_text(
+        json.dumps(post_row("ok", PASSAGE)) + "\n" + '{"id": "s\\ud800", "text": "hello there", '
+        '"author": "a", "created_at": "2024-05-01"}\n',
+        encoding="utf-8",
+    )
     result = runner.invoke(main, ["scan", str(path), "-s", str(sources), "-f", "table"])
     assert result.exit_code == 1
     assert f"{path}:2: skipped: invalid Unicode" in result.stderr and "Traceback" not in result.output
 
 
 def test_two_posts_with_one_id_are_both_accounted_for(runner, tmp_path):
-    path = write_jsonl(tmp_path / "posts.jsonl", [post_row("a", "first text about gardening in the rain"),
-                                                   post_row("a", "another text about cooking with friends")])
+    path = write_jsonl(
+        tmp_path / "posts.jsonl",
+        [post_row("a", "first text about gardening in the rain"), post_row("a", "another text about cooking with friends")],
+    )
     result = runner.invoke(main, ["scan", str(path), "-f", "jsonl"])
     assert result.exit_code == 1 and "skipped: duplicate id (a)" in result.stderr
 
@@ -198,8 +203,13 @@ def test_an_export_with_no_posts_is_one_clear_line(runner, tmp_path):
 
 def test_sources_jsonl_field_of_the_wrong_type_is_skipped(runner, posts, tmp_path):
     src = tmp_path / "sources.jsonl"
-    src.write_text(json.dumps({"id": "a", "url": 123, "text": ARTICLE}) + "\n"
-                   + json.dumps({"id": "b", "text": ARTICLE, "url": "https://x.example/b"}) + "\n", encoding="utf-8")
+    src.write_text(
+        json.dumps({"id": "a", "url": 123, "text": ARTICLE})
+        + "\n"
+        + json.dumps({"id": "b", "text": ARTICLE, "url": "https://x.example/b"})
+        + "\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(main, ["scan", str(posts), "-s", str(src), "-f", "jsonl"])
     assert result.exit_code == 1 and "skipped: field is not a string (url)" in result.stderr
     assert "Traceback" not in result.output
@@ -209,7 +219,9 @@ def test_latin1_html_source_without_charset_reads_its_accents(runner, tmp_path):
     folder = tmp_path / "src"
     folder.mkdir()
     paragraph = "La crème brûlée du café de la gare est la meilleure de toute la région, disent les habitués du quartier."
-    (folder / "page.html").write_bytes(f"<html><body><article><p>{paragraph}</p><p>{paragraph}</p></article></body></html>".encode("latin-1"))
+    (folder / "page.html").write_bytes(
+        f"<html><body><article><p>{paragraph}</p><p>{paragraph}</p></article></body></html>".encode("latin-1")
+    )
     posts = write_jsonl(tmp_path / "posts.jsonl", [post_row("p", paragraph)])
     result = runner.invoke(main, ["scan", str(posts), "-s", str(folder), "-f", "jsonl"])
     assert result.exit_code == 0, result.output

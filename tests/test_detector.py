@@ -74,9 +74,7 @@ def test_copy_that_links_or_names_the_site_is_attributed(article, text):
 
 def test_reworded_repost_by_same_author_is_self_repost():
     first = make_post("a1", OTHER + " Proud of this team.", author="ann")
-    again = make_post(
-        "a2", "Throwback! " + OTHER.replace("this week", "last spring") + " Still proud.", author="ann", hours=500
-    )
+    again = make_post("a2", "Throwback! " + OTHER.replace("this week", "last spring") + " Still proud.", author="ann", hours=500)
     findings = scan([], [again, first])
     assert [f.id for f in findings.values()] == ["a1", "a2"], "processed oldest first"
     match = findings["a2"].matches[0]
@@ -148,9 +146,7 @@ def test_findings_serialise_to_the_jsonl_contract(article):
     assert list(record) == ["id", "author", "created_at", "verdict", "matches", "platform", "kind"]
     assert record["created_at"] == "2024-05-01T09:00:00Z"
     match = record["matches"][0]
-    assert list(match) == [
-        "kind", "id", "author", "url", "relation", "similarity", "containment", "attributed", "spans"
-    ]
+    assert list(match) == ["kind", "id", "author", "url", "relation", "similarity", "containment", "attributed", "spans"]
     assert list(match["spans"][0]) == ["post_start", "post_end", "match_start", "match_end"]
 
 

@@ -29,7 +29,9 @@ def test_every_command_has_help_and_is_in_the_readme(runner, name, command):
     assert f"dupfeed {name}" in README
 
 
-@pytest.mark.parametrize("option", ["--sources", "--sources-feed", "--format", "--output", "--input-format", "--fail-on", "--since", "--author"])
+@pytest.mark.parametrize(
+    "option", ["--sources", "--sources-feed", "--format", "--output", "--input-format", "--fail-on", "--since", "--author"]
+)
 def test_scan_options_are_documented(option):
     assert option in README
 

@@ -77,7 +77,9 @@ def test_urls_file_with_comments_and_quiet(runner, site, tmp_path):
 
 def test_user_agent_option_is_sent(runner, site, tmp_path):
     url = site.page("/s1", story(1))
-    runner.invoke(sources, ["fetch", url, "--out", str(tmp_path / "o.jsonl"), "--user-agent", "MyBot/2 (+mailto:me@x.example)", *FAST])
+    runner.invoke(
+        sources, ["fetch", url, "--out", str(tmp_path / "o.jsonl"), "--user-agent", "MyBot/2 (+mailto:me@x.example)", *FAST]
+    )
     assert site.requests("/s1")[0]["user-agent"] == "MyBot/2 (+mailto:me@x.example)"
 
 
@@ -132,7 +134,10 @@ def test_an_interrupted_run_leaves_only_complete_lines_and_the_next_run_complete
     args = ["fetch", "--urls", str(listing), "--out", str(out), "--concurrency", "2", "--delay", "0.05", "--quiet"]
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     child = subprocess.Popen(
-        [sys.executable, "-c", code, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-c", code, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         # A shell that started us in the background may have left SIGINT ignored: restore it.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )

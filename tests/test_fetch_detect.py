@@ -9,8 +9,8 @@ from conftest import SHARED, make_post
 from fixtures.fetch.server import Site
 
 from dupfeed import Detector
-from dupfeed.html.extract import extract_article
 from dupfeed.fetch import FetchOptions, fetch_sources
+from dupfeed.html.extract import extract_article
 from dupfeed.readers import read_sources
 
 PAGES = SHARED / "corpora" / "pages" / "html"
@@ -28,11 +28,13 @@ FOOTER = (
 )
 RELATED = "".join(
     f'<li><a href="/r{i}">{t}</a></li>'
-    for i, t in enumerate([
-        "Ten things to know before the budget vote next week in parliament",
-        "Why the price of coffee keeps rising across the whole of Europe",
-        "The quiet revolution of night trains between the capitals of the continent",
-    ])
+    for i, t in enumerate(
+        [
+            "Ten things to know before the budget vote next week in parliament",
+            "Why the price of coffee keeps rising across the whole of Europe",
+            "The quiet revolution of night trains between the capitals of the continent",
+        ]
+    )
 )
 
 
@@ -108,9 +110,11 @@ def test_articles_of_one_site_do_not_match_through_their_shared_menu_and_footer(
         assert "We use cookies" not in source.text and "night trains" not in source.text
     detector = Detector()
     detector.add_sources([a, b])
-    whole_a, footer = detector.scan([
-        make_post("whole-a", a.text, author="ann"),
-        make_post("footer", FOOTER, author="bob", hours=1),
-    ])
+    whole_a, footer = detector.scan(
+        [
+            make_post("whole-a", a.text, author="ann"),
+            make_post("footer", FOOTER, author="bob", hours=1),
+        ]
+    )
     assert [m.id for m in whole_a.matches if m.kind == "source"] == [a.id]
     assert footer.matches == () and footer.verdict == "original"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import socket
 import time
+from datetime import UTC
 
 import pytest
 from fixtures.fetch.server import Site
@@ -112,9 +113,9 @@ def test_retry_after_is_honoured_within_the_cap(site):
 
 
 def test_retry_after_reads_seconds_and_http_dates():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    now = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
     assert retry_after_seconds("120") == 120.0
     assert retry_after_seconds("Wed, 01 May 2024 12:00:30 GMT", now) == 30.0
     assert retry_after_seconds("soon") is None

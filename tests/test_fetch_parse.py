@@ -26,7 +26,16 @@ BASE = "https://news.example/section/"
         (FRENCH.encode("utf-8"), None),
         (b'<meta charset="utf-16">' + FRENCH.encode("utf-8"), None),  # a readable meta is not UTF-16
     ],
-    ids=["http-cp1252", "http-latin1-label", "meta-charset", "meta-http-equiv", "http-over-meta", "bom", "plain-utf8", "meta-utf16"],
+    ids=[
+        "http-cp1252",
+        "http-latin1-label",
+        "meta-charset",
+        "meta-http-equiv",
+        "http-over-meta",
+        "bom",
+        "plain-utf8",
+        "meta-utf16",
+    ],
 )
 def test_declared_encoding_is_honoured(body, http_charset):
     assert FRENCH in decode_html(body, http_charset)

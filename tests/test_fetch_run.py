@@ -38,7 +38,9 @@ def article(title: str, body: str, canonical: str | None = None) -> bytes:
 <body><article><h1>{title}</h1>{paragraphs}</article></body></html>""".encode("cp1252")
 
 
-LONG_FRENCH = "\n\n".join([FRENCH + " " + "Les ventes ont progressé dans toutes les régions, selon l’étude publiée mardi." * 2] * 4)
+LONG_FRENCH = "\n\n".join(
+    [FRENCH + " " + "Les ventes ont progressé dans toutes les régions, selon l’étude publiée mardi." * 2] * 4
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +57,12 @@ def site(corpus):
     for name in IN_FEED + IN_SITEMAP:
         site.page(f"/pages/{name}", corpus[name])
     site.page("/feed.xml", rss([site.url(f"/pages/{n}") for n in IN_FEED]), "application/rss+xml")
-    site.page("/sitemap.xml", f"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-<sitemap><loc>{site.url("/sitemap-pages.xml")}</loc></sitemap></sitemapindex>""".encode(), "application/xml")
+    site.page(
+        "/sitemap.xml",
+        f"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>{site.url("/sitemap-pages.xml")}</loc></sitemap></sitemapindex>""".encode(),
+        "application/xml",
+    )
     site.page("/sitemap-pages.xml", urlset([site.url(f"/pages/{n}") for n in IN_SITEMAP]), "application/xml")
     yield site
     site.stop()
@@ -91,8 +97,11 @@ def test_feed_sitemap_and_pages_are_fetched_and_every_fault_is_recorded(site, co
     site.page("/not-a-feed.xml", b"this is not a feed", "application/rss+xml")
     flaky = site.flaky("/flaky", corpus["flowfx.de.tmux.html"], failures=1)
     report = fetch_sources(
-        [flaky, *faults.values()], store=store, options=FAST,
-        feeds=[site.url("/feed.xml"), site.url("/not-a-feed.xml")], sitemaps=[site.url("/sitemap.xml")],
+        [flaky, *faults.values()],
+        store=store,
+        options=FAST,
+        feeds=[site.url("/feed.xml"), site.url("/not-a-feed.xml")],
+        sitemaps=[site.url("/sitemap.xml")],
     )
     expected = {reason: 1 for reason in faults} | {"feed is not XML": 1}
     assert dict(report.reasons) == expected
@@ -143,7 +152,11 @@ def test_refresh_asks_conditionally_and_a_304_keeps_the_record(site, corpus, tmp
     assert (again.known, again.fetched, site.hits["/etag"]) == (1, 0, 1)  # not even asked
     refreshed = fetch_sources([url], store=store, options=FAST, refresh=True)
     assert (refreshed.unchanged, refreshed.fetched, refreshed.updated) == (1, 0, 0)
-    assert refreshed.source_ids == again.source_ids == ["https://lemire.me/blog/2019/08/02/json-parsing-simdjson-vs-json-for-modern-c"]
+    assert (
+        refreshed.source_ids
+        == again.source_ids
+        == ["https://lemire.me/blog/2019/08/02/json-parsing-simdjson-vs-json-for-modern-c"]
+    )
     sent = site.requests("/etag")[-1]
     assert sent["if-none-match"] == '"v1"' and sent["if-modified-since"] == "Fri, 02 Aug 2019 10:00:00 GMT"
     assert store.read_bytes() == before
@@ -191,7 +204,9 @@ def test_declared_encodings_give_the_right_text(site, tmp_path):
 
 
 def test_a_page_that_advertises_its_feed_is_expanded(site, tmp_path):
-    site.page("/blog", b'<html><head><link rel="alternate" type="application/rss+xml" href="/blog/rss"></head><body>Blog</body></html>')
+    site.page(
+        "/blog", b'<html><head><link rel="alternate" type="application/rss+xml" href="/blog/rss"></head><body>Blog</body></html>'
+    )
     site.page("/blog/rss", rss([site.url("/story")]), "application/rss+xml")
     site.page("/story", article("Vélos", LONG_FRENCH))
     report = fetch_sources(store=tmp_path / "s.jsonl", feeds=[site.url("/blog")], options=FAST)
@@ -221,7 +236,10 @@ def test_a_failed_feed_stops_being_reported_once_it_is_read(site, tmp_path):
 
 
 def test_progress_is_reported_per_page(site, tmp_path):
-    urls = [site.page(f"/s{i}", article(f"Vélos {i}", LONG_FRENCH + f" Numéro {i}.", canonical=f"https://velo.example/{i}")) for i in range(3)]
+    urls = [
+        site.page(f"/s{i}", article(f"Vélos {i}", LONG_FRENCH + f" Numéro {i}.", canonical=f"https://velo.example/{i}"))
+        for i in range(3)
+    ]
     calls = []
     fetch_sources(urls, store=tmp_path / "s.jsonl", options=FAST, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 3), (2, 3), (3, 3)]
@@ -242,8 +260,19 @@ def test_store_lines_are_valid_json_objects_with_the_documented_fields(site, tmp
     rows = [json.loads(line) for line in store.read_text(encoding="utf-8").splitlines()]
     by_status = {r["status"]: r for r in rows}
     assert set(by_status["ok"]) == {
-        "id", "url", "requested", "status", "title", "site_name", "author", "published", "lang", "text",
-        "fetched_at", "etag", "last_modified",
+        "id",
+        "url",
+        "requested",
+        "status",
+        "title",
+        "site_name",
+        "author",
+        "published",
+        "lang",
+        "text",
+        "fetched_at",
+        "etag",
+        "last_modified",
     }
     assert set(by_status["failed"]) == {"id", "url", "requested", "status", "kind", "reason", "detail", "attempts", "fetched_at"}
 

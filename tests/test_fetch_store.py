@@ -12,7 +12,14 @@ from dupfeed.fetch.cache import SourceStore
 
 
 def ok(url: str, source_id: str | None = None, text: str = "Body text.", **extra) -> dict:
-    return {"id": source_id or url.replace("http://", "https://"), "url": url, "requested": url, "status": "ok", "text": text, **extra}
+    return {
+        "id": source_id or url.replace("http://", "https://"),
+        "url": url,
+        "requested": url,
+        "status": "ok",
+        "text": text,
+        **extra,
+    }
 
 
 def failed(url: str, reason: str = "timeout", kind: str = "page", attempts: int = 1) -> dict:
@@ -63,7 +70,9 @@ def test_a_complete_last_line_without_newline_is_kept(tmp_path):
 
 def test_lookup_answers_for_requested_final_and_canonical_urls(tmp_path):
     with SourceStore(tmp_path / "s.jsonl") as store:
-        store.append({**ok("https://www.a.example/final", source_id="https://a.example/canonical"), "requested": "http://a.example/short"})
+        store.append(
+            {**ok("https://www.a.example/final", source_id="https://a.example/canonical"), "requested": "http://a.example/short"}
+        )
         for url in ("https://a.example/short/", "https://a.example/final?utm_source=x", "https://a.example/canonical"):
             assert store.lookup(url)["status"] == "ok", url
         assert "text" not in store.lookup("https://a.example/final")  # texts are not kept in memory
@@ -108,9 +117,8 @@ def test_compaction_never_rewrites_a_file_with_lines_it_cannot_read(tmp_path):
 def test_two_runs_cannot_write_one_store_at_once(tmp_path):
     pytest.importorskip("fcntl")
     path = tmp_path / "s.jsonl"
-    with SourceStore(path):
-        with pytest.raises(InputError, match="another dupfeed run"):
-            SourceStore(path).open()
+    with SourceStore(path), pytest.raises(InputError, match="another dupfeed run"):
+        SourceStore(path).open()
 
 
 def write_store(path, rows) -> None:
@@ -131,11 +139,19 @@ def test_the_scan_reader_ignores_failed_and_duplicate_records_silently(tmp_path)
     from dupfeed.readers import read_sources
 
     path = tmp_path / "sources.jsonl"
-    write_store(path, [
-        ok("https://a.example/1"),
-        failed("https://a.example/2"),
-        {"id": "https://a.example/3", "url": "https://a.example/3", "status": "duplicate", "canonical": "https://a.example/1"},
-    ])
+    write_store(
+        path,
+        [
+            ok("https://a.example/1"),
+            failed("https://a.example/2"),
+            {
+                "id": "https://a.example/3",
+                "url": "https://a.example/3",
+                "status": "duplicate",
+                "canonical": "https://a.example/1",
+            },
+        ],
+    )
     result = read_sources(path)
     assert [s.id for s in result.records] == ["https://a.example/1"]
     assert result.skipped == []

@@ -79,7 +79,10 @@ def test_a_second_night_on_the_same_inputs_adds_and_reports_nothing(runner, tmp_
 def test_a_drop_folder_with_a_bad_file_still_reports_and_exits_4(runner, tmp_path):
     drop = tmp_path / "drop"
     drop.mkdir()
-    write_jsonl(drop / "monday.jsonl", [post_row("m1", "Our quarterly results are out and the team did a remarkable job this time around, thank you all")])
+    write_jsonl(
+        drop / "monday.jsonl",
+        [post_row("m1", "Our quarterly results are out and the team did a remarkable job this time around, thank you all")],
+    )
     (drop / "notes.txt").write_text("not an export\n", encoding="utf-8")
     result = _run(runner, tmp_path, "--posts", str(drop))
     assert result.exit_code == 4, result.output

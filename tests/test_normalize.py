@@ -129,11 +129,56 @@ def test_normal_form_of_a_raw_math_token_is_lower_case(raw):
 # apostrophes next to elided articles and clitics, accents, emoji, math letters and ligatures.
 _PIECES = [
     *"abcdeEfhilLmnpqrstuvxyzÀÉéèêçœßİ0123456789",
-    " ", " ", " ", "\n", ".", ",", "!", "?", "-", "_", "/", ":", "#", "@", "(", ")", "…", "«", "»",
-    "'", "’", "qu’", "l'", "d’", "jusqu'", "'s", "’re", "n't", "'ll",
-    "𝐁", "𝐨", "𝐥", "𝐝", "𝒉", "𝗦", "ﬁ", "ﬂ", "ﬀ", "Ａ", "２",
-    "🎉", "👍🏽", "❤️", "🇫🇷", "\u200d", "\u0301",
-    "https://", "www.", ".fr/", "@alice",
+    " ",
+    " ",
+    " ",
+    "\n",
+    ".",
+    ",",
+    "!",
+    "?",
+    "-",
+    "_",
+    "/",
+    ":",
+    "#",
+    "@",
+    "(",
+    ")",
+    "…",
+    "«",
+    "»",
+    "'",
+    "’",
+    "qu’",
+    "l'",
+    "d’",
+    "jusqu'",
+    "'s",
+    "’re",
+    "n't",
+    "'ll",
+    "𝐁",
+    "𝐨",
+    "𝐥",
+    "𝐝",
+    "𝒉",
+    "𝗦",
+    "ﬁ",
+    "ﬂ",
+    "ﬀ",
+    "Ａ",
+    "２",
+    "🎉",
+    "👍🏽",
+    "❤️",
+    "🇫🇷",
+    "\u200d",
+    "\u0301",
+    "https://",
+    "www.",
+    ".fr/",
+    "@alice",
 ]
 
 
@@ -146,6 +191,8 @@ FEED_TEXT = _feed_like_text(_PIECES)
 
 def _comparison_form(raw: str) -> str:
     return normalize_token(raw)
+
+
 ANY_TEXT = st.text() | FEED_TEXT
 
 
@@ -169,7 +216,7 @@ def test_token_spans_are_valid_ordered_slices_one_per_word(text):
     raw = words(text)
     assert spans.shape == (len(raw), 2)
     starts, ends = spans[:, 0], spans[:, 1]
-    assert np.all((0 <= starts) & (starts < ends) & (ends <= len(text)))
+    assert np.all((starts >= 0) & (starts < ends) & (ends <= len(text)))
     assert np.all(np.diff(starts) >= 0) and np.all(np.diff(ends) >= 0)
     for (s, e), word in zip(spans.tolist(), raw):
         assert normalize_token(word) in _comparison_form(text[s:e])

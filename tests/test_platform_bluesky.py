@@ -8,7 +8,7 @@ import dataclasses
 import hashlib
 import json
 import struct
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -115,8 +115,7 @@ def build_car(did: str, records: dict[str, dict], *, unlisted: tuple[str, ...] =
     left = cbor(mst_node(low))
     right = cbor(mst_node(high))
     root = cbor(mst_node(listed, left=cid_of(left), right=cid_of(right)))
-    commit = cbor({"did": did, "version": 3, "data": cid_of(root), "rev": "3ksxzzzzzzz2a", "prev": None,
-                   "sig": bytes(64)})
+    commit = cbor({"did": did, "version": 3, "data": cid_of(root), "rev": "3ksxzzzzzzz2a", "prev": None, "sig": bytes(64)})
     blocks = [commit, root, left, right, *(block for _, block in record_blocks)]
     out = bytearray()
     header = cbor({"roots": [cid_of(commit)], "version": 1})
@@ -156,7 +155,7 @@ def skeet(rkey: str, text: str, created_at: datetime, source_file: str, **extra)
 
 def expected(source_file: str) -> list[Post]:
     def at(*args: int) -> datetime:
-        return datetime(*args, tzinfo=timezone.utc)
+        return datetime(*args, tzinfo=UTC)
 
     return [
         skeet(
@@ -260,8 +259,7 @@ def test_malformed_block_is_skipped_and_the_rest_read(tmp_path):
     path = build(tmp_path, "repo.car", data, "file")
     result = read_export(path)
     assert result.records == expected("repo.car")
-    malformed = Skip(str(path), 15, "malformed block",
-                     f"{cid_of(bad)}: indefinite-length or reserved CBOR item (not DAG-CBOR)")
+    malformed = Skip(str(path), 15, "malformed block", f"{cid_of(bad)}: indefinite-length or reserved CBOR item (not DAG-CBOR)")
     assert result.skipped == [malformed, *expected_skips(str(path), (7, 9, 10))]
 
 
@@ -298,9 +296,17 @@ def test_truncated_records_json_is_an_input_error_with_its_line(tmp_path):
     ids=["multibyte", "split-char", "label", "out-of-range"],
 )
 def test_link_facets_use_utf8_byte_offsets(tmp_path, text, facet, expected_text):
-    record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": "2024-05-13T09:00:00Z",
-              "facets": [{"index": {"byteStart": facet[0], "byteEnd": facet[1]},
-                          "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://x.org/abc"}]}]}
+    record = {
+        "$type": "app.bsky.feed.post",
+        "text": text,
+        "createdAt": "2024-05-13T09:00:00Z",
+        "facets": [
+            {
+                "index": {"byteStart": facet[0], "byteEnd": facet[1]},
+                "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://x.org/abc"}],
+            }
+        ],
+    }
     path = build(tmp_path, "bsky.json", json.dumps({"3kaaaaaaaaa2a": record}).encode(), "file")
     [post] = read_export(path).records
     assert (post.text, post.links[0]) == (expected_text, "https://x.org/abc")
@@ -319,8 +325,28 @@ def test_detection_is_by_car_header_or_records_not_any_json(tmp_path):
 
 @pytest.mark.parametrize(
     "value",
-    [0, 23, 24, 255, 256, 65536, 2**32, 2**64 - 1, -1, -25, -(2**63), 1.5, -0.0, "", "Zürich 🙃", b"\x00\xff",
-     [], [1, [2, [3]]], {"a": None, "bb": True, "c": False}, CID(b"\x01\x71\x12\x20" + bytes(32))],
+    [
+        0,
+        23,
+        24,
+        255,
+        256,
+        65536,
+        2**32,
+        2**64 - 1,
+        -1,
+        -25,
+        -(2**63),
+        1.5,
+        -0.0,
+        "",
+        "Zürich 🙃",
+        b"\x00\xff",
+        [],
+        [1, [2, [3]]],
+        {"a": None, "bb": True, "c": False},
+        CID(b"\x01\x71\x12\x20" + bytes(32)),
+    ],
     ids=repr,
 )
 def test_cbor_decoder_reads_what_the_encoder_writes(value):

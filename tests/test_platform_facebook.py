@@ -4,7 +4,7 @@ vintage's layout, as a zip, the unpacked folder, and a lone your_posts_1.json.""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,46 +19,56 @@ from dupfeed.readers.platforms.facebook import repair_mojibake
 FIXTURES = Path(__file__).parent / "fixtures" / "facebook"
 VINTAGES = {
     "old": ("posts/your_posts_{n}.json", "profile_information/profile_information.json"),
-    "2022": ("your_activity_across_facebook/posts/your_posts__check_ins__photos_and_videos_{n}.json",
-             "personal_information/profile_information/profile_information.json"),
-    "2024": ("your_facebook_activity/posts/your_posts__check_ins__photos_and_videos_{n}.json",
-             "personal_information/profile_information/profile_information.json"),
+    "2022": (
+        "your_activity_across_facebook/posts/your_posts__check_ins__photos_and_videos_{n}.json",
+        "personal_information/profile_information/profile_information.json",
+    ),
+    "2024": (
+        "your_facebook_activity/posts/your_posts__check_ins__photos_and_videos_{n}.json",
+        "personal_information/profile_information/profile_information.json",
+    ),
 }
 
 
 def layout(vintage: str) -> dict[str, str]:
     posts, profile = VINTAGES[vintage]
     # Part 2 is added first: the reader must order parts by number, not by archive order.
-    return {posts.format(n=2): "your_posts_2.json", posts.format(n=1): "your_posts_1.json",
-            profile: "profile_information.json"}
+    return {posts.format(n=2): "your_posts_2.json", posts.format(n=1): "your_posts_1.json", profile: "profile_information.json"}
 
 
 def build(tmp_path: Path, files: dict[str, str | bytes], form: str = "zip", name: str = "facebook-zoeexample-2024") -> Path:
     """The download as a zip or as the folder it unpacks to; a str value names a fixture file."""
-    resolved = {member: value if isinstance(value, bytes) else (FIXTURES / value).read_bytes()
-                for member, value in files.items()}
+    resolved = {member: value if isinstance(value, bytes) else (FIXTURES / value).read_bytes() for member, value in files.items()}
     return make_export(tmp_path, name, resolved, form)
 
 
 def at(stamp: int) -> datetime:
-    return datetime.fromtimestamp(stamp, timezone.utc)
+    return datetime.fromtimestamp(stamp, UTC)
 
 
 def expected_posts(first: str, second: str, author: str = "Zoë Example") -> list[Post]:
     def post(pid, text, stamp, member=first, **extra) -> Post:
-        return Post(id=pid, text=text, author=author, created_at=at(stamp), platform="facebook",
-                    source_file=member, **extra)
+        return Post(id=pid, text=text, author=author, created_at=at(stamp), platform="facebook", source_file=member, **extra)
 
     return [
-        post("fb:1715672400", "Don’t miss this one 👇\n\"Remote work isn’t a perk, it’s a skill.\"", 1715672400,
-             links=("https://example.org/blog/remote-work-tips",)),
-        post("fb:1715758800", "Don’t miss this one 👇\n\"Remote work isn’t a perk — it’s a skill.\"", 1715758800),
+        post(
+            "fb:1715672400",
+            'Don’t miss this one 👇\n"Remote work isn’t a perk, it’s a skill."',
+            1715672400,
+            links=("https://example.org/blog/remote-work-tips",),
+        ),
+        post("fb:1715758800", 'Don’t miss this one 👇\n"Remote work isn’t a perk — it’s a skill."', 1715758800),
         post("fb:1715845200", "Café ☕ day", 1715845200),
-        post("fb:1715931600", "Everyone should read this 👇", 1715931600, kind="repost", repost_of="Dana Example",
-             links=("https://www.facebook.com/dana.example/posts/pfbid0abc",)),
+        post(
+            "fb:1715931600",
+            "Everyone should read this 👇",
+            1715931600,
+            kind="repost",
+            repost_of="Dana Example",
+            links=("https://www.facebook.com/dana.example/posts/pfbid0abc",),
+        ),
         post("fb:1715845200-2", "Same second as the café photo, different words.", 1715845200),
-        post("fb:1716190800",
-             "Mixed: “smart quotes” from a tool that already fixed the encoding, and naïve text", 1716190800),
+        post("fb:1716190800", "Mixed: “smart quotes” from a tool that already fixed the encoding, and naïve text", 1716190800),
         post("fb:1716277200", "From the second file: older exports split big accounts.", 1716277200, member=second),
     ]
 
@@ -73,8 +83,13 @@ def expected_skips(where: str) -> list[tuple]:
 
 @pytest.mark.parametrize(
     "vintage, form, input_format",
-    [("old", "zip", None), ("2022", "zip", None), ("2024", "zip", None), ("2024", "folder", None),
-     ("2024", "folder", "facebook")],
+    [
+        ("old", "zip", None),
+        ("2022", "zip", None),
+        ("2024", "zip", None),
+        ("2024", "folder", None),
+        ("2024", "folder", "facebook"),
+    ],
     ids=["old-zip", "2022-zip", "2024-zip", "2024-folder", "2024-folder-named-format"],
 )
 def test_download_reads_to_exact_posts_and_counted_skips(tmp_path, vintage, form, input_format):
@@ -90,8 +105,9 @@ def test_lone_posts_file_reads_with_unknown_owner(tmp_path):
     path = tmp_path / "your_posts_1.json"
     path.write_bytes((FIXTURES / "your_posts_1.json").read_bytes())
     result = read_export(path)
-    expected = [p for p in expected_posts("your_posts_1.json", "-", author=facebook.OWNER_UNKNOWN)
-                if p.source_file == "your_posts_1.json"]
+    expected = [
+        p for p in expected_posts("your_posts_1.json", "-", author=facebook.OWNER_UNKNOWN) if p.source_file == "your_posts_1.json"
+    ]
     assert [p.to_dict() for p in result.records] == [p.to_dict() for p in expected]
     assert [(s.path, s.line, s.reason) for s in result.skipped] == expected_skips(str(path))
 
@@ -100,8 +116,11 @@ def test_parts_are_read_in_numeric_order(tmp_path):
     def part(stamp: int, text: str) -> bytes:
         return json.dumps([{"timestamp": stamp, "data": [{"post": text}]}]).encode()
 
-    files = {"posts/your_posts_10.json": part(3, "ten"), "posts/your_posts_2.json": part(2, "two"),
-             "posts/your_posts_1.json": part(1, "one")}
+    files = {
+        "posts/your_posts_10.json": part(3, "ten"),
+        "posts/your_posts_2.json": part(2, "two"),
+        "posts/your_posts_1.json": part(1, "one"),
+    }
     result = read_export(build(tmp_path, files))
     assert [p.text for p in result.records] == ["one", "two", "ten"]
 
@@ -169,31 +188,47 @@ def _download(tmp_path: Path, owner: str, posts: list[tuple[int, str, str]]) -> 
     def mojibake(text: str) -> str:
         return text.encode("utf-8").decode("latin-1")
 
-    items = [{"timestamp": stamp, "data": [{"post": mojibake(text)}], "title": mojibake(f"{owner} {title}")}
-             for stamp, title, text in posts]
+    items = [
+        {"timestamp": stamp, "data": [{"post": mojibake(text)}], "title": mojibake(f"{owner} {title}")}
+        for stamp, title, text in posts
+    ]
     profile = {"profile_v2": {"name": {"full_name": mojibake(owner)}}}
-    return build(tmp_path, {
-        "your_facebook_activity/posts/your_posts__check_ins__photos_and_videos_1.json": json.dumps(items).encode(),
-        "personal_information/profile_information/profile_information.json": json.dumps(profile).encode(),
-    }, name=f"facebook-{owner.split()[0].lower()}")
+    return build(
+        tmp_path,
+        {
+            "your_facebook_activity/posts/your_posts__check_ins__photos_and_videos_1.json": json.dumps(items).encode(),
+            "personal_information/profile_information/profile_information.json": json.dumps(profile).encode(),
+        },
+        name=f"facebook-{owner.split()[0].lower()}",
+    )
 
 
-DANA = ("Most engagement advice is noise. What actually works is boring: answer every comment in the first "
-        "hour, write the way you talk, and post when your friends are awake rather than when a guru says so.")
-ZOE = ("I spent a year rewriting my newsletter intro until it finally sounded like me. The trick was reading "
-       "every draft out loud and deleting any sentence I would never say to a friend over café au lait.")
-ZOE_AGAIN = ("I spent a whole year rewriting my newsletter intro until it finally sounded like me. The trick: "
-             "reading each draft out loud and deleting any sentence I would never say to a friend over café au lait!")
+DANA = (
+    "Most engagement advice is noise. What actually works is boring: answer every comment in the first "
+    "hour, write the way you talk, and post when your friends are awake rather than when a guru says so."
+)
+ZOE = (
+    "I spent a year rewriting my newsletter intro until it finally sounded like me. The trick was reading "
+    "every draft out loud and deleting any sentence I would never say to a friend over café au lait."
+)
+ZOE_AGAIN = (
+    "I spent a whole year rewriting my newsletter intro until it finally sounded like me. The trick: "
+    "reading each draft out loud and deleting any sentence I would never say to a friend over café au lait!"
+)
 
 
 def test_self_repost_and_copy_of_another_author_are_found(tmp_path):
     dana = _download(tmp_path, "Dana Example", [(1714550400, "updated her status.", DANA)])
-    zoe = _download(tmp_path, "Zoë Example", [
-        (1714636800, "updated her status.", ZOE),
-        (1714723200, "shared Dana Example's post.", "So true 👇"),
-        (1715241600, "updated her status.", ZOE_AGAIN),
-        (1715328000, "updated her status.", DANA),
-    ])
+    zoe = _download(
+        tmp_path,
+        "Zoë Example",
+        [
+            (1714636800, "updated her status.", ZOE),
+            (1714723200, "shared Dana Example's post.", "So true 👇"),
+            (1715241600, "updated her status.", ZOE_AGAIN),
+            (1715328000, "updated her status.", DANA),
+        ],
+    )
     posts, _ = merge_posts(read_export(dana).records + read_export(zoe).records)
     findings = {f.id: f for f in Detector().scan(posts)}
 

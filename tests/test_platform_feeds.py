@@ -18,10 +18,17 @@ BLOG = "https://blog.example.org/2024/05/"
 TIPS = "Every week I see the same 10 tips reposted word for word 🧵"
 
 
-
 def entry(native: str, text: str, created_at: datetime, url: str | None, source_file: str, **extra) -> Post:
-    fields = dict(id=f"rss:{native}", text=text, author="Zoë Example", created_at=created_at, url=url,
-                  platform="rss", lang="en", source_file=source_file)
+    fields = dict(
+        id=f"rss:{native}",
+        text=text,
+        author="Zoë Example",
+        created_at=created_at,
+        url=url,
+        platform="rss",
+        lang="en",
+        source_file=source_file,
+    )
     fields.update(extra)
     return Post(**fields)
 
@@ -47,8 +54,7 @@ def rss_posts(source_file: str) -> list[Post]:
         # escaped HTML; "zoe@… (Zoë Example)" author; +0200 made UTC
         entry(BLOG + "10/five-habits", HABITS, at(2024, 5, 10, 8, 0), BLOG + "10/five-habits", source_file),
         # no title and no <link>: the permalink guid is the URL
-        entry(BLOG + "20/five-habits-again", HABITS_AGAIN, at(2024, 5, 20, 8, 0), BLOG + "20/five-habits-again",
-              source_file),
+        entry(BLOG + "20/five-habits-again", HABITS_AGAIN, at(2024, 5, 20, 8, 0), BLOG + "20/five-habits-again", source_file),
     ]
 
 
@@ -57,20 +63,40 @@ def rss_skips(where: str) -> list[Skip]:
 
 
 ATOM_POSTS = [
-    entry("tag:blog.example.org,2024:post-101", TIPS, at(2024, 5, 13, 9, 15, 42), BLOG + "13/copy-paste-threads",
-          "feed.atom.xml", author="Zoë E."),
+    entry(
+        "tag:blog.example.org,2024:post-101",
+        TIPS,
+        at(2024, 5, 13, 9, 15, 42),
+        BLOG + "13/copy-paste-threads",
+        "feed.atom.xml",
+        author="Zoë E.",
+    ),
     # only <updated>; a text summary is not HTML ("<3" stays)
-    entry("tag:blog.example.org,2024:post-102", f"{TIPS} <3", at(2024, 5, 14, 7, 31, 2), BLOG + "14/same-thread",
-          "feed.atom.xml"),
+    entry(
+        "tag:blog.example.org,2024:post-102", f"{TIPS} <3", at(2024, 5, 14, 7, 31, 2), BLOG + "14/same-thread", "feed.atom.xml"
+    ),
     # XHTML content; the alternate link, not the edit link; xml:lang of the entry
-    entry("tag:blog.example.org,2024:post-103", "Un café crème à Zürich, mes notes.\n\nÀ bientôt\xa0!",
-          at(2024, 5, 15, 4, 0), BLOG + "15/cafe", "feed.atom.xml", links=("https://zoe.example/notes/zurich",),
-          lang="fr"),
+    entry(
+        "tag:blog.example.org,2024:post-103",
+        "Un café crème à Zürich, mes notes.\n\nÀ bientôt\xa0!",
+        at(2024, 5, 15, 4, 0),
+        BLOG + "15/cafe",
+        "feed.atom.xml",
+        links=("https://zoe.example/notes/zurich",),
+        lang="fr",
+    ),
 ]
 RDF_POSTS = [
-    Post(id="rss:https://old.example.net/2024/05/zurich", text="Grüße aus Zürich & Umgebung.", author="Old-school notes",
-         created_at=at(2024, 5, 16, 10, 0), url="https://old.example.net/2024/05/zurich", platform="rss", lang="de",
-         source_file="feed.rdf.xml"),
+    Post(
+        id="rss:https://old.example.net/2024/05/zurich",
+        text="Grüße aus Zürich & Umgebung.",
+        author="Old-school notes",
+        created_at=at(2024, 5, 16, 10, 0),
+        url="https://old.example.net/2024/05/zurich",
+        platform="rss",
+        lang="de",
+        source_file="feed.rdf.xml",
+    ),
 ]
 
 
@@ -86,9 +112,7 @@ def test_rss_feed_in_every_container_reads_to_exact_posts(tmp_path, form):
     assert result.skipped == rss_skips(str(path) if form == "file" else f"{path}:feed.rss.xml")
 
 
-@pytest.mark.parametrize(
-    "name, expected", [("feed.atom.xml", ATOM_POSTS), ("feed.rdf.xml", RDF_POSTS)], ids=["atom", "rss1-rdf"]
-)
+@pytest.mark.parametrize("name, expected", [("feed.atom.xml", ATOM_POSTS), ("feed.rdf.xml", RDF_POSTS)], ids=["atom", "rss1-rdf"])
 def test_atom_and_rdf_feeds_read_to_exact_posts(tmp_path, name, expected):
     path = build(tmp_path, name, (FIXTURES / name).read_bytes(), "zip")
     result = read_export(path)
@@ -128,16 +152,25 @@ def test_external_doctype_is_not_fetched_and_the_feed_is_read(tmp_path):
     )
     path = build(tmp_path, "old.rss", xml.encode(), "file")
     assert read_export(path).records == [
-        Post(id="rss:https://old.example/1", text="Text & more.", author="Old", created_at=at(2024, 5, 13, 9, 15, 42),
-             url="https://old.example/1", platform="rss", source_file="old.rss")
+        Post(
+            id="rss:https://old.example/1",
+            text="Text & more.",
+            author="Old",
+            created_at=at(2024, 5, 13, 9, 15, 42),
+            url="https://old.example/1",
+            platform="rss",
+            source_file="old.rss",
+        )
     ]
 
 
 @pytest.mark.parametrize(
     "xml, message",
     [
-        (b'<?xml version="1.0"?>\n<rss version="2.0">\n<channel><title>x</title>\n<item></channel></rss>',
-         r"feed\.xml:4: XML does not parse"),
+        (
+            b'<?xml version="1.0"?>\n<rss version="2.0">\n<channel><title>x</title>\n<item></channel></rss>',
+            r"feed\.xml:4: XML does not parse",
+        ),
         (b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>x</title>', r"feed\.xml:\d+: XML does not parse"),
         (b"<rss/>", r"feed\.xml: RSS without a channel"),
         (b"<html><body>not a feed</body></html>", r"feed\.xml: not an RSS or Atom feed"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -36,53 +36,100 @@ FEED = "https://www.linkedin.com/feed/update/urn:li:"
 def build(tmp_path: Path, layout: dict[str, str | bytes], form: str = "zip", prefix: str = "") -> Path:
     """The export as a zip or as the folder it unpacks to, its members under ``prefix``; a str
     value names a fixture file."""
-    files = {prefix + member: value if isinstance(value, bytes) else (FIXTURES / value).read_bytes()
-             for member, value in layout.items()}
+    files = {
+        prefix + member: value if isinstance(value, bytes) else (FIXTURES / value).read_bytes()
+        for member, value in layout.items()
+    }
     return make_export(tmp_path, "Complete_LinkedInDataExport_05-20-2024", files, form)
 
 
 def at(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(stamp).replace(tzinfo=UTC)
 
 
 def expected_posts(prefix: str = "", author: str = "Zoë Example") -> list[Post]:
     def post(pid, text, stamp, member, **extra) -> Post:
-        return Post(id=pid, text=text, author=author, created_at=at(stamp), platform="linkedin",
-                    source_file=prefix + member, **extra)
+        return Post(
+            id=pid, text=text, author=author, created_at=at(stamp), platform="linkedin", source_file=prefix + member, **extra
+        )
 
     share, comment = "Shares.csv", "Comments.csv"
     return [
-        post("li:share:7196000000000000001",
-             "Hot take: \"copy-paste threads\" aren't content & never were 🧵\n\nOriginal post ↓\n"
-             "https://lnkd.in/eXaMpLe1\n#writing #creators",
-             "2024-05-14 07:31:02", share, url=FEED + "share:7196000000000000001", links=("https://lnkd.in/eXaMpLe1",)),
-        post("li:ugcPost:7196400000000000002", "Couldn't have said it better. Sharing for visibility 👇",
-             "2024-05-15 12:02:47", share, url=FEED + "ugcPost:7196400000000000002"),
-        post("li:share:7196900000000000003", "New essay: why reposting word-for-word kills trust",
-             "2024-05-16 18:20:05", share, url=FEED + "share:7196900000000000003",
-             links=("https://example.org/blog/original-thread",)),
-        post("li:share:7197000000000000004",
-             '"Copy-paste is not a strategy," she said.\n\nAsk for the "source"\n"Credit" is free.',
-             "2024-05-17 09:45:00", share, url=FEED + "share:7197000000000000004"),
-        post("li:activity:7197300000000000005", "Windows tip: paths like C:\\Users\\zoe\\new are not URLs.",
-             "2024-05-18 10:00:00", share,
-             url="https://www.linkedin.com/posts/zoe-example_writing-activity-7197300000000000005-Xy9Z"),
-        post("li:comment:7196100000000000010-1715677953",
-             'I saw the exact same "10 tips" thread from 3 accounts today 😅\nSomeone is running a copy bot.',
-             "2024-05-14 09:12:33", comment, url=FEED + "activity:7196100000000000010", kind="comment",
-             reply_to="li:activity:7196100000000000010"),
-        post("li:comment:7196300000000000011-1715760019", "Great point - thanks for sharing!",
-             "2024-05-15 08:00:19", comment, url=FEED + "activity:7196300000000000011", kind="comment",
-             reply_to="li:activity:7196300000000000011"),
-        post("li:comment:7196800000000000012-1715859000", '"Quoted start" and a quoted end: "done"',
-             "2024-05-16 11:30:00", comment, url=FEED + "activity:7196800000000000012", kind="comment",
-             reply_to="li:activity:7196800000000000012"),
-        post("li:article:why-copy-paste-threads-dont-work-zoe-example-x1y2z",
-             "Why copy-paste threads don’t work\n\nEvery week I see the same “10 tips” thread reposted word for "
-             "word 🧵\n\nHere's why that backfires: original thread",
-             "2024-05-12 09:00:00", ARTICLE, kind="article",
-             url="https://www.linkedin.com/pulse/why-copy-paste-threads-dont-work-zoe-example-x1y2z",
-             links=("https://example.org/blog/original-thread",)),
+        post(
+            "li:share:7196000000000000001",
+            'Hot take: "copy-paste threads" aren\'t content & never were 🧵\n\nOriginal post ↓\n'
+            "https://lnkd.in/eXaMpLe1\n#writing #creators",
+            "2024-05-14 07:31:02",
+            share,
+            url=FEED + "share:7196000000000000001",
+            links=("https://lnkd.in/eXaMpLe1",),
+        ),
+        post(
+            "li:ugcPost:7196400000000000002",
+            "Couldn't have said it better. Sharing for visibility 👇",
+            "2024-05-15 12:02:47",
+            share,
+            url=FEED + "ugcPost:7196400000000000002",
+        ),
+        post(
+            "li:share:7196900000000000003",
+            "New essay: why reposting word-for-word kills trust",
+            "2024-05-16 18:20:05",
+            share,
+            url=FEED + "share:7196900000000000003",
+            links=("https://example.org/blog/original-thread",),
+        ),
+        post(
+            "li:share:7197000000000000004",
+            '"Copy-paste is not a strategy," she said.\n\nAsk for the "source"\n"Credit" is free.',
+            "2024-05-17 09:45:00",
+            share,
+            url=FEED + "share:7197000000000000004",
+        ),
+        post(
+            "li:activity:7197300000000000005",
+            "Windows tip: paths like C:\\Users\\zoe\\new are not URLs.",
+            "2024-05-18 10:00:00",
+            share,
+            url="https://www.linkedin.com/posts/zoe-example_writing-activity-7197300000000000005-Xy9Z",
+        ),
+        post(
+            "li:comment:7196100000000000010-1715677953",
+            'I saw the exact same "10 tips" thread from 3 accounts today 😅\nSomeone is running a copy bot.',
+            "2024-05-14 09:12:33",
+            comment,
+            url=FEED + "activity:7196100000000000010",
+            kind="comment",
+            reply_to="li:activity:7196100000000000010",
+        ),
+        post(
+            "li:comment:7196300000000000011-1715760019",
+            "Great point - thanks for sharing!",
+            "2024-05-15 08:00:19",
+            comment,
+            url=FEED + "activity:7196300000000000011",
+            kind="comment",
+            reply_to="li:activity:7196300000000000011",
+        ),
+        post(
+            "li:comment:7196800000000000012-1715859000",
+            '"Quoted start" and a quoted end: "done"',
+            "2024-05-16 11:30:00",
+            comment,
+            url=FEED + "activity:7196800000000000012",
+            kind="comment",
+            reply_to="li:activity:7196800000000000012",
+        ),
+        post(
+            "li:article:why-copy-paste-threads-dont-work-zoe-example-x1y2z",
+            "Why copy-paste threads don’t work\n\nEvery week I see the same “10 tips” thread reposted word for "
+            "word 🧵\n\nHere's why that backfires: original thread",
+            "2024-05-12 09:00:00",
+            ARTICLE,
+            kind="article",
+            url="https://www.linkedin.com/pulse/why-copy-paste-threads-dont-work-zoe-example-x1y2z",
+            links=("https://example.org/blog/original-thread",),
+        ),
     ]
 
 
@@ -126,7 +173,8 @@ def test_single_shares_file_reads_without_profile_as_unknown_owner(tmp_path):
     shares = [p for p in expected_posts(author=linkedin.OWNER_UNKNOWN) if p.source_file == "Shares.csv"]
     assert [p.to_dict() for p in result.records] == [p.to_dict() for p in shares]
     assert [(s.path, s.line, s.reason) for s in result.skipped] == [
-        (str(path), 14, "empty text"), (str(path), 15, "unreadable date"),
+        (str(path), 14, "empty text"),
+        (str(path), 15, "unreadable date"),
     ]
 
 
@@ -160,8 +208,16 @@ def test_crlf_line_endings_inside_a_multiline_share_are_unwrapped(tmp_path):
         ('Half"\n"wrapped\nhalf clean', 'Half"\n"wrapped\nhalf clean'),
         ('Windows"\r\n"line ends', "Windows\nline ends"),
     ],
-    ids=["single-line", "blank-line", "outer-quotes", "inner-quotes", "quote-then-blank", "clean-multiline",
-         "partly-wrapped-left-alone", "crlf"],
+    ids=[
+        "single-line",
+        "blank-line",
+        "outer-quotes",
+        "inner-quotes",
+        "quote-then-blank",
+        "clean-multiline",
+        "partly-wrapped-left-alone",
+        "crlf",
+    ],
 )
 def test_per_line_quote_artifact_is_undone(value, text):
     assert unwrap_commentary(value) == text
@@ -185,7 +241,7 @@ def test_utf16_file_is_an_input_error(tmp_path):
 def test_misaligned_row_is_skipped_and_the_rest_read(tmp_path):
     data = (
         b"Date,Link,Message\n"
-        b"2024-05-14 09:12:33,https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A1,\"one\",surplus\n"
+        b'2024-05-14 09:12:33,https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A1,"one",surplus\n'
         b"2024-05-15 08:00:19,https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A2,two\n"
     )
     result = read_export(build(tmp_path, {"Comments_12345.csv": data}))
@@ -230,28 +286,41 @@ def _profile(first: str, last: str) -> bytes:
     return f"First Name,Last Name,Headline\n{first},{last},Writer\n".encode()
 
 
-DANA = ("Most engagement advice is noise. What actually works is boring: answer every comment in the first "
-        "hour, write the way you talk, and post when your audience is awake rather than when a growth guru says so.")
-ZOE = ("I spent a year rewriting my newsletter intro until it finally sounded like me. The trick was reading "
-       "every draft out loud and deleting any sentence I would never say to a friend over coffee.")
-ZOE_AGAIN = ("I spent a whole year rewriting my newsletter intro until it finally sounded like me. The trick: "
-             "reading each draft out loud and deleting any sentence I would never say to a friend over coffee. #writing")
+DANA = (
+    "Most engagement advice is noise. What actually works is boring: answer every comment in the first "
+    "hour, write the way you talk, and post when your audience is awake rather than when a growth guru says so."
+)
+ZOE = (
+    "I spent a year rewriting my newsletter intro until it finally sounded like me. The trick was reading "
+    "every draft out loud and deleting any sentence I would never say to a friend over coffee."
+)
+ZOE_AGAIN = (
+    "I spent a whole year rewriting my newsletter intro until it finally sounded like me. The trick: "
+    "reading each draft out loud and deleting any sentence I would never say to a friend over coffee. #writing"
+)
 
 
 def test_self_repost_and_copy_of_another_author_are_found(tmp_path):
     (tmp_path / "dana").mkdir()
     (tmp_path / "zoe").mkdir()
-    dana = build(tmp_path / "dana", {"Profile.csv": _profile("Dana", "Example"),
-                                     "Shares.csv": _shares_csv([("2024-05-01 08:00:00", "1", DANA)])})
-    zoe = build(tmp_path / "zoe", {
-        "Profile.csv": _profile("Zoë", "Example"),
-        "Shares.csv": _shares_csv([
-            ("2024-05-02 08:00:00", "2", ZOE),
-            ("2024-05-09 08:00:00", "3", ZOE_AGAIN),
-            ("2024-05-10 08:00:00", "4", DANA + " 🚀"),
-        ]),
-        "InstantReposts.csv": b"Date,Link\n2024-05-01 09:00:00,https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A1\n",
-    })
+    dana = build(
+        tmp_path / "dana",
+        {"Profile.csv": _profile("Dana", "Example"), "Shares.csv": _shares_csv([("2024-05-01 08:00:00", "1", DANA)])},
+    )
+    zoe = build(
+        tmp_path / "zoe",
+        {
+            "Profile.csv": _profile("Zoë", "Example"),
+            "Shares.csv": _shares_csv(
+                [
+                    ("2024-05-02 08:00:00", "2", ZOE),
+                    ("2024-05-09 08:00:00", "3", ZOE_AGAIN),
+                    ("2024-05-10 08:00:00", "4", DANA + " 🚀"),
+                ]
+            ),
+            "InstantReposts.csv": b"Date,Link\n2024-05-01 09:00:00,https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A1\n",
+        },
+    )
     posts, _ = merge_posts(read_export(dana).records + read_export(zoe).records)
     findings = {f.id: f for f in Detector().scan(posts)}
 

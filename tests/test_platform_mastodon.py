@@ -23,7 +23,6 @@ NAME = "archive-20240521101500-0123456789abcdef0123456789abcdef"
 ZOE = "https://mastodon.example/users/zoe/statuses/"
 
 
-
 def toot(number: str, text: str, created_at: datetime, **extra) -> Post:
     fields = dict(
         id=f"mastodon:{ZOE}{number}",

@@ -19,12 +19,20 @@ R = "https://www.reddit.com/r/writing/comments/"
 HEADER = "id,permalink,date,ip,subreddit,gildings,title,url,body\n"
 
 
-
 def item(fullname: str, text: str, created_at: datetime, url: str, author: str | None = "zoe_example", **extra) -> Post:
     kind = "post" if fullname.startswith("t3_") else "comment"
     source = "posts.csv" if kind == "post" else "comments.csv"
-    return Post(id=f"reddit:{fullname}", text=text, author=author, created_at=created_at, url=url, platform="reddit",
-                kind=kind, source_file=source, **extra)
+    return Post(
+        id=f"reddit:{fullname}",
+        text=text,
+        author=author,
+        created_at=created_at,
+        url=url,
+        platform="reddit",
+        kind=kind,
+        source_file=source,
+        **extra,
+    )
 
 
 POSTS = [
@@ -114,9 +122,17 @@ def test_columns_are_read_by_name_whatever_their_order(tmp_path):
     )
     result = read_export(build(tmp_path, {"comments.csv": data.encode()}, "zip"))
     assert result.records == [
-        Post(id="reddit:t1_abc123", text="Line one\nline two", author="reddit:me", created_at=at(2024, 5, 13, 10, 5),
-             url="https://www.reddit.com/r/x/comments/1/t/abc123/", platform="reddit", kind="comment",
-             reply_to="t1_zzz", source_file="comments.csv")
+        Post(
+            id="reddit:t1_abc123",
+            text="Line one\nline two",
+            author="reddit:me",
+            created_at=at(2024, 5, 13, 10, 5),
+            url="https://www.reddit.com/r/x/comments/1/t/abc123/",
+            platform="reddit",
+            kind="comment",
+            reply_to="t1_zzz",
+            source_file="comments.csv",
+        )
     ]
 
 
@@ -133,15 +149,25 @@ def test_bad_rows_are_skipped_with_their_line_and_the_rest_read(tmp_path):
     result = read_export(path)
     assert [p.id for p in result.records] == ["reddit:t3_a1"]
     assert [(s.line, s.reason) for s in result.skipped] == [
-        (3, "more cells than columns"), (4, "empty id"), (5, "empty text"), (6, "text too long"), (7, "deleted"),
+        (3, "more cells than columns"),
+        (4, "empty id"),
+        (5, "empty text"),
+        (6, "text too long"),
+        (7, "deleted"),
     ]
 
 
 @pytest.mark.parametrize(
     "files, message",
     [
-        ({"posts.csv": b"id,permalink,date,subreddit,headline\n1,x,y,z,w\n"}, r"posts\.csv:1: not a Reddit posts\.csv: missing column title, body"),
-        ({"comments.csv": HEADER.replace("title,url,body", "text").encode() + b"1,2,3,4,5,6,7\n"}, r"comments\.csv:1: .*missing column body"),
+        (
+            {"posts.csv": b"id,permalink,date,subreddit,headline\n1,x,y,z,w\n"},
+            r"posts\.csv:1: not a Reddit posts\.csv: missing column title, body",
+        ),
+        (
+            {"comments.csv": HEADER.replace("title,url,body", "text").encode() + b"1,2,3,4,5,6,7\n"},
+            r"comments\.csv:1: .*missing column body",
+        ),
         ({"posts.csv": HEADER.encode() + b"a1,p,2024-05-13 09:00:00 UTC,,w,0,T,,caf\xe9\n"}, r"posts\.csv:2: not UTF-8"),
     ],
     ids=["posts-header", "comments-header", "not-utf8"],

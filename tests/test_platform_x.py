@@ -4,7 +4,7 @@ unpacked folder, and a lone tweets.js."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,8 @@ LAYOUT = {
     "data/tweet-headers.js": "tweet-headers.js",
 }
 NOTE = (
-    "Long read, because threads deserve better than copy-paste. " * 4
+    "Long read, because threads deserve better than copy-paste. "
+    * 4
     + "When you repost a thread word for word & drop the author's name, readers lose the context that made "
     "it worth reading. Link the original: https://example.org/blog/original-thread and say who wrote it. "
     "That's the whole rule, and it costs nothing."
@@ -37,42 +38,74 @@ NOTE = (
 
 def build(tmp_path: Path, layout: dict[str, str | bytes], form: str = "zip", name: str = "twitter-2024-05-20-ab12cd") -> Path:
     """The archive as a zip or as the folder it unpacks to; a str value names a fixture file."""
-    files = {member: value if isinstance(value, bytes) else (FIXTURES / value).read_bytes()
-             for member, value in layout.items()}
+    files = {member: value if isinstance(value, bytes) else (FIXTURES / value).read_bytes() for member, value in layout.items()}
     return make_export(tmp_path, name, files, form)
 
 
 def at(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(stamp).replace(tzinfo=UTC)
 
 
 def expected_posts(handle: str | None = "zoe_example") -> list[Post]:
     def post(tid, text, stamp, member, **extra) -> Post:
         url = f"https://x.com/{handle}/status/{tid}" if handle else f"https://x.com/i/web/status/{tid}"
         extra.setdefault("lang", "en")
-        return Post(id=f"x:{tid}", text=text, author=handle or x.OWNER_UNKNOWN, created_at=at(stamp), url=url,
-                    platform="x", source_file=f"data/{member}", **extra)
+        return Post(
+            id=f"x:{tid}",
+            text=text,
+            author=handle or x.OWNER_UNKNOWN,
+            created_at=at(stamp),
+            url=url,
+            platform="x",
+            source_file=f"data/{member}",
+            **extra,
+        )
 
     return [
-        post("1790000000000000001",
-             "Hot take: \"copy-paste threads\" aren't content & never were 🧵\nOriginal post ↓\n"
-             "https://example.org/blog/original-thread",
-             "2024-05-13 09:15:42", "tweets.js", links=("https://example.org/blog/original-thread",)),
-        post("1790100000000000002",
-             "RT @dana_example: Hot take: \"copy-paste threads\" aren't content & never were 🧵 Every week I see "
-             "the same 10 tips reposted word for word by…",
-             "2024-05-13 15:01:09", "tweets.js", kind="repost", repost_of="@dana_example"),
-        post("1790200000000000003", "@dana_example 100% — saw that exact thread 3x today 😅",
-             "2024-05-13 18:44:00", "tweets.js", kind="reply", reply_to="x:1789999999999999999"),
-        post("1790400000000000005", NOTE, "2024-05-14 12:00:00", "tweets.js",
-             links=("https://example.org/blog/original-thread",)),
+        post(
+            "1790000000000000001",
+            'Hot take: "copy-paste threads" aren\'t content & never were 🧵\nOriginal post ↓\n'
+            "https://example.org/blog/original-thread",
+            "2024-05-13 09:15:42",
+            "tweets.js",
+            links=("https://example.org/blog/original-thread",),
+        ),
+        post(
+            "1790100000000000002",
+            'RT @dana_example: Hot take: "copy-paste threads" aren\'t content & never were 🧵 Every week I see '
+            "the same 10 tips reposted word for word by…",
+            "2024-05-13 15:01:09",
+            "tweets.js",
+            kind="repost",
+            repost_of="@dana_example",
+        ),
+        post(
+            "1790200000000000003",
+            "@dana_example 100% — saw that exact thread 3x today 😅",
+            "2024-05-13 18:44:00",
+            "tweets.js",
+            kind="reply",
+            reply_to="x:1789999999999999999",
+        ),
+        post(
+            "1790400000000000005", NOTE, "2024-05-14 12:00:00", "tweets.js", links=("https://example.org/blog/original-thread",)
+        ),
         post("1790450000000000010", "Whiteboard from today <3", "2024-05-14 13:00:00", "tweets.js"),
-        post("1790300000000000009", "The best way to credit a thread: link it & name the author.",
-             "2024-05-14 08:05:00", "tweets-part1.js"),
+        post(
+            "1790300000000000009",
+            "The best way to credit a thread: link it & name the author.",
+            "2024-05-14 08:05:00",
+            "tweets-part1.js",
+        ),
         post("1790500000000000006", "Part one: a thread about threads.", "2024-05-15 08:00:00", "tweets-part1.js"),
         post("1790600000000000007", "Part two: still about threads.", "2024-05-16 08:00:00", "tweets-part2.js"),
-        post("1790550000000000008", "Part ten: the file that sorts wrongly as text.", "2024-05-15 20:00:00",
-             "tweets-part10.js", lang=None),
+        post(
+            "1790550000000000008",
+            "Part ten: the file that sorts wrongly as text.",
+            "2024-05-15 20:00:00",
+            "tweets-part10.js",
+            lang=None,
+        ),
     ]
 
 
@@ -112,11 +145,17 @@ def test_old_tweet_js_name_is_read(tmp_path):
         (b"", 0),
         (b"window.YTD.tweets.part0 = [ ]", 0),
         (b"window.YTD.tweets.part0 = [ ];\n", 0),
-        (b'window.YTD.tweets.part0 = [{"tweet": {"id_str": "1", "created_at": "Mon May 13 09:15:42 +0000 2024", '
-         b'"full_text": "hi"}}];', 1),
+        (
+            b'window.YTD.tweets.part0 = [{"tweet": {"id_str": "1", "created_at": "Mon May 13 09:15:42 +0000 2024", '
+            b'"full_text": "hi"}}];',
+            1,
+        ),
         (b'[{"tweet": {"id_str": "1", "created_at": "Mon May 13 09:15:42 +0000 2024", "full_text": "hi"}}]', 1),
-        (b'window.YTD.tweets.part0 = [{"id_str": "1", "created_at": "Mon May 13 09:15:42 +0000 2024", '
-         b'"full_text": "fields at the top level, as in very early archives"}]', 1),
+        (
+            b'window.YTD.tweets.part0 = [{"id_str": "1", "created_at": "Mon May 13 09:15:42 +0000 2024", '
+            b'"full_text": "fields at the top level, as in very early archives"}]',
+            1,
+        ),
     ],
     ids=["empty-file", "empty-array", "trailing-semicolon", "semicolon-after-data", "plain-json", "top-level-fields"],
 )
@@ -185,31 +224,55 @@ def test_detection_by_file_name(tmp_path, member, found):
 
 
 def _archive(tmp_path: Path, handle: str, tweets: list[tuple[str, str, str]]) -> Path:
-    items = [{"tweet": {"id_str": tid, "created_at": created, "full_text": text, "lang": "en",
-                        "entities": {"urls": [], "user_mentions": []}}} for tid, created, text in tweets]
-    return build(tmp_path, {
-        "data/tweets.js": ("window.YTD.tweets.part0 = " + json.dumps(items, indent=2)).encode(),
-        "data/account.js": ("window.YTD.account.part0 = " + json.dumps([{"account": {"username": handle}}])).encode(),
-    }, name=f"twitter-2024-06-01-{handle}")
+    items = [
+        {
+            "tweet": {
+                "id_str": tid,
+                "created_at": created,
+                "full_text": text,
+                "lang": "en",
+                "entities": {"urls": [], "user_mentions": []},
+            }
+        }
+        for tid, created, text in tweets
+    ]
+    return build(
+        tmp_path,
+        {
+            "data/tweets.js": ("window.YTD.tweets.part0 = " + json.dumps(items, indent=2)).encode(),
+            "data/account.js": ("window.YTD.account.part0 = " + json.dumps([{"account": {"username": handle}}])).encode(),
+        },
+        name=f"twitter-2024-06-01-{handle}",
+    )
 
 
-DANA = ("Most engagement advice is noise. What actually works is boring: answer every reply in the first hour, "
-        "write the way you talk, and post when your readers are awake, not when a guru says so.")
-ZOE = ("I spent a year rewriting my newsletter intro until it finally sounded like me. The trick was reading "
-       "every draft out loud and cutting any sentence I would never say to a friend.")
-ZOE_AGAIN = ("I spent a whole year rewriting my newsletter intro until it sounded like me. The trick: reading "
-             "each draft out loud and cutting any sentence I would never say to a friend. #writing")
+DANA = (
+    "Most engagement advice is noise. What actually works is boring: answer every reply in the first hour, "
+    "write the way you talk, and post when your readers are awake, not when a guru says so."
+)
+ZOE = (
+    "I spent a year rewriting my newsletter intro until it finally sounded like me. The trick was reading "
+    "every draft out loud and cutting any sentence I would never say to a friend."
+)
+ZOE_AGAIN = (
+    "I spent a whole year rewriting my newsletter intro until it sounded like me. The trick: reading "
+    "each draft out loud and cutting any sentence I would never say to a friend. #writing"
+)
 
 
 @pytest.fixture
 def scanned(tmp_path):
     dana = _archive(tmp_path, "dana_example", [("100", "Wed May 01 08:00:00 +0000 2024", DANA)])
-    zoe = _archive(tmp_path, "zoe_example", [
-        ("200", "Wed May 01 09:00:00 +0000 2024", f"RT @dana_example: {DANA[:118]}…"),
-        ("300", "Thu May 02 08:00:00 +0000 2024", ZOE),
-        ("400", "Thu May 09 08:00:00 +0000 2024", ZOE_AGAIN),
-        ("500", "Fri May 10 08:00:00 +0000 2024", DANA),
-    ])
+    zoe = _archive(
+        tmp_path,
+        "zoe_example",
+        [
+            ("200", "Wed May 01 09:00:00 +0000 2024", f"RT @dana_example: {DANA[:118]}…"),
+            ("300", "Thu May 02 08:00:00 +0000 2024", ZOE),
+            ("400", "Thu May 09 08:00:00 +0000 2024", ZOE_AGAIN),
+            ("500", "Fri May 10 08:00:00 +0000 2024", DANA),
+        ],
+    )
     posts, _ = merge_posts(read_export(dana).records + read_export(zoe).records)
     return posts, {f.id: f for f in Detector().scan(posts)}
 

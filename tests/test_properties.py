@@ -5,7 +5,6 @@ from __future__ import annotations
 from conftest import ARTICLE, make_post
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from rapidfuzz.distance import Indel
 
 from dupfeed import Detector, Source

@@ -32,16 +32,35 @@ def finding(i: int, *, verdict: str = "copy", source: int = 0, words: int = 60, 
 
     def match(j: int) -> dict:
         return {
-            "kind": "source", "id": f"site/{source + j}.html", "author": None, "url": f"https://news.example/{source + j}",
-            "relation": "source", "similarity": 0.8 - j / 10, "containment": 0.9 - j / 10, "attributed": i % 3 == 0,
+            "kind": "source",
+            "id": f"site/{source + j}.html",
+            "author": None,
+            "url": f"https://news.example/{source + j}",
+            "relation": "source",
+            "similarity": 0.8 - j / 10,
+            "containment": 0.9 - j / 10,
+            "attributed": i % 3 == 0,
             "title": f"Article {source + j}",
-            "spans": [{"post_start": start, "post_end": start + len(passage), "match_start": m_start, "match_end": m_start + len(passage)}],
+            "spans": [
+                {
+                    "post_start": start,
+                    "post_end": start + len(passage),
+                    "match_start": m_start,
+                    "match_end": m_start + len(passage),
+                }
+            ],
             "excerpt": {"start": ex_start, "text": doc},
         }
 
     return {
-        "id": f"p{i}", "author": f"author{i % 97}", "created_at": f"2026-11-2{i % 6}T08:00:00Z", "verdict": verdict,
-        "platform": "linkedin", "kind": "post", "url": f"https://social.example/p{i}", "text": text,
+        "id": f"p{i}",
+        "author": f"author{i % 97}",
+        "created_at": f"2026-11-2{i % 6}T08:00:00Z",
+        "verdict": verdict,
+        "platform": "linkedin",
+        "kind": "post",
+        "url": f"https://social.example/p{i}",
+        "text": text,
         "matches": [match(j) for j in range(matches)],
     }
 
@@ -50,40 +69,92 @@ def make_report(n_findings: int = 3, *, days: int = 7, sources: int = 3, cluster
     """A report in the shape the nightly run writes, with ``n_findings`` generated findings."""
     return {
         "title": "dupfeed nightly report",
-        "run": {"id": 3, "started": "2026-11-26T02:00:00Z", "finished": "2026-11-26T02:14:00Z", "status": "partial", "db": "dupfeed.db"},
+        "run": {
+            "id": 3,
+            "started": "2026-11-26T02:00:00Z",
+            "finished": "2026-11-26T02:14:00Z",
+            "status": "partial",
+            "db": "dupfeed.db",
+        },
         "added": {
-            "posts": 1234, "sources": 12, "skipped": {"empty_text": 7, "bad_date": 2},
+            "posts": 1234,
+            "sources": 12,
+            "skipped": {"empty_text": 7, "bad_date": 2},
             "fetch_failures": [{"url": "https://down.example/a", "reason": "HTTP 503"}],
         },
         "scored": {"posts": 1200, "copy": 10, "revision": 20, "original": 1170},
         "days": [
-            {"date": (date(2026, 11, 1) + timedelta(d)).isoformat(), "posts": 900, "copy": 12 + d, "revision": 30, "original": 858 - d} for d in range(days)
+            {
+                "date": (date(2026, 11, 1) + timedelta(d)).isoformat(),
+                "posts": 900,
+                "copy": 12 + d,
+                "revision": 30,
+                "original": 858 - d,
+            }
+            for d in range(days)
         ],
         "top_sources": [
-            {"id": f"site/{s}.html", "title": f"Article {s}", "url": f"https://news.example/{s}", "copies": 5, "revisions": 3,
-             "credited": 2, "uncredited": 6}
+            {
+                "id": f"site/{s}.html",
+                "title": f"Article {s}",
+                "url": f"https://news.example/{s}",
+                "copies": 5,
+                "revisions": 3,
+                "credited": 2,
+                "uncredited": 6,
+            }
             for s in range(sources)
         ],
         "clusters": [
-            {"size": 3, "authors": 2, "posts": [
-                {"id": f"c{c}-first", "author": "alice", "created_at": "2026-11-20T08:00:00Z", "url": None,
-                 "verdict": "original", "snippet": f"cluster {c} text"},
-                {"id": f"c{c}-second", "author": "bob", "created_at": "2026-11-21T08:00:00Z", "url": "https://social.example/b",
-                 "verdict": "copy", "snippet": f"cluster {c} text again"},
-                {"id": f"c{c}-third", "author": "alice", "created_at": "2026-11-22T08:00:00Z", "url": None,
-                 "verdict": "revision", "snippet": f"cluster {c} text, edited"},
-            ]}
+            {
+                "size": 3,
+                "authors": 2,
+                "posts": [
+                    {
+                        "id": f"c{c}-first",
+                        "author": "alice",
+                        "created_at": "2026-11-20T08:00:00Z",
+                        "url": None,
+                        "verdict": "original",
+                        "snippet": f"cluster {c} text",
+                    },
+                    {
+                        "id": f"c{c}-second",
+                        "author": "bob",
+                        "created_at": "2026-11-21T08:00:00Z",
+                        "url": "https://social.example/b",
+                        "verdict": "copy",
+                        "snippet": f"cluster {c} text again",
+                    },
+                    {
+                        "id": f"c{c}-third",
+                        "author": "alice",
+                        "created_at": "2026-11-22T08:00:00Z",
+                        "url": None,
+                        "verdict": "revision",
+                        "snippet": f"cluster {c} text, edited",
+                    },
+                ],
+            }
             for c in range(clusters)
         ],
         "findings": [
             finding(i, verdict="copy" if i % 4 else "revision", source=i % max(sources, 1), **finding_args)
             for i in range(n_findings)
         ],
-        "originals": {"total": 40123, "shown": [
-            {"id": f"o{k}", "author": "carol", "created_at": "2026-11-25T09:00:00Z", "url": f"https://social.example/o{k}",
-             "text": f"An original thought number {k}."}
-            for k in range(5)
-        ]},
+        "originals": {
+            "total": 40123,
+            "shown": [
+                {
+                    "id": f"o{k}",
+                    "author": "carol",
+                    "created_at": "2026-11-25T09:00:00Z",
+                    "url": f"https://social.example/o{k}",
+                    "text": f"An original thought number {k}.",
+                }
+                for k in range(5)
+            ],
+        },
     }
 
 
@@ -157,14 +228,30 @@ def test_contents_link_to_every_section_in_order(report):
     anchors = [a["href"][1:] for t, a in page.tags if t == "a" and a.get("href", "").startswith("#")]
     assert anchors[:3] == ["glance", "sources", "clusters"]
     assert set(anchors) <= page.ids, "every contents entry leads somewhere"
-    for title in ("The night at a glance", "Sources copied most", "Repost clusters", "Findings (3)", "Original posts of the period"):
+    for title in (
+        "The night at a glance",
+        "Sources copied most",
+        "Repost clusters",
+        "Findings (3)",
+        "Original posts of the period",
+    ):
         assert title in page.all_text()
 
 
 def test_glance_shows_what_the_night_added_skipped_and_scored(report):
     text = Page(format_nightly_html(report)).all_text()
-    for expected in ("1,234posts added", "12articles added", "9records skipped", "1fetch failures", "1,200posts scored",
-                     "empty_text7", "https://down.example/aHTTP 503", "copy100.8%", "revision201.7%", "original1,17097.5%"):
+    for expected in (
+        "1,234posts added",
+        "12articles added",
+        "9records skipped",
+        "1fetch failures",
+        "1,200posts scored",
+        "empty_text7",
+        "https://down.example/aHTTP 503",
+        "copy100.8%",
+        "revision201.7%",
+        "original1,17097.5%",
+    ):
         assert expected in text
 
 
@@ -323,8 +410,12 @@ def test_chart_is_inline_svg_with_one_bar_group_per_day(report, days):
 
 @pytest.mark.parametrize(
     "copy, revision, axis",
-    [(12, 30, ["0%", "2.5%", "5%"]), (450, 0, ["0%", "25%", "50%"]), (0, 0, ["0%", "0.5%", "1%"]),
-     (700, 200, ["0%", "50%", "100%"])],
+    [
+        (12, 30, ["0%", "2.5%", "5%"]),
+        (450, 0, ["0%", "25%", "50%"]),
+        (0, 0, ["0%", "0.5%", "1%"]),
+        (700, 200, ["0%", "50%", "100%"]),
+    ],
     ids=["a-few-percent", "half", "none", "all"],
 )
 def test_chart_axis_runs_to_a_round_share_above_the_worst_day(report, copy, revision, axis):
@@ -368,12 +459,32 @@ def test_many_small_groups_fold_past_the_first_hundred():
     "report",
     [
         {},
-        {"title": None, "run": None, "added": None, "scored": None, "days": None, "top_sources": None,
-         "clusters": None, "findings": None, "originals": None},
-        {"run": {}, "added": {"skipped": {}, "fetch_failures": []}, "scored": {}, "days": [], "top_sources": [],
-         "clusters": [{}], "findings": [{}], "originals": {"shown": [{}]}},
-        {"days": [{"date": None, "posts": 0}], "findings": [{"matches": [{"excerpt": None, "containment": "x"}]}],
-         "scored": {"posts": "many"}},
+        {
+            "title": None,
+            "run": None,
+            "added": None,
+            "scored": None,
+            "days": None,
+            "top_sources": None,
+            "clusters": None,
+            "findings": None,
+            "originals": None,
+        },
+        {
+            "run": {},
+            "added": {"skipped": {}, "fetch_failures": []},
+            "scored": {},
+            "days": [],
+            "top_sources": [],
+            "clusters": [{}],
+            "findings": [{}],
+            "originals": {"shown": [{}]},
+        },
+        {
+            "days": [{"date": None, "posts": 0}],
+            "findings": [{"matches": [{"excerpt": None, "containment": "x"}]}],
+            "scored": {"posts": "many"},
+        },
     ],
     ids=["empty-dict", "all-none", "empty-containers", "wrong-types"],
 )
@@ -387,10 +498,18 @@ def test_empty_or_odd_report_renders(report):
 
 def test_markdown_holds_the_same_counts(report):
     md = format_nightly_markdown(report)
-    for expected in ("| posts added | 1,234 |", "| articles added | 12 |", "| copy | 10 (0.8%) |",
-                     "| original | 1,170 (97.5%) |", "| empty_text | 7 |", "Showing 5 of 40,123 original posts.",
-                     "[Article 1](https://news.example/1)", "### copy (2 posts)", "### revision (1 post)",
-                     "| 2026-11-01 | 900 | 12 (1.3%) | 30 (3.3%) | 858 (95.3%) |"):
+    for expected in (
+        "| posts added | 1,234 |",
+        "| articles added | 12 |",
+        "| copy | 10 (0.8%) |",
+        "| original | 1,170 (97.5%) |",
+        "| empty_text | 7 |",
+        "Showing 5 of 40,123 original posts.",
+        "[Article 1](https://news.example/1)",
+        "### copy (2 posts)",
+        "### revision (1 post)",
+        "| 2026-11-01 | 900 | 12 (1.3%) | 30 (3.3%) | 858 (95.3%) |",
+    ):
         assert expected in md
 
 

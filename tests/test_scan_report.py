@@ -144,11 +144,28 @@ def test_sources_given_as_page_and_feed_urls_are_fetched_once_and_cached(runner,
             f"<html><head><title>Voltcycle</title></head><body><nav>Home News</nav><article>{paragraphs}</article>"
             "<footer>© TechDaily</footer></body></html>".encode(),
         )
-        other = site.page("/news/other", b"<html><body><article><p>" + (OWN.encode() + b" ") * 6 + b"</p></article></body></html>")
-        site.page("/feed.xml", f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><link>{other}</link></item></channel></rss>'.encode(), "application/rss+xml")
+        other = site.page(
+            "/news/other", b"<html><body><article><p>" + (OWN.encode() + b" ") * 6 + b"</p></article></body></html>"
+        )
+        site.page(
+            "/feed.xml",
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><link>{other}</link></item></channel></rss>'.encode(),
+            "application/rss+xml",
+        )
         posts = write_jsonl(tmp_path / "posts.jsonl", [post_row("p", PASSAGE + f" via {page}", author="bo")])
         cache = tmp_path / "cache.jsonl"
-        args = ["scan", str(posts), "-s", page, "--sources-feed", site.url("/feed.xml"), "--sources-cache", str(cache), "-f", "json"]
+        args = [
+            "scan",
+            str(posts),
+            "-s",
+            page,
+            "--sources-feed",
+            site.url("/feed.xml"),
+            "--sources-cache",
+            str(cache),
+            "-f",
+            "json",
+        ]
         first = runner.invoke(main, args)
         assert first.exit_code == 0, first.output
         doc = json.loads(first.stdout)

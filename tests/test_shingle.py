@@ -84,9 +84,7 @@ COUNT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("n_words", "k", "expected"), [c[:3] for c in COUNT_CASES], ids=[c[3] for c in COUNT_CASES]
-)
+@pytest.mark.parametrize(("n_words", "k", "expected"), [c[:3] for c in COUNT_CASES], ids=[c[3] for c in COUNT_CASES])
 def test_shingle_counts(n_words, k, expected):
     assert shingle_counts(np.array([n_words]), k).tolist() == [expected]
 

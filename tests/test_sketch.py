@@ -76,9 +76,7 @@ SIGNATURE_CASES = [(16, 1), (128, 1), (128, 42), (64, 7)]
 LENGTHS = [0, 1, 2, 3, 60, 1000, 0]
 
 
-@pytest.mark.parametrize(
-    ("num_perm", "seed"), SIGNATURE_CASES, ids=[f"n{n}_seed{s}" for n, s in SIGNATURE_CASES]
-)
+@pytest.mark.parametrize(("num_perm", "seed"), SIGNATURE_CASES, ids=[f"n{n}_seed{s}" for n, s in SIGNATURE_CASES])
 def test_text_signatures_equal_datasketch_bit_for_bit(num_perm, seed):
     hashes, offsets = _batch(LENGTHS)
     sigs = MinHasher(num_perm, seed).signatures(hashes, offsets)
@@ -104,7 +102,6 @@ def test_signatures_of_a_large_uneven_batch_equal_datasketch():
         np.testing.assert_array_equal(sigs[i], datasketch_signature(hashes[offsets[i] : offsets[i + 1]], 16, 3))
 
 
-
 def test_a_batch_of_many_cache_slices_signs_like_datasketch_text_by_text_and_window_by_window():
     # Hashes are permuted a slice of about 2**16 at a time: texts on either side of a cut,
     # and one text longer than a slice, sign as they would alone.
@@ -121,6 +118,7 @@ def test_a_batch_of_many_cache_slices_signs_like_datasketch_text_by_text_and_win
         start = offsets[i] + (w - sk.window_first[i]) * 1000
         end = min(start + 3000, offsets[i + 1])
         np.testing.assert_array_equal(sk.windows[w], datasketch_signature(hashes[start:end], 8, 5))
+
 
 @PROPERTY_SETTINGS
 @given(
@@ -144,9 +142,7 @@ WINDOW_CASES = [(50, 25), (25, 25), (50, 50), (40, 20), (40, 10)]
 WINDOW_LENGTHS = [0, 1, 24, 25, 26, 49, 50, 51, 75, 100, 110, 333, 0]
 
 
-@pytest.mark.parametrize(
-    ("window", "stride"), WINDOW_CASES, ids=[f"window{w}_stride{s}" for w, s in WINDOW_CASES]
-)
+@pytest.mark.parametrize(("window", "stride"), WINDOW_CASES, ids=[f"window{w}_stride{s}" for w, s in WINDOW_CASES])
 def test_window_signatures_equal_datasketch_on_the_window_slice(window, stride):
     num_perm, seed = 32, 1
     hashes, offsets = _batch(WINDOW_LENGTHS, rng_seed=11)
@@ -191,9 +187,7 @@ def test_any_windowing_signs_each_window_like_datasketch(lengths, stride, span, 
     assert len(sk.windows) == w
 
 
-@pytest.mark.parametrize(
-    ("window", "stride"), WINDOW_CASES, ids=[f"window{w}_stride{s}" for w, s in WINDOW_CASES]
-)
+@pytest.mark.parametrize(("window", "stride"), WINDOW_CASES, ids=[f"window{w}_stride{s}" for w, s in WINDOW_CASES])
 def test_text_signature_is_the_minimum_of_its_windows(window, stride):
     hashes, offsets = _batch(WINDOW_LENGTHS, rng_seed=5)
     sk = MinHasher(32, 9).sketch(hashes, offsets, window=window, stride=stride)

@@ -68,9 +68,7 @@ def test_posts_of_a_later_night_are_matched_to_posts_stored_before(tmp_path, dem
     # Every copy of an earlier night's post found in one go is found across nights too.
     second = {p.id for p in ordered[50:]}
     first = {p.id for p in ordered[:50]}
-    crossing = [
-        (pid, m["id"]) for pid, f in one_go.items() if pid in second for m in f["matches"] if m["id"] in first
-    ]
+    crossing = [(pid, m["id"]) for pid, f in one_go.items() if pid in second for m in f["matches"] if m["id"] in first]
     assert len(crossing) >= 5
     for pid, earlier in crossing:
         assert earlier in {m["id"] for m in stored[pid]["matches"]}, pid
@@ -158,7 +156,11 @@ def _newer_store(path: Path) -> None:
     ],
     ids=["text-file", "other-sqlite-app", "damaged-store", "random-sqlite-header", "newer-schema"],
 )
-@pytest.mark.parametrize("command", [["db", "ingest", str(POSTS)], ["db", "findings"], ["nightly", "--report-dir", "r"]], ids=["ingest", "findings", "nightly"])
+@pytest.mark.parametrize(
+    "command",
+    [["db", "ingest", str(POSTS)], ["db", "findings"], ["nightly", "--report-dir", "r"]],
+    ids=["ingest", "findings", "nightly"],
+)
 def test_a_file_that_is_not_our_store_is_refused_and_left_untouched(runner, tmp_path, make, message, command):
     path = tmp_path / "x.db"
     make(path)
@@ -266,8 +268,18 @@ def test_a_run_killed_at_any_point_loses_nothing_and_counts_nothing_twice(feed, 
 
 def test_a_killed_nightly_run_is_reported_by_the_next_one(feed, tmp_path):
     path, reports = tmp_path / "n.db", tmp_path / "reports"
-    nightly = _cli("nightly", "--db", str(path), "--report-dir", str(reports), "-q",
-                   "--sources", str(feed / "sources.jsonl"), "--posts", str(feed / "posts.jsonl"))
+    nightly = _cli(
+        "nightly",
+        "--db",
+        str(path),
+        "--report-dir",
+        str(reports),
+        "-q",
+        "--sources",
+        str(feed / "sources.jsonl"),
+        "--posts",
+        str(feed / "posts.jsonl"),
+    )
     _kill_when(nightly, lambda: _count(path, "findings") > 0)
     assert not reports.exists() or not list(reports.glob("*.json"))
     subprocess.run(nightly, check=True)

@@ -9,6 +9,13 @@ from pathlib import Path
 
 import click
 
+from ..errors import DupfeedError
+from ..readers.exports import input_formats
+from ..report.formats import FORMATS, FORMATTERS, Summary
+from ..scan import VERDICT_RANK, read_all_posts, read_all_sources
+from ..store import Store, StoreBusy, finding_from_dict
+from ..store.store import record_key
+from ..urls import is_web_url
 from .common import (
     check_output,
     check_source_paths,
@@ -18,13 +25,6 @@ from .common import (
     progress_bar,
     warn_skips,
 )
-from ..errors import DupfeedError
-from ..readers.exports import input_formats
-from ..report.formats import FORMATS, FORMATTERS, Summary
-from ..scan import VERDICT_RANK, read_all_posts, read_all_sources
-from ..store import Store, StoreBusy, finding_from_dict
-from ..store.store import record_key
-from ..urls import is_web_url
 
 EXIT_FAULTS = 4
 """Exit status of a run that finished, but skipped some input (bad records, failed fetches)."""
@@ -32,11 +32,19 @@ EXIT_BUSY = 75
 """Exit status when another run holds the store (EX_TEMPFAIL: try again later)."""
 
 db_option = click.option(
-    "--db", "db_path", default="dupfeed.db", show_default=True, envvar="DUPFEED_DB",
-    type=click.Path(dir_okay=False, path_type=Path), help="The store: one SQLite file (also $DUPFEED_DB).",
+    "--db",
+    "db_path",
+    default="dupfeed.db",
+    show_default=True,
+    envvar="DUPFEED_DB",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The store: one SQLite file (also $DUPFEED_DB).",
 )
 wait_option = click.option(
-    "--wait", type=click.FloatRange(0), default=0, metavar="SECONDS",
+    "--wait",
+    type=click.FloatRange(0),
+    default=0,
+    metavar="SECONDS",
     help="Wait this long for another run writing to the store [default: exit at once with status 75].",
 )
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar, summary or warnings on stderr.")
@@ -70,7 +78,11 @@ def db() -> None:
 @db.command("add-sources")
 @click.argument("sources", nargs=-1, metavar="PATH|URL...")
 @click.option("--feed", "feeds", multiple=True, metavar="URL", help="An RSS/Atom feed whose articles are sources. Repeatable.")
-@click.option("--sources-cache", type=click.Path(dir_okay=False, path_type=Path), help="JSONL file keeping fetched pages [default: <db>.sources.jsonl].")
+@click.option(
+    "--sources-cache",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSONL file keeping fetched pages [default: <db>.sources.jsonl].",
+)
 @db_option
 @wait_option
 @quiet_option
@@ -154,8 +166,16 @@ def score(db_path, wait, quiet):
 @click.option("--since", metavar="DATE", help="Only posts created at or after this ISO 8601 date.")
 @click.option("--until", metavar="DATE", help="Only posts created before this ISO 8601 date.")
 @click.option("--run", "run_id", type=click.IntRange(1), help="Only posts scored by this run.")
-@click.option("--verdict", "verdicts", multiple=True, type=click.Choice(list(VERDICT_RANK)), help="Only posts with this verdict. Repeatable.")
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), help="Output format [default: table on a terminal, else jsonl].")
+@click.option(
+    "--verdict",
+    "verdicts",
+    multiple=True,
+    type=click.Choice(list(VERDICT_RANK)),
+    help="Only posts with this verdict. Repeatable.",
+)
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(FORMATS), help="Output format [default: table on a terminal, else jsonl]."
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 def findings(db_path, since, until, run_id, verdicts, fmt, output):
     """List stored findings, one record per scored post in scoring order: the same records as
@@ -205,12 +225,32 @@ def status(db_path):
 
 @click.command()
 @db_option
-@click.option("--config", "-c", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="dupfeed.toml: the sources, feeds, URLs and export folders to read.")
-@click.option("--report-dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the run's report (HTML, Markdown, JSON).")
-@click.option("--sources", "-s", "source_paths", multiple=True, metavar="PATH|URL", help="More source articles (as in the config's sources/urls). Repeatable.")
+@click.option(
+    "--config",
+    "-c",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="dupfeed.toml: the sources, feeds, URLs and export folders to read.",
+)
+@click.option(
+    "--report-dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the run's report (HTML, Markdown, JSON).",
+)
+@click.option(
+    "--sources",
+    "-s",
+    "source_paths",
+    multiple=True,
+    metavar="PATH|URL",
+    help="More source articles (as in the config's sources/urls). Repeatable.",
+)
 @click.option("--feed", "feeds", multiple=True, metavar="URL", help="More RSS/Atom feeds. Repeatable.")
 @click.option("--posts", "exports", multiple=True, metavar="PATH", help="More exports, or folders of exports. Repeatable.")
-@click.option("--fail-on", type=click.Choice(["copy", "revision"]), help="Exit with status 3 when a post of this run reaches this verdict.")
+@click.option(
+    "--fail-on", type=click.Choice(["copy", "revision"]), help="Exit with status 3 when a post of this run reaches this verdict."
+)
 @wait_option
 @quiet_option
 def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail_on, wait, quiet):

@@ -9,6 +9,11 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from ..errors import DupfeedError, OptionsError
+from ..options import INDEXES, Options
+from ..readers.exports import input_formats
+from ..report.formats import FORMATS, FORMATTERS
+from ..scan import Selection, read_all_posts, read_all_sources, run_scan
 from .common import (
     check_output,
     check_source_paths,
@@ -21,11 +26,6 @@ from .common import (
 from .db import db as db_group
 from .db import nightly as nightly_command
 from .sources import sources as sources_group
-from ..errors import DupfeedError, OptionsError
-from ..options import INDEXES, Options
-from ..readers.exports import input_formats
-from ..report.formats import FORMATS, FORMATTERS
-from ..scan import Selection, read_all_posts, read_all_sources, run_scan
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,34 +43,89 @@ main.add_command(nightly_command)
 @main.command()
 @click.argument("posts", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
-    "--sources", "-s", "source_paths", multiple=True, metavar="PATH|URL",
+    "--sources",
+    "-s",
+    "source_paths",
+    multiple=True,
+    metavar="PATH|URL",
     help="Source articles: a folder (.txt, .md, .html), a JSONL file of sources, one file, or a page URL "
     "(fetched once, then cached). Repeatable.",
 )
-@click.option("--sources-feed", "source_feeds", multiple=True, metavar="URL", help="An RSS/Atom feed URL whose articles are sources. Repeatable.")
 @click.option(
-    "--sources-cache", type=click.Path(dir_okay=False, path_type=Path),
+    "--sources-feed",
+    "source_feeds",
+    multiple=True,
+    metavar="URL",
+    help="An RSS/Atom feed URL whose articles are sources. Repeatable.",
+)
+@click.option(
+    "--sources-cache",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="JSONL file that keeps fetched sources between scans [default: ~/.cache/dupfeed/sources.jsonl].",
 )
 @click.option("--input-format", type=click.Choice(input_formats()), help="The export's platform, when detection guesses wrong.")
 @click.option("--include-direct", is_flag=True, help="Also read direct messages (Mastodon), left out by default.")
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), help="Output format [default: table on a terminal, else jsonl].")
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(FORMATS), help="Output format [default: table on a terminal, else jsonl]."
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file.")
 @click.option("--author", "authors", multiple=True, metavar="NAME", help="Report only posts by this author. Repeatable.")
-@click.option("--kind", "kinds", multiple=True, metavar="KIND", help="Report only posts of this kind (post, comment, article, reply…). Repeatable.")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    metavar="KIND",
+    help="Report only posts of this kind (post, comment, article, reply…). Repeatable.",
+)
 @click.option("--since", metavar="DATE", help="Report only posts created at or after this ISO 8601 date.")
 @click.option("--until", metavar="DATE", help="Report only posts created before this ISO 8601 date.")
-@click.option("--fail-on", type=click.Choice(["copy", "revision"]), help="Exit with status 3 when a reported post reaches this verdict (copy counts as revision).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["copy", "revision"]),
+    help="Exit with status 3 when a reported post reaches this verdict (copy counts as revision).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, summary or warnings on stderr.")
 @click.option("--shingle-size", type=click.IntRange(1, 16), help="Words per shingle [default: 3].")
 @click.option("--num-perm", type=click.IntRange(2, 1024), help="MinHash permutations [default: 128].")
-@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True), help="LSH window similarity threshold [default: 0.2].")
-@click.option("--copy-at", type=click.FloatRange(0, 1, min_open=True), help="Share copied from which a post is a copy [default: 0.8].")
-@click.option("--index", type=click.Choice(INDEXES), help="Candidate index: datasketch's MinHashLSH, or the same bands as numpy arrays (1/35 of the memory, faster) [default: datasketch].")
-@click.option("--revision-at", type=click.FloatRange(0, 1, min_open=True), help="Share copied from which a post is a revision [default: 0.2].")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    help="LSH window similarity threshold [default: 0.2].",
+)
+@click.option(
+    "--copy-at", type=click.FloatRange(0, 1, min_open=True), help="Share copied from which a post is a copy [default: 0.8]."
+)
+@click.option(
+    "--index",
+    type=click.Choice(INDEXES),
+    help="Candidate index: datasketch's MinHashLSH, or the same bands as numpy arrays (1/35 of the memory, faster) [default: datasketch].",
+)
+@click.option(
+    "--revision-at",
+    type=click.FloatRange(0, 1, min_open=True),
+    help="Share copied from which a post is a revision [default: 0.2].",
+)
 def scan(
-    posts, source_paths, source_feeds, sources_cache, input_format, include_direct, fmt, output, authors, kinds, since, until, fail_on, quiet,
-    shingle_size, num_perm, threshold, copy_at, revision_at, index,
+    posts,
+    source_paths,
+    source_feeds,
+    sources_cache,
+    input_format,
+    include_direct,
+    fmt,
+    output,
+    authors,
+    kinds,
+    since,
+    until,
+    fail_on,
+    quiet,
+    shingle_size,
+    num_perm,
+    threshold,
+    copy_at,
+    revision_at,
+    index,
 ):
     """Scan POSTS against the sources and against each other, oldest first.
 
@@ -86,8 +141,12 @@ def scan(
     since_at, until_at = parse_day(since, "--since"), parse_day(until, "--until")
     check_output(output)
     tuning = {
-        "shingle_size": shingle_size, "num_perm": num_perm, "lsh_threshold": threshold,
-        "copy_containment": copy_at, "revision_containment": revision_at, "index": index,
+        "shingle_size": shingle_size,
+        "num_perm": num_perm,
+        "lsh_threshold": threshold,
+        "copy_containment": copy_at,
+        "revision_containment": revision_at,
+        "index": index,
     }
     try:
         options = replace(Options(), **{k: v for k, v in tuning.items() if v is not None})

@@ -107,21 +107,68 @@ def sources() -> None:
 @sources.command()
 @click.argument("urls", nargs=-1)
 @click.option("--urls", "url_file", metavar="FILE", help="Read more URLs from FILE, one a line ('-' for stdin).")
-@click.option("--feed", "feeds", multiple=True, metavar="URL", help="An RSS/Atom feed, or a page that advertises one: fetch the articles it lists. Repeatable.")
-@click.option("--sitemap", "sitemaps", multiple=True, metavar="URL", help="A sitemap or sitemap index: fetch the pages it lists. Repeatable.")
-@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The JSONL source file to append to (created if missing).")
-@click.option("--refresh", is_flag=True, help="Fetch stored pages again, conditionally (ETag / Last-Modified); changed pages replace their record.")
+@click.option(
+    "--feed",
+    "feeds",
+    multiple=True,
+    metavar="URL",
+    help="An RSS/Atom feed, or a page that advertises one: fetch the articles it lists. Repeatable.",
+)
+@click.option(
+    "--sitemap",
+    "sitemaps",
+    multiple=True,
+    metavar="URL",
+    help="A sitemap or sitemap index: fetch the pages it lists. Repeatable.",
+)
+@click.option(
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The JSONL source file to append to (created if missing).",
+)
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Fetch stored pages again, conditionally (ETag / Last-Modified); changed pages replace their record.",
+)
 @click.option("--limit", type=click.IntRange(0), help="Fetch at most this many pages in this run.")
 @click.option("--user-agent", help="User-Agent header, also the name matched in robots.txt [default: dupfeed/<version> (+URL)].")
-@click.option("--timeout", type=click.FloatRange(0, min_open=True), help="Seconds to wait for a connection or for data [default: 10].")
-@click.option("--retries", type=click.IntRange(0, 10), help="Retries after a timeout, a dropped connection, a 429 or a 5xx [default: 2].")
-@click.option("--backoff", type=click.FloatRange(0), help="Seconds before the first retry, doubled at each next one [default: 1].")
-@click.option("--delay", type=click.FloatRange(0), help="Seconds between two requests to one host [default: 1; more if robots.txt asks].")
+@click.option(
+    "--timeout", type=click.FloatRange(0, min_open=True), help="Seconds to wait for a connection or for data [default: 10]."
+)
+@click.option(
+    "--retries", type=click.IntRange(0, 10), help="Retries after a timeout, a dropped connection, a 429 or a 5xx [default: 2]."
+)
+@click.option(
+    "--backoff", type=click.FloatRange(0), help="Seconds before the first retry, doubled at each next one [default: 1]."
+)
+@click.option(
+    "--delay", type=click.FloatRange(0), help="Seconds between two requests to one host [default: 1; more if robots.txt asks]."
+)
 @click.option("--concurrency", type=click.IntRange(1, 32), help="Requests in flight at once, over all hosts [default: 4].")
 @click.option("--max-bytes", type=click.IntRange(1024), help="Largest page read, in bytes [default: 5000000].")
 @click.option("--max-redirects", type=click.IntRange(0, 20), help="Redirects followed per page [default: 5].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, summary or warnings on stderr.")
-def fetch(urls, url_file, feeds, sitemaps, out, refresh, limit, user_agent, timeout, retries, backoff, delay, concurrency, max_bytes, max_redirects, quiet):
+def fetch(
+    urls,
+    url_file,
+    feeds,
+    sitemaps,
+    out,
+    refresh,
+    limit,
+    user_agent,
+    timeout,
+    retries,
+    backoff,
+    delay,
+    concurrency,
+    max_bytes,
+    max_redirects,
+    quiet,
+):
     """Fetch source articles from the web and append them to the --out JSONL file.
 
     URLS are article pages. A page already in the file is not fetched again unless --refresh
@@ -140,8 +187,14 @@ def fetch(urls, url_file, feeds, sitemaps, out, refresh, limit, user_agent, time
     if not (targets or feeds or sitemaps):
         raise click.UsageError("give at least one URL, --urls FILE, --feed or --sitemap")
     given = {
-        "user_agent": user_agent, "timeout": timeout, "retries": retries, "backoff": backoff, "delay": delay,
-        "concurrency": concurrency, "max_bytes": max_bytes, "max_redirects": max_redirects,
+        "user_agent": user_agent,
+        "timeout": timeout,
+        "retries": retries,
+        "backoff": backoff,
+        "delay": delay,
+        "concurrency": concurrency,
+        "max_bytes": max_bytes,
+        "max_redirects": max_redirects,
     }
     if timeout is not None:
         given["total_timeout"] = max(60.0, 6 * timeout)
@@ -152,7 +205,14 @@ def fetch(urls, url_file, feeds, sitemaps, out, refresh, limit, user_agent, time
     bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
     try:
         report = fetch_sources(
-            targets, store=out, feeds=feeds, sitemaps=sitemaps, options=options, refresh=refresh, limit=limit, progress=bar,
+            targets,
+            store=out,
+            feeds=feeds,
+            sitemaps=sitemaps,
+            options=options,
+            refresh=refresh,
+            limit=limit,
+            progress=bar,
         )
     except KeyboardInterrupt:
         if bar is not None:

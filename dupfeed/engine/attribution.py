@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .normalize import normalize_text
 from ..records import Post, Source
 from ..urls import canonical_url, extract_urls, host_of
+from .normalize import normalize_text
 
 
 def linked_urls(post: Post) -> set[str]:

@@ -11,13 +11,13 @@ from itertools import chain
 
 import numpy as np
 
+from ..options import Options
+from ..records import Finding, Match, Post, Source, Span
 from .align import Passage, covered_words, extend_fuzzy, passages
 from .attribution import credits_post, credits_source
 from .boilerplate import ShingleCounts, boilerplate_words
 from .index import BandIndex, CandidateIndex, WindowIndex
 from .normalize import normalize_token, tokenize
-from ..options import Options
-from ..records import Finding, Match, Post, Source, Span
 from .shingle import flat_shingles
 from .sketch import MinHasher, Sketches
 
@@ -266,9 +266,7 @@ class Detector:
         doc = self._docs[number]
         post = doc.record
         shared = {
-            c: _shared(doc.unique, self._docs[c].unique)
-            for c in candidates
-            if c != number and self._before(self._docs[c], doc)
+            c: _shared(doc.unique, self._docs[c].unique) for c in candidates if c != number and self._before(self._docs[c], doc)
         }
         eligible = [c for c, n in shared.items() if n >= _MIN_SHARED]
         matches: list[Match] = []

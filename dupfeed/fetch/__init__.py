@@ -9,10 +9,10 @@ Pages are fetched politely (robots.txt, per-host delay, bounded retries and size
 appended as one line; a URL already stored is not fetched again unless ``refresh`` is set.
 """
 
+from .cache import read_store
 from .failures import FetchFailure
 from .fetcher import Failed, FetchReport, check_url, fetch_sources
 from .options import DEFAULT_USER_AGENT, FetchOptions
-from .cache import read_store
 
 __all__ = [
     "DEFAULT_USER_AGENT",

@@ -12,14 +12,14 @@ from __future__ import annotations
 import email.utils
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from ..html.page import decode_html, discover_feeds
 from .failures import FEED_NOT_XML, NO_FEED, NOT_A_FEED, NOT_A_SITEMAP, SITEMAP_NOT_XML, FetchFailure
 from .http import HttpClient, Response
-from ..html.page import decode_html, discover_feeds
 
 XML_ACCEPT = "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1"
 SITEMAP_MAX_BYTES = 50_000_000
@@ -50,8 +50,13 @@ class Expansion:
 
 def _parser(recover: bool = False) -> etree.XMLParser:
     return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=recover,
-        remove_comments=True, remove_pis=True,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        recover=recover,
+        remove_comments=True,
+        remove_pis=True,
     )
 
 
@@ -98,8 +103,8 @@ def _iso_date(value: str) -> str | None:
         except (TypeError, ValueError):
             return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _web_url(value: str | None, base: str) -> str | None:

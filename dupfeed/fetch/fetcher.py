@@ -6,19 +6,19 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import InputError
+from ..html.page import decode_html, page_meta
 from ..urls import canonical_url
+from .cache import SourceStore
 from .discover import Entry, Expansion, expand_feed, expand_sitemap
 from .failures import EXTRACTION_FAILED, NO_TEXT, FetchFailure
 from .http import HTML_TYPES, HttpClient, Response
 from .options import FetchOptions
-from ..html.page import decode_html, page_meta
-from .cache import SourceStore
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def check_url(url: str) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass
@@ -106,10 +106,19 @@ class _Run:
         attempts = err.attempts
         if previous and previous.get("status") == "failed" and isinstance(previous.get("attempts"), int):
             attempts += previous["attempts"]
-        self.store.append({
-            "id": canonical_url(url), "url": url, "requested": url, "status": "failed", "kind": kind,
-            "reason": err.reason, "detail": err.detail, "attempts": attempts, "fetched_at": _now(),
-        })
+        self.store.append(
+            {
+                "id": canonical_url(url),
+                "url": url,
+                "requested": url,
+                "status": "failed",
+                "kind": kind,
+                "reason": err.reason,
+                "detail": err.detail,
+                "attempts": attempts,
+                "fetched_at": _now(),
+            }
+        )
         self.report.failed.append(Failed(url, kind, err.reason, err.detail))
 
     def plan(self, urls: Iterable[str], entries: Iterable[Entry], limit: int | None) -> list[_Task]:
@@ -161,18 +170,27 @@ class _Run:
             err.attempts = outcome.attempts
             self.fail(task.requested, "page", err)
             return
-        except Exception as err:  # noqa: BLE001 - one page that breaks the extractor must not end the run
-            self.fail(task.requested, "page", FetchFailure(EXTRACTION_FAILED, f"{type(err).__name__}: {err}", attempts=outcome.attempts))
+        except Exception as err:
+            self.fail(
+                task.requested, "page", FetchFailure(EXTRACTION_FAILED, f"{type(err).__name__}: {err}", attempts=outcome.attempts)
+            )
             return
         existing = self.store.source(record["id"])
         mine = existing is not None and canonical_url(existing.get("requested") or existing.get("url") or "") in (
-            canonical_url(task.requested), canonical_url(outcome.url),
+            canonical_url(task.requested),
+            canonical_url(outcome.url),
         )
         if existing is not None and not mine:
-            self.store.append({
-                "id": canonical_url(task.requested), "url": outcome.url, "requested": task.requested,
-                "status": "duplicate", "canonical": record["id"], "fetched_at": record["fetched_at"],
-            })
+            self.store.append(
+                {
+                    "id": canonical_url(task.requested),
+                    "url": outcome.url,
+                    "requested": task.requested,
+                    "status": "duplicate",
+                    "canonical": record["id"],
+                    "fetched_at": record["fetched_at"],
+                }
+            )
             self.report.duplicates += 1
             self.report._resolved(record["id"])
             return
@@ -291,4 +309,3 @@ def _download_all(run: _Run, tasks: list[_Task], client: HttpClient, progress) -
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-

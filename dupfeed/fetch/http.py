@@ -21,12 +21,23 @@ import urllib.request
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from .failures import (
-    BAD_ENCODING, BAD_REDIRECT, BAD_URL, CONNECTION, INTERRUPTED, NO_HOST, NOT_HTML, REFUSED, TIMEOUT, TLS,
-    TOO_LARGE, TOO_MANY_REDIRECTS, FetchFailure,
+    BAD_ENCODING,
+    BAD_REDIRECT,
+    BAD_URL,
+    CONNECTION,
+    INTERRUPTED,
+    NO_HOST,
+    NOT_HTML,
+    REFUSED,
+    TIMEOUT,
+    TLS,
+    TOO_LARGE,
+    TOO_MANY_REDIRECTS,
+    FetchFailure,
 )
 from .options import FetchOptions
 from .robots import RobotsCache
@@ -88,8 +99,8 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class _PassThrough(urllib.request.HTTPErrorProcessor):

@@ -102,7 +102,7 @@ class Archive:
             if info.isfile():
                 self._add(info.name, info)
 
-    def __enter__(self) -> "Archive":
+    def __enter__(self) -> Archive:
         return self
 
     def __exit__(self, *exc) -> None:

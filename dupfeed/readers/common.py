@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -23,7 +23,7 @@ class ReadResult(Generic[T]):
     records: list[T] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
 
-    def extend(self, other: "ReadResult[T]") -> None:
+    def extend(self, other: ReadResult[T]) -> None:
         self.records.extend(other.records)
         self.skipped.extend(other.skipped)
 
@@ -61,9 +61,7 @@ def read_utf8(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise InputError(
-            f"not UTF-8 (byte 0x{data[err.start]:02x}); save the file as UTF-8", path=str(path), line=line
-        ) from err
+        raise InputError(f"not UTF-8 (byte 0x{data[err.start]:02x}); save the file as UTF-8", path=str(path), line=line) from err
 
 
 def parse_datetime(value: object) -> datetime:
@@ -76,5 +74,5 @@ def parse_datetime(value: object) -> datetime:
         raise ValueError(f"not an ISO 8601 date: {value!r}")
     parsed = datetime.fromisoformat(value.strip())
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)

@@ -38,8 +38,7 @@ def read_export(path: str | Path, *, input_format: str | None = None, include_di
             shown = ", ".join(archive.members()[:12]) or "nothing"
             more = f" and {len(archive.members()) - 12} more" if len(archive.members()) > 12 else ""
             raise InputError(
-                f"not a known export: found {shown}{more}; supported: {', '.join(modules)} "
-                "(or name one with --input-format)",
+                f"not a known export: found {shown}{more}; supported: {', '.join(modules)} (or name one with --input-format)",
                 path=str(path),
             )
         private = {"include_direct": include_direct} if chosen.NAME == "mastodon" else {}

@@ -113,9 +113,7 @@ def parse_csv(text: str, where: str) -> ReadResult[Post]:
         raise InputError(f"unreadable CSV header: {err}", path=where, line=1) from err
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        raise InputError(
-            f"missing column {', '.join(missing)} (found: {', '.join(header) or 'no header'})", path=where, line=1
-        )
+        raise InputError(f"missing column {', '.join(missing)} (found: {', '.join(header) or 'no header'})", path=where, line=1)
     while True:
         try:
             row = next(reader)

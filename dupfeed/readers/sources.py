@@ -94,9 +94,7 @@ def front_matter(text: str) -> dict[str, str]:
 def read_folder(folder: Path) -> ReadResult[Source]:
     """Every ``.txt``, ``.md``, ``.html`` and ``.htm`` file below ``folder``; ids are relative paths."""
     result: ReadResult[Source] = ReadResult()
-    files = sorted(
-        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES
-    )
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES)
     for path in files:
         item = _from_file(path, path.relative_to(folder).as_posix())
         (result.skipped if isinstance(item, Skip) else result.records).append(item)
@@ -119,8 +117,11 @@ def read_sources_jsonl(path: Path) -> ReadResult[Source]:
             continue
         if row.get("status", "ok") != "ok":
             continue  # a failed or duplicate fetch recorded by `dupfeed sources fetch`: not a source
-        wrong = [k for k in ("id", "url", "title", "site_name", "author", "lang", "published", "text", "html")
-                 if row.get(k) is not None and not isinstance(row[k], str)]
+        wrong = [
+            k
+            for k in ("id", "url", "title", "site_name", "author", "lang", "published", "text", "html")
+            if row.get(k) is not None and not isinstance(row[k], str)
+        ]
         if wrong:
             result.skipped.append(Skip(str(path), number, "field is not a string", ", ".join(wrong)))
             continue

@@ -27,7 +27,7 @@ class Summary:
     skipped_sources: tuple[Skip, ...] = field(default=())
 
     @classmethod
-    def of(cls, findings: Sequence[Finding], sources: int, skipped=(), skipped_sources=()) -> "Summary":
+    def of(cls, findings: Sequence[Finding], sources: int, skipped=(), skipped_sources=()) -> Summary:
         counts = Counter(f.verdict for f in findings)
         verdicts = {v: counts.get(v, 0) for v in ("copy", "revision", "original")}
         return cls(len(findings), sources, verdicts, tuple(skipped), tuple(skipped_sources))
@@ -72,8 +72,19 @@ def format_json(findings: Sequence[Finding], summary: Summary) -> str:
 
 
 CSV_COLUMNS = (
-    "id", "author", "created_at", "verdict", "match_kind", "match_id", "match_author", "match_url",
-    "relation", "similarity", "containment", "attributed", "spans",
+    "id",
+    "author",
+    "created_at",
+    "verdict",
+    "match_kind",
+    "match_id",
+    "match_author",
+    "match_url",
+    "relation",
+    "similarity",
+    "containment",
+    "attributed",
+    "spans",
 )
 
 
@@ -90,8 +101,17 @@ def format_csv(findings: Sequence[Finding], summary: Summary | None = None) -> s
             spans = json.dumps([s.to_dict() for s in m.spans])
             writer.writerow(
                 head
-                + [m.kind, m.id, m.author or "", m.url or "", m.relation, m.similarity, m.containment,
-                   str(m.attributed).lower(), spans]
+                + [
+                    m.kind,
+                    m.id,
+                    m.author or "",
+                    m.url or "",
+                    m.relation,
+                    m.similarity,
+                    m.containment,
+                    str(m.attributed).lower(),
+                    spans,
+                ]
             )
     return out.getvalue()
 

@@ -40,9 +40,7 @@ def _match_block(finding: Finding, match: Match) -> str:
     other_text = match.target.text if match.target is not None else ""
     post_ranges = [(s.post_start, s.post_end) for s in match.spans]
     other_ranges = [(s.match_start, s.match_end) for s in match.spans]
-    credit = (
-        '<span class="credited">credited</span>' if match.attributed else '<span class="uncredited">not credited</span>'
-    )
+    credit = '<span class="credited">credited</span>' if match.attributed else '<span class="uncredited">not credited</span>'
     link = f' <a href="{escape(match.url)}">{escape(match.url)}</a>' if match.url else ""
     who = f" by {escape(match.author)}" if match.author else ""
     return (

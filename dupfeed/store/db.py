@@ -129,7 +129,9 @@ class Database:
         self._lock_fd: int | None = None
         exists = self.path.exists()
         if not exists and not create:
-            raise InputError("no dupfeed store here (create one with `dupfeed db add-sources` or `dupfeed db ingest`)", path=str(self.path))
+            raise InputError(
+                "no dupfeed store here (create one with `dupfeed db add-sources` or `dupfeed db ingest`)", path=str(self.path)
+            )
         if exists and self.path.is_dir():
             raise InputError("is a folder, not a store file", path=str(self.path))
         version = _check(self.path)

@@ -24,8 +24,8 @@ from typing import Any, Self
 
 from ..engine.boilerplate import ShingleCounts
 from ..engine.detector import Detector, _Doc, chronological, make_docs, unscored
-from ..errors import OptionsError
 from ..engine.index import BandIndex, Segment
+from ..errors import OptionsError
 from ..options import Options
 from ..records import Finding, Match, Post, Source, Span
 from .db import Database
@@ -92,10 +92,15 @@ def finding_from_dict(data: dict[str, Any], post: Post | None = None) -> Finding
     ``post`` (a native repost, kept as its finding only) the post is rebuilt, textless, from
     what the record holds, so that the finding reads back as it was written."""
     if post is None and "platform" in data:
-        post = Post(data["id"], "", data["author"], _parse_time(data["created_at"]), platform=data["platform"], kind=data.get("kind", "post"))
-    matches = tuple(
-        Match(**{**m, "spans": tuple(Span(**s) for s in m["spans"])}) for m in data.get("matches", ())
-    )
+        post = Post(
+            data["id"],
+            "",
+            data["author"],
+            _parse_time(data["created_at"]),
+            platform=data["platform"],
+            kind=data.get("kind", "post"),
+        )
+    matches = tuple(Match(**{**m, "spans": tuple(Span(**s) for s in m["spans"])}) for m in data.get("matches", ()))
     return Finding(data["id"], data["author"], _parse_time(data["created_at"]), data["verdict"], matches, post)
 
 
@@ -180,7 +185,9 @@ class _StoredDetector(Detector):
         super().__init__(options)  # a store's options always name the band index
         opts = self.options
         segments = [Segment(a["keys"], a["owners"]) for a in db.load_arrays("index").values()]
-        self._index = BandIndex(threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows, segments=segments)
+        self._index = BandIndex(
+            threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows, segments=segments
+        )
         self._post_counts = ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("counts").values()])
         count, sequence = db.conn.execute("SELECT coalesce(max(doc) + 1, 0), coalesce(max(sequence) + 1, 0) FROM docs").fetchone()
         self._docs = _StoredDocs(db, count, opts.shingle_size, cache_words)
@@ -198,7 +205,9 @@ class _SavedArrays:
 
     def __init__(self, kind: str, db: Database, loaded: Sequence[Any]):
         self.kind, self._db = kind, db
-        numbers = [row[0] for row in db.conn.execute("SELECT DISTINCT segment FROM arrays WHERE kind = ? ORDER BY segment", (kind,))]
+        numbers = [
+            row[0] for row in db.conn.execute("SELECT DISTINCT segment FROM arrays WHERE kind = ? ORDER BY segment", (kind,))
+        ]
         self._saved: dict[int, tuple[Any, int]] = {id(obj): (obj, n) for obj, n in zip(loaded, numbers)}
         self._next = (numbers[-1] + 1) if numbers else 0
 
@@ -293,9 +302,7 @@ class Store:
 
     def begin_run(self, command: str) -> int:
         with self.db.transaction() as conn:
-            cursor = conn.execute(
-                "INSERT INTO runs (command, started, status) VALUES (?, ?, 'running')", (command, _now())
-            )
+            cursor = conn.execute("INSERT INTO runs (command, started, status) VALUES (?, ?, 'running')", (command, _now()))
         return cursor.lastrowid
 
     def unreported_runs(self, current: int) -> list[int]:
@@ -396,7 +403,15 @@ class Store:
             conn.executemany(
                 "INSERT INTO docs (doc, is_source, key, hash, at, sequence, run, record) VALUES (?, 0, ?, ?, ?, ?, ?, ?)",
                 [
-                    (first + n, keys[i], hashes[i], micros(fresh[i].created_at), sequence + n, run, json.dumps(fresh[i].to_dict()))
+                    (
+                        first + n,
+                        keys[i],
+                        hashes[i],
+                        micros(fresh[i].created_at),
+                        sequence + n,
+                        run,
+                        json.dumps(fresh[i].to_dict()),
+                    )
                     for n, i in enumerate(scored)
                 ],
             )
@@ -440,13 +455,18 @@ class Store:
     @staticmethod
     def _write_finding(conn, finding: Finding, doc: int | None, run: int) -> None:
         post = finding.post
-        match_keys = [
-            source_key(m.target) if isinstance(m.target, Source) else post_key(m.target) for m in finding.matches
-        ]
+        match_keys = [source_key(m.target) if isinstance(m.target, Source) else post_key(m.target) for m in finding.matches]
         conn.execute(
             "INSERT INTO findings (key, doc, run, at, verdict, record, match_keys) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (post_key(post), doc, run, micros(finding.created_at), finding.verdict,
-             json.dumps(finding.to_dict()), json.dumps(match_keys)),
+            (
+                post_key(post),
+                doc,
+                run,
+                micros(finding.created_at),
+                finding.verdict,
+                json.dumps(finding.to_dict()),
+                json.dumps(match_keys),
+            ),
         )
 
     # Reading
@@ -469,7 +489,9 @@ class Store:
     def records(self, keys: Iterable[str]) -> dict[str, Post | Source]:
         """The stored posts and sources under ``keys``."""
         out: dict[str, Post | Source] = {}
-        for key, is_source, record in _rows_in(self.db.conn, "SELECT key, is_source, record FROM docs WHERE key IN ({})", set(keys)):
+        for key, is_source, record in _rows_in(
+            self.db.conn, "SELECT key, is_source, record FROM docs WHERE key IN ({})", set(keys)
+        ):
             data = json.loads(record)
             out[key] = source_from_dict(data) if is_source else post_from_dict(data)
         return out
@@ -497,6 +519,3 @@ class Store:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-

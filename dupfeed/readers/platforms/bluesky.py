@@ -29,7 +29,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, checked_text, parse_datetime, ReadResult
+from ..common import BadRecord, ReadResult, checked_text, parse_datetime
 from .car import CID, DAG_CBOR, CarError, decode_cbor, iter_blocks, looks_like_car, read_header
 
 NAME = "bluesky"
@@ -89,8 +89,7 @@ def read(archive: Archive) -> ReadResult[Post]:
             unpacked.append((member, *found.groups()))
     for member, did, collection, rkey in unpacked:
         record = archive.read_json(member)
-        _add(result, record, did=did, key=f"{collection}/{rkey}", cid=None, where=archive.where(member),
-             line=None, member=member)
+        _add(result, record, did=did, key=f"{collection}/{rkey}", cid=None, where=archive.where(member), line=None, member=member)
     return result
 
 
@@ -143,7 +142,6 @@ def _tree_keys(blocks: dict[CID, object], root: object) -> dict[CID, list[str]]:
     return keys
 
 
-
 def _read_keyed_json(archive: Archive, member: str, result: ReadResult[Post]) -> None:
     records = archive.read_json(member)
     if not isinstance(records, dict):
@@ -159,8 +157,17 @@ def _read_keyed_json(archive: Archive, member: str, result: ReadResult[Post]) ->
         _add(result, record, did=did, key=key, cid=None, where=archive.where(member), line=number, member=member)
 
 
-def _add(result: ReadResult[Post], record: object, *, did: str | None, key: str | None, cid: CID | None,
-         where: str, line: int | None, member: str) -> None:
+def _add(
+    result: ReadResult[Post],
+    record: object,
+    *,
+    did: str | None,
+    key: str | None,
+    cid: CID | None,
+    where: str,
+    line: int | None,
+    member: str,
+) -> None:
     """Append the record's post, or its skip; records that are not posts or reposts are ignored."""
     if not isinstance(record, dict):
         result.skipped.append(Skip(where, line, "not a record", str(key or cid)))
@@ -186,10 +193,7 @@ def _text(value: object, *path: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-
-
-def _post(record: dict, *, did: str | None, rkey: str | None, uri: str | None, cid: CID | None,
-          member: str) -> Post:
+def _post(record: dict, *, did: str | None, rkey: str | None, uri: str | None, cid: CID | None, member: str) -> Post:
     text = record.get("text")
     if not isinstance(text, str):
         raise BadRecord("text is not a string")

@@ -31,23 +31,19 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, checked_text, ReadResult
+from ..common import BadRecord, ReadResult, checked_text
 
 NAME = "facebook"
 OWNER_UNKNOWN = "facebook:me"
 
 _PART = re.compile(r"_(\d+)\.json$", re.IGNORECASE)
-_SHARED = re.compile(
-    r"\bshared (?:an? (?:post|memory)|(?P<owner>.+?)['’]s (?:post|photo|video|reel|album|event|link|story))\b"
-)
-
-
+_SHARED = re.compile(r"\bshared (?:an? (?:post|memory)|(?P<owner>.+?)['’]s (?:post|photo|video|reel|album|event|link|story))\b")
 
 
 def detect(archive: Archive) -> bool:
@@ -102,7 +98,7 @@ def _post(item: object, owner: str, member: str) -> Post:
     if isinstance(stamp, bool) or not isinstance(stamp, (int, float)):
         raise BadRecord("unreadable timestamp", repr(stamp))
     try:
-        created = datetime.fromtimestamp(stamp, timezone.utc)
+        created = datetime.fromtimestamp(stamp, UTC)
     except (OverflowError, OSError, ValueError):
         raise BadRecord("unreadable timestamp", repr(stamp)) from None
     pieces = [d["post"] for d in _list(item.get("data")) if isinstance(d, dict) and isinstance(d.get("post"), str)]

@@ -26,17 +26,17 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
-from datetime import timezone
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
 from ...errors import InputError
+from ...html.text import html_to_text
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, checked_text, parse_datetime, ReadResult
-from ...html.text import html_to_text
+from ..common import BadRecord, ReadResult, checked_text, parse_datetime
 
 NAME = "rss"
 SUFFIXES = (".xml", ".rss", ".atom")
@@ -147,8 +147,6 @@ def _read_feed(root, where: str, member: str) -> ReadResult[Post]:
     return result
 
 
-
-
 def _atom_markup(element) -> tuple[str, bool]:
     """An Atom text construct as (markup, is_html); XHTML loses its namespace so that the
     HTML reader knows its tags."""
@@ -183,7 +181,7 @@ def _date(entry, is_atom: bool):
         try:
             if name == "pubDate":
                 parsed = parsedate_to_datetime(value)
-                return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+                return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
             return parse_datetime(value)
         except (ValueError, TypeError):
             raise BadRecord("unreadable date", repr(value)) from None
@@ -194,9 +192,7 @@ def _post(entry, feed_author: str | None, feed_lang: str | None, member: str) ->
     is_atom = entry.tag == f"{ATOM}entry"
     if is_atom:
         markup, is_html = _atom_body(entry)
-        link = next(
-            (a.get("href") for a in entry.findall(f"{ATOM}link") if a.get("rel", "alternate") == "alternate"), None
-        )
+        link = next((a.get("href") for a in entry.findall(f"{ATOM}link") if a.get("rel", "alternate") == "alternate"), None)
         native = _text(entry, f"{ATOM}id")
         author = _text(entry, f"{ATOM}author/{ATOM}name")
         title = _text(entry, f"{ATOM}title")
@@ -231,4 +227,3 @@ def _post(entry, feed_author: str | None, feed_lang: str | None, member: str) ->
         lang=lang or feed_lang,
         source_file=member,
     )
-

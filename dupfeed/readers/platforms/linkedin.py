@@ -45,11 +45,11 @@ import lxml.html
 from lxml import etree
 
 from ...errors import InputError
+from ...html.text import html_to_text
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, checked_text, parse_datetime, ReadResult
-from ...html.text import html_to_text
+from ..common import BadRecord, ReadResult, checked_text, parse_datetime
 
 NAME = "linkedin"
 OWNER_UNKNOWN = "linkedin:me"
@@ -62,8 +62,6 @@ _CSV_FILES = (("shares.csv", SHARE_COLUMNS), ("comments*.csv", COMMENT_COLUMNS),
 _URN = re.compile(r"urn:li:([A-Za-z]+):([^/?#&\s]+)")
 _POSTS_URL = re.compile(r"[-_](share|ugcPost|activity)-(\d+)")
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?")
-
-
 
 
 def detect(archive: Archive) -> bool:
@@ -124,8 +122,13 @@ def _read_shares(archive: Archive, member: str, owner: str, result: ReadResult[P
             shared = (row.get("SharedUrl") or "").strip()
             result.records.append(
                 _post(
-                    _share_id(link, row["Date"], text), text, owner, created, member,
-                    url=link or None, links=[shared] if shared else [],
+                    _share_id(link, row["Date"], text),
+                    text,
+                    owner,
+                    created,
+                    member,
+                    url=link or None,
+                    links=[shared] if shared else [],
                 )
             )
         except BadRecord as err:
@@ -147,9 +150,7 @@ def _read_comments(archive: Archive, member: str, owner: str, result: ReadResult
                 n += 1
                 pid = f"{base}-{n}"
             seen.add(pid)
-            result.records.append(
-                _post(pid, text, owner, created, member, url=link or None, kind="comment", reply_to=parent)
-            )
+            result.records.append(_post(pid, text, owner, created, member, url=link or None, kind="comment", reply_to=parent))
         except BadRecord as err:
             result.skipped.append(Skip(where, line, err.reason, err.detail))
 
@@ -183,15 +184,27 @@ def _article(archive: Archive, member: str, owner: str) -> Post:
         raise BadRecord("unreadable date", "no published date in the page or its file name")
     slug = url.rstrip("/").rsplit("/pulse/", 1)[-1] if url and "/pulse/" in url else base.rsplit(".", 1)[0]
     return _post(
-        f"li:article:{slug}", text, owner, _parse_date(stamp), member,
-        url=url, links=[u for u in links if u != url], kind="article",
+        f"li:article:{slug}",
+        text,
+        owner,
+        _parse_date(stamp),
+        member,
+        url=url,
+        links=[u for u in links if u != url],
+        kind="article",
     )
 
 
 def _post(pid: str, text: str, owner: str, created, member: str, *, links=(), **fields) -> Post:
     return Post(
-        id=pid, text=text, author=owner, created_at=created, platform="linkedin", source_file=member,
-        links=tuple(dict.fromkeys([*links, *extract_urls(text)])), **fields,
+        id=pid,
+        text=text,
+        author=owner,
+        created_at=created,
+        platform="linkedin",
+        source_file=member,
+        links=tuple(dict.fromkeys([*links, *extract_urls(text)])),
+        **fields,
     )
 
 
@@ -250,7 +263,8 @@ def _owner(archive: Archive) -> str:
 def _article_members(archive: Archive) -> list[str]:
     """HTML pages in a folder named Articles (LinkedIn nests it twice: Articles/Articles/)."""
     return [
-        m for m in archive.members()
+        m
+        for m in archive.members()
         if m.lower().endswith((".html", ".htm")) and "articles" in (p.lower() for p in m.split("/")[:-1])
     ]
 
@@ -278,7 +292,8 @@ def _csv_rows(
         raise InputError(
             f"not a LinkedIn {member.rsplit('/', 1)[-1]}: missing column {', '.join(missing)} "
             f"(found: {', '.join(header) or 'no header'})",
-            path=where, line=1,
+            path=where,
+            line=1,
         )
     while True:
         line = reader.line_num + 1

@@ -35,11 +35,11 @@ import lxml.html
 from lxml import etree
 
 from ...errors import InputError
+from ...html.text import html_to_text
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, checked_text, parse_datetime, ReadResult
-from ...html.text import html_to_text
+from ..common import BadRecord, ReadResult, checked_text, parse_datetime
 
 NAME = "mastodon"
 PUBLIC = {"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"}
@@ -70,9 +70,6 @@ def read(archive: Archive, *, include_direct: bool = False) -> ReadResult[Post]:
             except BadRecord as err:
                 result.skipped.append(Skip(where, number, err.reason, err.detail))
     return result
-
-
-
 
 
 def _author(archive: Archive, outbox: str) -> str | None:

@@ -31,7 +31,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, checked_text, parse_datetime, ReadResult
+from ..common import BadRecord, ReadResult, checked_text, parse_datetime
 
 NAME = "reddit"
 _FILES = {"posts.csv": ("id", "date", "title", "body"), "comments.csv": ("id", "date", "body")}
@@ -109,8 +109,6 @@ def _read_csv(archive: Archive, member: str, name: str, author: str) -> ReadResu
         except BadRecord as err:
             result.skipped.append(Skip(where, start, err.reason, err.detail))
     return result
-
-
 
 
 def _post(row: dict, name: str, author: str, member: str) -> Post:

@@ -35,13 +35,13 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, checked_text, parse_datetime, ReadResult
+from ..common import BadRecord, ReadResult, checked_text, parse_datetime
 
 NAME = "x"
 OWNER_UNKNOWN = "x:me"
@@ -50,8 +50,6 @@ _TWEET_FILE = re.compile(r"tweets?(?:-part(\d+))?\.js", re.IGNORECASE)
 _RETWEET = re.compile(r"RT @(\w{1,15}):")
 _LEADING_MENTIONS = re.compile(r"(?:@\w{1,15}\s+)+")
 _NOTE_PREFIX = 30
-
-
 
 
 def detect(archive: Archive) -> bool:
@@ -153,7 +151,7 @@ def _post(tweet: dict, tid: str, owner: str | None, notes: list[tuple[datetime, 
 def _created(value: object) -> datetime:
     if isinstance(value, str):
         try:
-            return datetime.strptime(value.strip(), "%a %b %d %H:%M:%S %z %Y").astimezone(timezone.utc)
+            return datetime.strptime(value.strip(), "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
         except ValueError:
             try:
                 return parse_datetime(value)

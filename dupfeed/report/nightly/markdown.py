@@ -66,8 +66,10 @@ def _md_glance(report: dict) -> list[str]:
     out = ["## The night at a glance", ""]
     if run:
         out += [
-            (f"Run {_md(run.get('id'))} ({_md(run.get('status') or 'unknown')}), {_md(run.get('started'))} → "
-             f"{_md(run.get('finished'))}, database {_md(run.get('db'))}"),
+            (
+                f"Run {_md(run.get('id'))} ({_md(run.get('status') or 'unknown')}), {_md(run.get('started'))} → "
+                f"{_md(run.get('finished'))}, database {_md(run.get('db'))}"
+            ),
             "",
         ]
     rows = [
@@ -86,10 +88,7 @@ def _md_glance(report: dict) -> list[str]:
         out += _md_table(["fetch failed", "reason"], rows)
     days = [_day(_dict(d)) for d in _list(report.get("days"))]
     if days:
-        rows = [
-            [_md(date), f"{posts:,}"] + [f"{c[v]:,} ({_pct(c[v], posts)})" for v in _VERDICTS]
-            for date, posts, c in days
-        ]
+        rows = [[_md(date), f"{posts:,}"] + [f"{c[v]:,} ({_pct(c[v], posts)})" for v in _VERDICTS] for date, posts, c in days]
         out += _md_table(["day", "posts", "copy", "revision", "original"], rows)
     return out
 
@@ -101,9 +100,9 @@ def _md_sources_and_clusters(report: dict) -> list[str]:
         + [f"{_int(s.get(k)):,}" for k in ("copies", "revisions", "credited", "uncredited")]
         for s in (_dict(s) for s in _list(report.get("top_sources")))
     ]
-    out += _md_table(["source", "copies", "revisions", "credited", "not credited"], rows) if rows else [
-        "No source was copied.", ""
-    ]
+    out += (
+        _md_table(["source", "copies", "revisions", "credited", "not credited"], rows) if rows else ["No source was copied.", ""]
+    )
     out += ["## Repost clusters", ""]
     clusters = [_dict(c) for c in _list(report.get("clusters"))]
     for n, cluster in enumerate(clusters[:MAX_CLUSTERS], 1):
@@ -127,12 +126,15 @@ def _md_findings(findings: list[dict]) -> list[str]:
                 m = _strongest(f)[0] or {}
                 text = _str(f.get("text"))
                 copied = _ranges(m.get("spans"), "post_start", "post_end", 0, len(text))
-                rows.append(_md_post(f) + [
-                    _md(_RELATIONS.get(_str(m.get("relation")), m.get("relation"))),
-                    f"{_ratio(m.get('containment')):.0%}",
-                    "yes" if m.get("attributed") is True else "no",
-                    _md(text[copied[0][0] : copied[0][1]] if copied else text, MD_CHARS),
-                ])
+                rows.append(
+                    _md_post(f)
+                    + [
+                        _md(_RELATIONS.get(_str(m.get("relation")), m.get("relation"))),
+                        f"{_ratio(m.get('containment')):.0%}",
+                        "yes" if m.get("attributed") is True else "no",
+                        _md(text[copied[0][0] : copied[0][1]] if copied else text, MD_CHARS),
+                    ]
+                )
             out += _md_table(["post", "author", "created", "relation", "copied", "credited", "passage"], rows)
     return out + ([] if findings else ["No copies or revisions found.", ""])
 

@@ -82,11 +82,15 @@ def _chart(days: list[dict]) -> str:
     slot = plot_w / len(rows)
     bar = min(slot * 0.8, 48)
     out = [
-        (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-         f'height="{height}" role="img" aria-labelledby="chart-title chart-desc" font-size="11">'),
-        "<title id=\"chart-title\">Share of each day's posts that are copies or revisions</title>",
-        (f'<desc id="chart-desc">{_plural(len(rows), "day")}, one stacked bar each: copies at the bottom, '
-         "revisions above, originals the rest. Each bar's tooltip gives the day's counts.</desc>"),
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+            f'height="{height}" role="img" aria-labelledby="chart-title chart-desc" font-size="11">'
+        ),
+        '<title id="chart-title">Share of each day\'s posts that are copies or revisions</title>',
+        (
+            f'<desc id="chart-desc">{_plural(len(rows), "day")}, one stacked bar each: copies at the bottom, '
+            "revisions above, originals the rest. Each bar's tooltip gives the day's counts.</desc>"
+        ),
     ]
     for i in range(3):
         y = bottom - plot_h * i / 2
@@ -94,16 +98,11 @@ def _chart(days: list[dict]) -> str:
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{top * i / 2 * 100:g}%</text>'
         )
-    out.append(
-        f'<text transform="translate(12 {above + plot_h / 2:.0f}) rotate(-90)" text-anchor="middle">'
-        "share of posts</text>"
-    )
+    out.append(f'<text transform="translate(12 {above + plot_h / 2:.0f}) rotate(-90)" text-anchor="middle">share of posts</text>')
     step = math.ceil(len(rows) / 8)  # at most 8 dates under the axis
     for i, (date, posts, counts) in enumerate(rows):
         x = left + slot * i + (slot - bar) / 2
-        tip = f"{date}: {posts:,} posts; " + ", ".join(
-            f"{counts[v]:,} {v} ({_pct(counts[v], posts)})" for v in _VERDICTS
-        )
+        tip = f"{date}: {posts:,} posts; " + ", ".join(f"{counts[v]:,} {v} ({_pct(counts[v], posts)})" for v in _VERDICTS)
         # A transparent bar of full height, so that a day without copies still shows its tooltip.
         out.append(
             f'<g class="day"><title>{_esc(tip)}</title><rect x="{x:.1f}" y="{above}" width="{bar:.1f}" '
@@ -113,10 +112,7 @@ def _chart(days: list[dict]) -> str:
         for verdict, colour in _COLOURS.items():
             h = min(plot_h * (counts[verdict] / posts if posts else 0) / top, base - above)
             base -= h
-            out.append(
-                f'<rect class="{verdict}" x="{x:.1f}" y="{base:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                f'fill="{colour}"/>'
-            )
+            out.append(f'<rect class="{verdict}" x="{x:.1f}" y="{base:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{colour}"/>')
         if i % step == 0:
             out.append(f'<text x="{x + bar / 2:.1f}" y="{bottom + 16}" text-anchor="middle">{_esc(date[5:] or date)}</text>')
         out.append("</g>")
@@ -171,14 +167,16 @@ def _sources_html(report: dict) -> str:
     for source in (_dict(s) for s in _list(report.get("top_sources"))):
         name = _str(source.get("title")) or _str(source.get("id")) or "unknown source"
         credited, uncredited = _int(source.get("credited")), _int(source.get("uncredited"))
-        rows.append([
-            f'{_a(source.get("url"), _esc(name))}<br><span class="meta">{_esc(source.get("id"))}</span>',
-            f"{_int(source.get('copies')):,}",
-            f"{_int(source.get('revisions')):,}",
-            f'<span class="credited">{credited:,}</span>',
-            f'<span class="uncredited">{uncredited:,}</span>',
-            _pct(credited, credited + uncredited),
-        ])
+        rows.append(
+            [
+                f'{_a(source.get("url"), _esc(name))}<br><span class="meta">{_esc(source.get("id"))}</span>',
+                f"{_int(source.get('copies')):,}",
+                f"{_int(source.get('revisions')):,}",
+                f'<span class="credited">{credited:,}</span>',
+                f'<span class="uncredited">{uncredited:,}</span>',
+                _pct(credited, credited + uncredited),
+            ]
+        )
     if not rows:
         return "<p>No source was copied.</p>"
     head = ["source", "copies", "revisions", "credited", "not credited", "share credited"]
@@ -190,14 +188,16 @@ def _clusters_html(report: dict) -> str:
     if not clusters:
         return "<p>No text was posted more than once.</p>"
     out = [
-        (f"<p>{_plural(len(clusters), 'text')} posted more than once, by first appearance; "
-         "each lists its posts in order, the original first.</p>")
+        (
+            f"<p>{_plural(len(clusters), 'text')} posted more than once, by first appearance; "
+            "each lists its posts in order, the original first.</p>"
+        )
     ]
     for cluster in clusters[:MAX_CLUSTERS]:
         posts = _cluster_posts(cluster)
         first = posts[0] if posts else {}
         items = "".join(
-            f'<li>{_badge(p.get("verdict"))} <b>{_a(p.get("url"), _esc(p.get("id")))}</b> by '
+            f"<li>{_badge(p.get('verdict'))} <b>{_a(p.get('url'), _esc(p.get('id')))}</b> by "
             f'{_esc(p.get("author") or "unknown")} <span class="meta">{_esc(p.get("created_at"))}</span>'
             f'<div class="text">{_esc(_short(p.get("snippet"), 300))}</div></li>'
             for p in posts[:MAX_CLUSTER_POSTS]
@@ -220,20 +220,23 @@ def _finding_html(finding: dict, side: int) -> str:
     text = _str(finding.get("text"))
     where = " · ".join(_esc(finding.get(k)) for k in ("created_at", "platform", "kind") if finding.get(k))
     out = [
-        (f'<article class="finding"><p>{_badge(finding.get("verdict"))} '
-         f'<b>{_a(finding.get("url"), _esc(finding.get("id")))}</b> by {_esc(finding.get("author") or "unknown")} '
-         f'<span class="meta">{where}</span></p>')
+        (
+            f'<article class="finding"><p>{_badge(finding.get("verdict"))} '
+            f"<b>{_a(finding.get('url'), _esc(finding.get('id')))}</b> by {_esc(finding.get('author') or 'unknown')} "
+            f'<span class="meta">{where}</span></p>'
+        )
     ]
     if match is None:
         return "".join(out) + f'<div class="text">{_highlight(text, [], side)}</div></article>'
     credit = (
-        '<span class="credited">credited</span>' if match.get("attributed") is True
+        '<span class="credited">credited</span>'
+        if match.get("attributed") is True
         else '<span class="uncredited">not credited</span>'
     )
     relation = _str(match.get("relation"))
     out.append(
         f'<p class="meta">{_esc(_RELATIONS.get(relation, relation))}: '
-        f'<b>{_a(match.get("url"), _esc(_target_label(match)))}</b> · '
+        f"<b>{_a(match.get('url'), _esc(_target_label(match)))}</b> · "
         f"{_ratio(match.get('containment')):.0%} of the post copied · "
         f"similarity {_ratio(match.get('similarity')):.2f} · {credit}</p>"
     )
@@ -248,8 +251,7 @@ def _finding_html(finding: dict, side: int) -> str:
     out.append(f'<div class="pair"><div class="text">{mine}</div><div class="text">{theirs}</div></div>')
     if others:
         names = ", ".join(
-            f"{_a(o.get('url'), _esc(_target_label(o)))} ({_ratio(o.get('containment')):.0%})"
-            for o in others[:OTHER_MATCHES]
+            f"{_a(o.get('url'), _esc(_target_label(o)))} ({_ratio(o.get('containment')):.0%})" for o in others[:OTHER_MATCHES]
         )
         more = f" and {len(others) - OTHER_MATCHES:,} more" if len(others) > OTHER_MATCHES else ""
         out.append(f'<p class="meta">also matches {names}{more}</p>')
@@ -269,7 +271,8 @@ def _group_html(group: Group, side: int) -> str:
             part = findings[at : at + CHUNK]
             body.append(
                 f"<details><summary>posts {at + 1:,}–{at + len(part):,}</summary>"
-                + "".join(_finding_html(f, side) for f in part) + "</details>"
+                + "".join(_finding_html(f, side) for f in part)
+                + "</details>"
             )
     return (
         f"<details><summary><b>{_esc(label)}</b>{kind} · {_plural(len(findings), 'post')} · "
@@ -282,9 +285,11 @@ def _findings_html(groups: list[tuple[str, list[Group]]], total: int) -> str:
         return "<p>No copies or revisions found.</p>"
     side = min(SIDE_CHARS, max(MIN_SIDE_CHARS, TEXT_BUDGET // (2 * total)))
     out = [
-        (f"<p>{_plural(total, 'post')} that are not original, by verdict and then by the source or post "
-         "they copy most; each beside its match, the copied passages marked, texts cut to "
-         f"{side:,} characters around them.</p>")
+        (
+            f"<p>{_plural(total, 'post')} that are not original, by verdict and then by the source or post "
+            "they copy most; each beside its match, the copied passages marked, texts cut to "
+            f"{side:,} characters around them.</p>"
+        )
     ]
     for i, (verdict, groups_of_verdict) in enumerate(groups):
         count = sum(len(fs) for _, _, fs in groups_of_verdict)
@@ -298,7 +303,8 @@ def _findings_html(groups: list[tuple[str, list[Group]]], total: int) -> str:
             out.append(
                 f"<details><summary>{len(rest):,} more sources and posts "
                 f"({_plural(sum(len(fs) for _, _, fs in rest), 'post')})</summary>"
-                + "".join(_group_html(g, side) for g in rest) + "</details>"
+                + "".join(_group_html(g, side) for g in rest)
+                + "</details>"
             )
     return "".join(out)
 
@@ -308,7 +314,7 @@ def _originals_html(report: dict) -> str:
     shown = [_dict(p) for p in _list(originals.get("shown"))][:MAX_ORIGINALS]
     total = max(_int(originals.get("total")), len(shown))
     items = "".join(
-        f'<li><b>{_a(p.get("url"), _esc(p.get("id")))}</b> by {_esc(p.get("author") or "unknown")} '
+        f"<li><b>{_a(p.get('url'), _esc(p.get('id')))}</b> by {_esc(p.get('author') or 'unknown')} "
         f'<span class="meta">{_esc(p.get("created_at"))}</span>'
         f'<div class="text">{_highlight(_str(p.get("text")), [], ORIGINAL_CHARS)}</div></li>'
         for p in shown
@@ -330,12 +336,12 @@ def format_nightly_html(report: dict) -> str:
         ("originals", "Original posts of the period", _originals_html(report)),
     )
     by_verdict = "".join(
-        f'<li><a href="#findings-{i}">{_esc(v)} ({sum(len(fs) for _, _, fs in g):,})</a></li>'
-        for i, (v, g) in enumerate(groups)
+        f'<li><a href="#findings-{i}">{_esc(v)} ({sum(len(fs) for _, _, fs in g):,})</a></li>' for i, (v, g) in enumerate(groups)
     )
     toc = "".join(
         f'<li><a href="#{key}">{_esc(head)}</a>'
-        + (f"<ul>{by_verdict}</ul>" if key == "findings" and by_verdict else "") + "</li>"
+        + (f"<ul>{by_verdict}</ul>" if key == "findings" and by_verdict else "")
+        + "</li>"
         for key, head, _ in sections
     )
     body = "".join(f'<section id="{key}"><h2>{_esc(head)}</h2>{html}</section>' for key, head, html in sections)
