@@ -155,9 +155,9 @@ def measure_open(work: Path) -> dict:
         detector = store.detector
         seconds = time.perf_counter() - started
         counts = store.counts()
-        windows = len(detector._index)
-        index_mb = sum(s.keys.nbytes + s.owners.nbytes for s in detector._index.segments) / 1e6
-        counts_mb = sum(k.nbytes + c.nbytes for k, c in detector._post_counts.runs) / 1e6
+        windows = len(detector.index)
+        index_mb = sum(s.keys.nbytes + s.owners.nbytes for s in detector.index.segments) / 1e6
+        counts_mb = sum(k.nbytes + c.nbytes for k, c in detector.counts.runs) / 1e6
     return {
         "open_s": seconds,
         "rss_mb": _peak_mb(),
@@ -167,7 +167,7 @@ def measure_open(work: Path) -> dict:
         "windows": windows,
         "index_mb": index_mb,
         "counts_mb": counts_mb,
-        "segments": len(detector._index.segments),
+        "segments": len(detector.index.segments),
         "db_mb": (work / "growth.db").stat().st_size / 1e6,
     }
 

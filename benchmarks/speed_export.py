@@ -267,7 +267,7 @@ def main() -> None:
         print("posts: rows and article pages read (records + skipped), records for Detector.scan; (n): the CLI's exit status")
 
         scan = scans[-1]
-        print(f"\nDetector.timings (last run; {detector.lsh_bands_rows} bands x rows, {len(detector._index):,} windows)")
+        print(f"\nDetector.timings (last run; {detector.lsh_bands_rows} bands x rows, {len(detector.index):,} windows)")
         untimed = scan - sum(detector.timings[s] for s in STAGES)
         for name, seconds in [*((s, detector.timings[s]) for s in STAGES), ("untimed (sort, post counts)", untimed)]:
             print(f"{name:<30}{seconds:>10.2f} s{seconds / scan:>8.1%}")

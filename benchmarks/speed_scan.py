@@ -64,7 +64,7 @@ def run_dupfeed(sources, feed, options: Options) -> dict:
         "scan_stages": scan_stages,
         "findings": findings,
         "bands_rows": detector.lsh_bands_rows,
-        "windows": len(detector._index),
+        "windows": len(detector.index),
     }
 
 

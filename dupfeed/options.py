@@ -28,6 +28,10 @@ class Options:
         stride: shingles between window starts (``window`` must be a multiple). Smaller strides
             raise recall on short passages and grow the index.
         max_gap: words of edits (changed or inserted words) bridged inside one passage.
+        fuzzy_reach: words compared at each end of a passage to grow it over slightly changed
+            words (``colour``/``color``, a typo); 0 turns it off.
+        fuzzy_min_ratio: the rapidfuzz Indel similarity from which two words are alike. Lower
+            grows passages over more changed words, and over unrelated words sooner.
         min_passage_words: shortest passage reported; shorter shared runs are stock phrases.
         copy_containment: share of a post copied from which it is a ``copy``.
         revision_containment: share of a post copied from which it is a ``revision``.
@@ -35,6 +39,11 @@ class Options:
         boilerplate_max_words: a recurring run of at most this many words that is less than
             half of its post (a footer, a tagline, a hashtag block) is boilerplate: discounted.
         max_matches: most matches reported per post.
+        source_bonus: a source's containment counts this many times when matches are ranked
+            (a post and the earlier posts copying the same article all match each other; the
+            article is where the text comes from). 1.0 ranks by containment alone.
+        source_date_slack_hours: a source published at most this long after a post still
+            counts as before it (dates without a time or a zone).
         index: the candidate index: ``"datasketch"`` (its ``MinHashLSH``, the reference) or
             ``"bands"`` (the same banding as sorted numpy arrays: the same candidates, about
             1/35 of the memory and faster; what a store uses).
@@ -50,12 +59,16 @@ class Options:
     window: int = 40
     stride: int = 20
     max_gap: int = 12
+    fuzzy_reach: int = 3
+    fuzzy_min_ratio: float = 0.85
     min_passage_words: int = 8
     copy_containment: float = 0.8
     revision_containment: float = 0.2
     boilerplate_min_posts: int = 5
     boilerplate_max_words: int = 25
     max_matches: int = 10
+    source_bonus: float = 1.1
+    source_date_slack_hours: float = 24.0
     index: str = "datasketch"
     exhaustive: bool = False
 
@@ -72,6 +85,10 @@ class Options:
         )
         require(self.boilerplate_min_posts >= 2, "boilerplate_min_posts must be at least 2")
         require(self.max_matches >= 1, "max_matches must be at least 1")
+        require(self.fuzzy_reach >= 0 and 0.0 < self.fuzzy_min_ratio <= 1.0, "need fuzzy_reach >= 0, 0 < fuzzy_min_ratio <= 1")
+        require(
+            self.source_bonus >= 1.0 and self.source_date_slack_hours >= 0, "need source_bonus >= 1, source_date_slack_hours >= 0"
+        )
         require(self.index in INDEXES, f"index must be one of {', '.join(INDEXES)}")
         if self.lsh_bands_rows is not None:
             bands, rows = self.lsh_bands_rows

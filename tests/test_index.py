@@ -5,8 +5,9 @@ import json
 import numpy as np
 import pytest
 from conftest import ROOT
+from datasketch import MinHashLSH
 
-from dupfeed.engine.index import BandIndex, Segment, WindowIndex, band_keys
+from dupfeed.engine.index import BandIndex, Segment, WindowIndex, band_keys, optimal_bands_rows
 from dupfeed.engine.normalize import tokenize
 from dupfeed.engine.shingle import flat_shingles
 from dupfeed.engine.sketch import MinHasher
@@ -79,3 +80,13 @@ def test_merged_segments_equal_one_built_from_all_windows():
     parts = [Segment.build(keys[a:b], owners[a:b]) for a, b in ((0, 120), (120, 200), (200, 300))]
     merged, whole = Segment.merge(parts), Segment.build(keys, owners)
     assert (merged.keys == whole.keys).all() and (merged.owners == whole.owners).all()
+
+
+@pytest.mark.parametrize(
+    ("threshold", "num_perm"),
+    [(0.2, 128), (0.5, 128), (0.8, 128), (0.1, 64), (0.3, 256), (0.9, 32)],
+    ids=lambda v: str(v),
+)
+def test_bands_rows_are_the_ones_datasketch_chooses(threshold, num_perm):
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    assert optimal_bands_rows(threshold, num_perm) == (lsh.b, lsh.r)

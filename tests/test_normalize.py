@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 from dupfeed.engine.normalize import (
     normalize_text,
     normalize_token,
-    reference_words,
     token_hash,
     token_hashes,
     token_spans,
     tokenize,
     words,
 )
+from dupfeed.engine.reference import reference_words
 
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -8,7 +8,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dupfeed.engine.normalize import token_hashes
-from dupfeed.engine.shingle import batch_shingles, reference_shingles, shingle_counts, text_shingles
+from dupfeed.engine.reference import reference_shingles
+from dupfeed.engine.shingle import batch_shingles, shingle_counts, text_shingles
 
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None)
 

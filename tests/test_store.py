@@ -97,16 +97,16 @@ def test_opening_a_store_reads_no_text(tmp_path, demo, monkeypatch):
         run = store.begin_run("test")
         store.add_sources(sources.records, run=run)
         store.ingest(posts.records, run=run)
-    import dupfeed.engine.detector
+    import dupfeed.engine.documents
 
     def refuse(texts):
         raise AssertionError(f"tokenised {len(texts)} texts on open")
 
-    monkeypatch.setattr(dupfeed.engine.detector, "tokenize", refuse)
+    monkeypatch.setattr(dupfeed.engine.documents, "tokenize", refuse)
     with Store(path) as store:
         detector = store.detector
-        assert len(detector._index) > 0 and len(detector._docs) == 105
-        assert detector._post_counts.runs
+        assert len(store.index) > 0 and len(detector.documents) == 105
+        assert store.phrase_counts.runs
 
 
 def test_a_store_keeps_the_options_it_was_made_with(tmp_path):

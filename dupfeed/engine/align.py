@@ -141,8 +141,8 @@ def extend_fuzzy(
     post_tokens: Sequence[str],
     other_tokens: Sequence[str],
     *,
-    reach: int = 3,
-    min_ratio: float = 0.85,
+    reach: int,
+    min_ratio: float,
 ) -> Passage:
     """Grow a passage over neighbouring words that differ only slightly (``colour``/``color``,
     ``organisation``/``organization``, a typo), comparing at most ``reach`` words at each end

@@ -10,7 +10,19 @@ are the stock phrases that recur inside the bodies of a large feed.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
+
+
+class PhraseCounts(Protocol):
+    """How many posts hold each shingle: what recurring text is known from."""
+
+    def add(self, shingle_sets: list[np.ndarray]) -> None:
+        """Count a batch of posts, given each post's unique shingles."""
+
+    def count(self, shingles: np.ndarray) -> np.ndarray:
+        """The number of posts holding each of ``shingles``."""
 
 
 def _key(shingles: np.ndarray) -> np.ndarray:

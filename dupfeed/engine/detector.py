@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import chain
 
 import numpy as np
@@ -15,57 +14,15 @@ from ..options import Options
 from ..records import Finding, Match, Post, Source, Span
 from .align import Passage, covered_words, extend_fuzzy, passages
 from .attribution import credits_post, credits_source
-from .boilerplate import ShingleCounts, boilerplate_words
+from .boilerplate import PhraseCounts, ShingleCounts, boilerplate_words
+from .documents import Document, Documents, DocumentStore, make_docs
 from .index import BandIndex, CandidateIndex, WindowIndex
-from .normalize import normalize_token, tokenize
-from .shingle import flat_shingles
 from .sketch import MinHasher, Sketches
-
-
-@dataclass
-class _Doc:
-    """What the detector keeps of one source or post."""
-
-    record: Post | Source
-    shingles: np.ndarray  # uint64 shingle hashes by position
-    unique: np.ndarray  # sorted unique shingle hashes
-    spans: np.ndarray  # (words, 2) int32: each word's [start, end) in the text
-    order: tuple | None = None  # (created_at, sequence) for posts; None for sources
-
-    @property
-    def is_source(self) -> bool:
-        return isinstance(self.record, Source)
-
-    @property
-    def n_words(self) -> int:
-        return len(self.spans)
-
-    @property
-    def tokens(self) -> _Words:
-        """The words' comparison forms, each made when first read (rapidfuzz at passage ends
-        reads a few words of a long article, not all of them)."""
-        return _Words(self.record.text, self.spans)
-
 
 # A passage needs more than 2k words matched exactly (see _match): at the least a run of k + 1
 # words and one of k, that is three shingles. Fewer shared shingles cannot make a match, so the
 # index's chance candidates are dropped before any alignment.
 _MIN_SHARED = 3
-_DATE_SLACK = timedelta(days=1)
-
-
-class _Words:
-    """A text's words in comparison form, by position, normalised on demand."""
-
-    def __init__(self, text: str, spans: np.ndarray):
-        self._text, self._spans = text, spans
-
-    def __len__(self) -> int:
-        return len(self._spans)
-
-    def __getitem__(self, i: int) -> str:
-        start, end = self._spans[i]
-        return normalize_token(self._text[start:end])
 
 
 def _shared(a: np.ndarray, b: np.ndarray) -> int:
@@ -77,35 +34,21 @@ def _shared(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.count_nonzero(b[pos] == a)) if len(b) else 0
 
 
-def _strongest(matches: list[Match], limit: int) -> list[Match]:
+def _strongest(matches: list[Match], limit: int, source_bonus: float) -> list[Match]:
     """The ``limit`` strongest matches, strongest first, never crowding out every source.
 
-    Strength is containment, then similarity; a source counts 10% more, because a post and
+    Strength is containment, then similarity; a source's containment counts ``source_bonus``
+    times (1.1: 10% more), because a post and
     the earlier posts that copy the same article all match each other, and the article is
     where the text comes from. Sources are kept before earlier posts when the list is cut.
     """
 
     def strength(m: Match) -> tuple:
-        return (-m.containment * (1.1 if m.kind == "source" else 1.0), -m.similarity, m.id)
+        return (-m.containment * (source_bonus if m.kind == "source" else 1.0), -m.similarity, m.id)
 
     sources = sorted((m for m in matches if m.kind == "source"), key=strength)[:limit]
     posts = sorted((m for m in matches if m.kind != "source"), key=strength)[: limit - len(sources)]
     return sorted(sources + posts, key=strength)
-
-
-def make_docs(
-    records: Sequence[Post | Source], orders: Sequence[tuple | None], shingle_size: int
-) -> tuple[list[_Doc], np.ndarray, np.ndarray]:
-    """Tokenise and shingle a batch of records as one; returns their documents and the batch's
-    shingle hashes with each record's offsets into them."""
-    found = tokenize([r.text for r in records])
-    hashes, offsets = flat_shingles(found.hashes, np.diff(found.offsets), shingle_size)
-    spans = np.stack([found.starts, found.ends], axis=1).astype(np.int32)
-    docs = []
-    for i, record in enumerate(records):
-        own = hashes[offsets[i] : offsets[i + 1]]
-        docs.append(_Doc(record, own, np.unique(own), spans[found.offsets[i] : found.offsets[i + 1]], orders[i]))
-    return docs, hashes, offsets
 
 
 def chronological(posts: Sequence[Post]) -> tuple[list[int], list[int]]:
@@ -127,26 +70,53 @@ class Detector:
     :meth:`check` (one at a time). Posts are taken in ``created_at`` order (the order given
     breaks ties); each is compared with every source and every post before it, including
     posts of earlier calls. All tuning lives in :class:`~dupfeed.options.Options`.
+
+    A backend (the SQLite store, a distributed one) hands in where the state lives, through
+    three small protocols, and drives the two steps itself: :meth:`add_posts` (shingle, sketch,
+    index and count a batch) and :meth:`score` (findings, batch by batch).
+
+    Args:
+        documents: the :class:`~dupfeed.engine.documents.DocumentStore` (default: in memory).
+        index: the :class:`~dupfeed.engine.index.CandidateIndex` (default: the one
+            ``options.index`` names, empty).
+        counts: the :class:`~dupfeed.engine.boilerplate.PhraseCounts` of the posts so far.
+        next_sequence: the sequence number of the next post (posts already in ``documents``
+            hold the ones before; it breaks ties between posts of the same time).
     """
 
-    def __init__(self, options: Options | None = None):
+    BATCH = 500
+    """Posts scored per batch: their candidates are loaded together and a store commits them together."""
+
+    def __init__(
+        self,
+        options: Options | None = None,
+        *,
+        documents: DocumentStore | None = None,
+        index: CandidateIndex | None = None,
+        counts: PhraseCounts | None = None,
+        next_sequence: int = 0,
+    ):
         self.options = options or Options()
         opts = self.options
         self._hasher = MinHasher(opts.num_perm, opts.seed)
-        index = BandIndex if opts.index == "bands" else WindowIndex
-        self._index: CandidateIndex = index(threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows)
-        self._docs: list[_Doc] = []
-        self._post_counts = ShingleCounts()
-        self._sequence = 0
+        if index is None:
+            backend = BandIndex if opts.index == "bands" else WindowIndex
+            index = backend(threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows)
+        self.index: CandidateIndex = index
+        self.documents: DocumentStore = documents if documents is not None else Documents()
+        self.counts: PhraseCounts = counts if counts is not None else ShingleCounts()
+        self.next_sequence = next_sequence
         self.timings: dict[str, float] = defaultdict(float)
         """Seconds spent per stage (shingle, sketch, index, verify), summed over calls."""
 
     @property
     def lsh_bands_rows(self) -> tuple[int, int]:
         """The ``(bands, rows)`` the index uses."""
-        return self._index.bands_rows
+        return self.index.bands_rows
 
-    def _ingest(self, records: Sequence[Post | Source], orders: Sequence[tuple | None]) -> tuple[list[int], Sketches, list[_Doc]]:
+    def _ingest(
+        self, records: Sequence[Post | Source], orders: Sequence[tuple[datetime, int] | None]
+    ) -> tuple[list[int], Sketches, list[Document]]:
         """Shingle, sketch and index a batch; returns the new documents' numbers, sketches and documents."""
         opts = self.options
         started = time.perf_counter()
@@ -158,12 +128,12 @@ class Detector:
         self.timings["sketch"] += time.perf_counter() - started
 
         started = time.perf_counter()
-        first = len(self._docs)
+        first = len(self.documents)
         for doc in docs:
-            self._docs.append(doc)
-        self._index.add(sketches.window_owner + first, sketches.windows)
+            self.documents.append(doc)
+        self.index.add(sketches.window_owner + first, sketches.windows)
         self.timings["index"] += time.perf_counter() - started
-        return list(range(first, len(self._docs))), sketches, docs
+        return list(range(first, len(self.documents))), sketches, docs
 
     def add_sources(self, sources: Iterable[Source]) -> int:
         """Index source articles; returns how many were added."""
@@ -181,92 +151,93 @@ class Detector:
         """
         posts = list(posts)
         order, compared = chronological(posts)
-        numbers, sketches = self._add_posts([posts[i] for i in compared])
+        numbers, sketches = self.add_posts([posts[i] for i in compared])
         place = {i: n for n, i in enumerate(order)}
         findings = [unscored(posts[i]) for i in order]
         done = 0
-        for chunk in self._score_numbers(numbers, sketches):
-            for finding in chunk:
+        for batch in self.score(numbers, sketches):
+            for _, finding in batch:
                 findings[place[compared[done]]] = finding
                 done += 1
             if progress is not None:
-                progress(len(chunk))
+                progress(len(batch))
         if progress is not None and len(posts) > done:
             progress(len(posts) - done)
         return findings
 
-    def _add_posts(self, batch: Sequence[Post]) -> tuple[list[int], Sketches]:
-        """Shingle, sketch, index and count a chronological batch of posts to be scored."""
+    def add_posts(self, batch: Sequence[Post]) -> tuple[list[int], Sketches]:
+        """Shingle, sketch, index and count a chronological batch of posts to be scored by
+        :meth:`score`; returns their numbers and their sketches."""
         orders = []
         for post in batch:
-            orders.append((post.created_at, self._sequence))
-            self._sequence += 1
+            orders.append((post.created_at, self.next_sequence))
+            self.next_sequence += 1
         numbers, sketches, docs = self._ingest(batch, orders)
-        self._post_counts.add([doc.unique for doc in docs])
+        self.counts.add([doc.unique for doc in docs])
         return numbers, sketches
 
-    _CHUNK = 500
+    def score(self, numbers: Sequence[int], sketches: Sketches | None = None) -> Iterator[list[tuple[int, Finding]]]:
+        """Score posts already added, :attr:`BATCH` at a time; yields each batch's
+        ``(number, finding)`` pairs in order.
 
-    def _score_numbers(self, numbers: Sequence[int], sketches: Sketches | None = None) -> Iterator[list[Finding]]:
-        """Score already indexed posts, in chunks; yields each chunk's findings in order.
-
-        Without ``sketches`` (a store resuming its work) the posts' windows are sketched
-        again from their shingles.
+        ``sketches`` are those :meth:`add_posts` returned for exactly these numbers; without
+        them (a store resuming its work) the posts' windows are sketched again from their
+        shingles.
         """
-        for lo in range(0, len(numbers), self._CHUNK):
-            chunk = numbers[lo : lo + self._CHUNK]
+        for lo in range(0, len(numbers), self.BATCH):
+            batch = numbers[lo : lo + self.BATCH]
             started = time.perf_counter()
             if self.options.exhaustive:
-                candidates = [set(range(n)) for n in chunk]
+                candidates = [set(range(n)) for n in batch]
             else:
                 if sketches is None:
-                    windows, window_first = self._windows_of(chunk)
+                    windows, window_first = self._windows_of(batch)
                 else:
                     first = sketches.window_first
-                    windows = sketches.windows[first[lo] : first[lo + len(chunk)]]
-                    window_first = first[lo : lo + len(chunk) + 1] - first[lo]
-                candidates = self._index.query_batch(windows, window_first)
-            self._prefetch(chain.from_iterable(candidates))  # lazy: a scan in memory never reads it
-            findings = [self._score(n, c) for n, c in zip(chunk, candidates)]
+                    windows = sketches.windows[first[lo] : first[lo + len(batch)]]
+                    window_first = first[lo : lo + len(batch) + 1] - first[lo]
+                candidates = self.index.query_batch(windows, window_first)
+            self.documents.prefetch(chain.from_iterable(candidates))
+            findings = [(n, self._score(n, c)) for n, c in zip(batch, candidates)]
             self.timings["verify"] += time.perf_counter() - started
             yield findings
 
     def _windows_of(self, numbers: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        self._prefetch(numbers)
-        docs = [self._docs[n] for n in numbers]
+        self.documents.prefetch(numbers)
+        docs = [self.documents[n] for n in numbers]
         offsets = np.concatenate([[0], np.cumsum([len(d.shingles) for d in docs])])
         hashes = np.concatenate([d.shingles for d in docs]) if docs else np.zeros(0, dtype=np.uint64)
         opts = self.options
         found = self._hasher.sketch(hashes.astype(np.uint32), offsets, window=opts.window, stride=opts.stride)
         return found.windows, found.window_first
 
-    def _prefetch(self, numbers: Iterable[int]) -> None:
-        """Make ready the documents about to be compared (a store loads them in one go)."""
-
     def check(self, post: Post) -> Finding:
         """Score one new post against everything known so far, then remember it."""
         return self.scan([post])[0]
 
-    @staticmethod
-    def _before(other: _Doc, doc: _Doc) -> bool:
+    def _before(self, other: Document, doc: Document) -> bool:
         """Whether ``other`` came before the post ``doc``: an earlier post, or a source not
-        published later than the post (a day's slack for dates without a time or zone)."""
+        published later than the post (``options.source_date_slack_hours`` of slack, for
+        dates without a time or a zone)."""
         if not other.is_source:
             return other.order < doc.order
         published = other.record.published
-        return published is None or published - _DATE_SLACK <= doc.record.created_at
+        slack = timedelta(hours=self.options.source_date_slack_hours)
+        return published is None or published - slack <= doc.record.created_at
 
-    def _boilerplate(self, doc: _Doc) -> np.ndarray:
+    def _boilerplate(self, doc: Document) -> np.ndarray:
         opts = self.options
-        common = self._post_counts.count(doc.shingles) >= opts.boilerplate_min_posts
+        common = self.counts.count(doc.shingles) >= opts.boilerplate_min_posts
         return boilerplate_words(common, doc.n_words, opts.shingle_size, opts.boilerplate_max_words)
 
     def _score(self, number: int, candidates: set[int]) -> Finding:
         opts = self.options
-        doc = self._docs[number]
+        doc = self.documents[number]
         post = doc.record
         shared = {
-            c: _shared(doc.unique, self._docs[c].unique) for c in candidates if c != number and self._before(self._docs[c], doc)
+            c: _shared(doc.unique, self.documents[c].unique)
+            for c in candidates
+            if c != number and self._before(self.documents[c], doc)
         }
         eligible = [c for c, n in shared.items() if n >= _MIN_SHARED]
         matches: list[Match] = []
@@ -276,11 +247,11 @@ class Detector:
             # Sources first: a passage found in a source article is copied, however often
             # it recurs across posts; only what no source explains can be feed boilerplate.
             recurring = self._boilerplate(doc)
-            sources = sorted(c for c in eligible if self._docs[c].is_source)
-            earlier = sorted(c for c in eligible if not self._docs[c].is_source)
+            sources = sorted(c for c in eligible if self.documents[c].is_source)
+            earlier = sorted(c for c in eligible if not self.documents[c].is_source)
 
             def take(c: int, boiler: np.ndarray) -> None:
-                found = self._match(doc, self._docs[c], boiler, shared[c])
+                found = self._match(doc, self.documents[c], boiler, shared[c])
                 if found is not None:
                     matches.append(found[0])
                     covered[found[1]] = True
@@ -293,7 +264,7 @@ class Detector:
             boiler = recurring & ~covered
             kept = int((~boiler).sum())
             share = (covered & ~boiler).sum() / kept if kept else 0.0
-        matches = _strongest(matches, opts.max_matches)
+        matches = _strongest(matches, opts.max_matches, opts.source_bonus)
         if share >= opts.copy_containment:
             verdict = "copy"
         elif share >= opts.revision_containment:
@@ -302,7 +273,7 @@ class Detector:
             verdict = "original"
         return Finding(post.id, post.author, post.created_at, verdict, tuple(matches), post)
 
-    def _match(self, doc: _Doc, other: _Doc, boiler: np.ndarray, shared: int) -> tuple[Match, np.ndarray] | None:
+    def _match(self, doc: Document, other: Document, boiler: np.ndarray, shared: int) -> tuple[Match, np.ndarray] | None:
         opts = self.options
         k = opts.shingle_size
         found = passages(
@@ -310,7 +281,7 @@ class Detector:
         )
         if not found:
             return None
-        found = [extend_fuzzy(p, doc.tokens, other.tokens) for p in found]
+        found = [extend_fuzzy(p, doc.tokens, other.tokens, reach=opts.fuzzy_reach, min_ratio=opts.fuzzy_min_ratio) for p in found]
         kept: list[Passage] = []
         for p in found:
             # A passage needs min_passage_words words that are not boilerplate, and more words
@@ -348,6 +319,6 @@ class Detector:
         return match, mask
 
     @staticmethod
-    def _char_span(doc: _Doc, other: _Doc, p: Passage) -> Span:
+    def _char_span(doc: Document, other: Document, p: Passage) -> Span:
         a, b = doc.spans, other.spans
         return Span(int(a[p.post_start, 0]), int(a[p.post_end - 1, 1]), int(b[p.match_start, 0]), int(b[p.match_end - 1, 1]))

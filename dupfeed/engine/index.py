@@ -20,12 +20,12 @@ Two backends answer the same queries (a test holds them to it):
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Protocol
 
 import numpy as np
 from datasketch import MinHashLSH
-from datasketch.lsh import _optimal_param
 
 from .shingle import _mix64
 
@@ -44,8 +44,39 @@ class CandidateIndex(Protocol):
 
 
 def bands_rows(threshold: float, num_perm: int, params: tuple[int, int] | None = None) -> tuple[int, int]:
-    """The ``(bands, rows)`` datasketch's ``MinHashLSH`` chooses for ``threshold``."""
-    return tuple(params) if params else _optimal_param(threshold, num_perm, 0.5, 0.5)
+    """The ``(bands, rows)`` datasketch's ``MinHashLSH`` chooses for ``threshold``, unless given."""
+    if params:
+        return int(params[0]), int(params[1])
+    return optimal_bands_rows(threshold, num_perm)
+
+
+@functools.cache
+def optimal_bands_rows(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The ``b`` bands of ``r`` rows (``b * r <= num_perm``) that minimise the false positive
+    plus false negative probability mass around ``threshold``, equally weighted.
+
+    Two windows of Jaccard similarity ``s`` share a band with probability ``1 - (1 - s**r)**b``;
+    its integral below ``threshold`` is the false positive mass, the integral of its complement
+    above is the false negative mass. This is the choice datasketch's ``MinHashLSH`` makes
+    (``datasketch.lsh._optimal_param``, MIT licence), written here because that name is private.
+    The integrand is a polynomial of degree ``b * r``, so Gauss-Legendre quadrature with
+    ``num_perm // 2 + 1`` nodes integrates it exactly (datasketch uses adaptive quadrature).
+    """
+    nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 1)
+
+    def integral(f, lo: float, hi: float) -> float:
+        s = (hi - lo) / 2 * nodes + (hi + lo) / 2
+        return float((hi - lo) / 2 * np.dot(weights, f(s)))
+
+    best, best_error = (1, 1), float("inf")
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = integral(lambda s, b=b, r=r: 1 - (1 - s**r) ** b, 0.0, threshold)
+            fn = integral(lambda s, b=b, r=r: (1 - s**r) ** b, threshold, 1.0)
+            error = 0.5 * fp + 0.5 * fn
+            if error < best_error:
+                best, best_error = (b, r), error
+    return best
 
 
 class _Signature:

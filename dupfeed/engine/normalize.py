@@ -9,7 +9,7 @@ reported offsets slice the original text.
 
 The hot path, :func:`tokenize`, does all of this for a whole batch of texts at once in numpy:
 characters are classified and folded through lazily filled per-code-point tables, words are
-hashed with a polynomial rolling hash, and no Python code runs per word. :func:`reference_words`
+hashed with a polynomial rolling hash, and no Python code runs per word. :func:`dupfeed.engine.reference.reference_words`
 is the slow, obvious per-character implementation the tests hold it to.
 """
 
@@ -362,50 +362,3 @@ def token_hash(token: str) -> int:
 def normalize_text(text: str) -> str:
     """The normal form of a whole text: its normalised words joined by single spaces."""
     return " ".join(normalize_token(w) for w in words(text))
-
-
-_REFERENCE_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-
-
-def reference_words(text: str) -> list[tuple[int, int]]:
-    """A slow, obvious implementation of the word spans :func:`tokenize` finds, for tests."""
-    n = len(text)
-    hidden = [False] * n
-
-    def starts_here(i: int) -> bool:
-        return i == 0 or not is_word_char(text[i - 1]) or hidden[i - 1]
-
-    i = 0
-    while i < n:  # URLs and mentions, left to right
-        if starts_here(i) and _REFERENCE_URL.match(text, i):
-            end = i
-            while end < n and not text[end].isspace():
-                end += 1
-        elif text[i] == "@" and starts_here(i) and i + 1 < n and is_word_char(text[i + 1]):
-            end = i + 1
-            while end < n and (is_word_char(text[end]) or is_mark(text[end]) or text[end] in ".@-_"):
-                end += 1
-        else:
-            i += 1
-            continue
-        for j in range(i, end):
-            hidden[j] = True
-        i = end
-    spans, i = [], 0
-    while i < n:
-        if is_word_char(text[i]) and not hidden[i]:
-            end = i + 1
-            while end < n and not hidden[end] and (is_word_char(text[end]) or is_mark(text[end])):
-                end += 1
-            spans.append((i, end))
-            i = end
-        else:
-            i += 1
-    out = []
-    for k, (s, e) in enumerate(spans):
-        form = normalize_token(text[s:e])
-        elided = form in ELISIONS and e + 1 < n and is_apostrophe(text[e]) and (k + 1 < len(spans) and spans[k + 1][0] == e + 1)
-        clitic = form in CLITICS and s >= 2 and is_apostrophe(text[s - 1]) and k > 0 and spans[k - 1][1] == s - 1
-        if not (elided or clitic) and form:
-            out.append((s, e))
-    return out

@@ -87,27 +87,3 @@ def flat_shingles(flat: np.ndarray, lengths: np.ndarray, k: int) -> tuple[np.nda
 def text_shingles(token_hashes: np.ndarray, k: int) -> np.ndarray:
     """Shingle hashes of one text (the batch function on a batch of one)."""
     return batch_shingles([token_hashes], k)[0]
-
-
-def reference_shingles(token_hashes: Sequence[int], k: int) -> list[int]:
-    """A slow, obvious implementation of :func:`text_shingles`, for tests."""
-    mask = (1 << 64) - 1
-
-    def mix(x: int) -> int:
-        x ^= x >> 30
-        x = (x * 0xBF58476D1CE4E5B9) & mask
-        x ^= x >> 27
-        x = (x * 0x94D049BB133111EB) & mask
-        return x ^ (x >> 31)
-
-    n = len(token_hashes)
-    if n == 0:
-        return []
-    out = []
-    for start in range(max(n - k + 1, 1)):
-        acc = k
-        for j in range(k):
-            word = token_hashes[start + j] if start + j < n else 0
-            acc = (acc * 0x9E3779B97F4A7C15 + word) & mask
-        out.append(mix(acc))
-    return out

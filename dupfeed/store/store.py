@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any, Self
 
 from ..engine.boilerplate import ShingleCounts
-from ..engine.detector import Detector, _Doc, chronological, make_docs, unscored
+from ..engine.detector import Detector, chronological, unscored
+from ..engine.documents import Document, make_docs
 from ..engine.index import BandIndex, Segment
 from ..errors import OptionsError
 from ..options import Options
@@ -125,30 +126,31 @@ class Scored:
 
 
 class _StoredDocs:
-    """The detector's documents: loaded from the store in batches when first needed, kept in
-    a bounded cache (a long article compared with many posts is read once)."""
+    """The detector's documents (a :class:`~dupfeed.engine.documents.DocumentStore`): loaded
+    from the store in batches when first needed, kept in a bounded cache (a long article
+    compared with many posts is read once)."""
 
     def __init__(self, db: Database, count: int, shingle_size: int, cache_words: int):
         self._db, self._count, self._k, self._limit = db, count, shingle_size, cache_words
-        self._cache: OrderedDict[int, _Doc] = OrderedDict()
+        self._cache: OrderedDict[int, Document] = OrderedDict()
         self._words = 0  # words of the cached documents: what their memory grows with
 
     def __len__(self) -> int:
         return self._count
 
-    def append(self, doc: _Doc) -> None:
+    def append(self, doc: Document) -> None:
         # Not trimmed here: a batch being added is read again before it is committed.
         self._put(self._count, doc)
         self._count += 1
 
-    def _put(self, number: int, doc: _Doc) -> None:
+    def _put(self, number: int, doc: Document) -> None:
         self._cache[number] = doc
         self._words += doc.n_words + 1
 
-    def __getitem__(self, number: int) -> _Doc:
+    def __getitem__(self, number: int) -> Document:
         doc = self._cache.get(number)
         if doc is None:
-            self.load([number])
+            self.prefetch([number])
             return self._cache[number]
         self._cache.move_to_end(number)
         return doc
@@ -157,7 +159,7 @@ class _StoredDocs:
         while self._words > self._limit and len(self._cache) > 1:
             self._words -= self._cache.popitem(last=False)[1].n_words + 1
 
-    def load(self, numbers: Iterable[int]) -> None:
+    def prefetch(self, numbers: Iterable[int]) -> None:
         """Read and tokenise, in one batch, the documents not in the cache."""
         missing = sorted(n for n in numbers if n not in self._cache)
         sql = "SELECT doc, is_source, sequence, record FROM docs WHERE doc IN ({})"
@@ -178,23 +180,17 @@ class _StoredDocs:
         self._trim()
 
 
-class _StoredDetector(Detector):
-    """A detector whose index, counts and documents live in a store."""
-
-    def __init__(self, options: Options, db: Database, cache_words: int):
-        super().__init__(options)  # a store's options always name the band index
-        opts = self.options
-        segments = [Segment(a["keys"], a["owners"]) for a in db.load_arrays("index").values()]
-        self._index = BandIndex(
-            threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows, segments=segments
-        )
-        self._post_counts = ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("counts").values()])
-        count, sequence = db.conn.execute("SELECT coalesce(max(doc) + 1, 0), coalesce(max(sequence) + 1, 0) FROM docs").fetchone()
-        self._docs = _StoredDocs(db, count, opts.shingle_size, cache_words)
-        self._sequence = sequence
-
-    def _prefetch(self, numbers: Iterable[int]) -> None:
-        self._docs.load(numbers)
+def _stored_detector(options: Options, db: Database, cache_words: int) -> tuple[Detector, BandIndex, ShingleCounts]:
+    """A detector whose index, counts and documents live in the store (its options always
+    name the band index), with the index and counts it was given."""
+    segments = [Segment(a["keys"], a["owners"]) for a in db.load_arrays("index").values()]
+    index = BandIndex(
+        threshold=options.lsh_threshold, num_perm=options.num_perm, params=options.lsh_bands_rows, segments=segments
+    )
+    counts = ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("counts").values()])
+    count, sequence = db.conn.execute("SELECT coalesce(max(doc) + 1, 0), coalesce(max(sequence) + 1, 0) FROM docs").fetchone()
+    documents = _StoredDocs(db, count, options.shingle_size, cache_words)
+    return Detector(options, documents=documents, index=index, counts=counts, next_sequence=sequence), index, counts
 
 
 class _SavedArrays:
@@ -256,7 +252,7 @@ class Store:
             self.db.close()
             raise
         self._cache_words = cache_words
-        self._detector: _StoredDetector | None = None
+        self._detector: Detector | None = None
         self._sketched: tuple[list[int], Any] | None = None  # (numbers, sketches) of the last ingest
         self.open_seconds = 0.0
         """Seconds spent loading the index and counts (on first need)."""
@@ -288,15 +284,27 @@ class Store:
         self.db.close()
 
     @property
-    def detector(self) -> _StoredDetector:
+    def detector(self) -> Detector:
         """The store's detector, its index and counts loaded on first use."""
         if self._detector is None:
             started = time.perf_counter()
-            self._detector = _StoredDetector(self.options, self.db, self._cache_words)
-            self._index_saved = _SavedArrays("index", self.db, self._detector._index.segments)
-            self._counts_saved = _SavedArrays("counts", self.db, self._detector._post_counts.runs)
+            self._detector, self._index, self._counts = _stored_detector(self.options, self.db, self._cache_words)
+            self._index_saved = _SavedArrays("index", self.db, self._index.segments)
+            self._counts_saved = _SavedArrays("counts", self.db, self._counts.runs)
             self.open_seconds = time.perf_counter() - started
         return self._detector
+
+    @property
+    def index(self) -> BandIndex:
+        """The store's candidate index (band arrays), loaded on first use."""
+        self.detector  # noqa: B018 (loads it)
+        return self._index
+
+    @property
+    def phrase_counts(self) -> ShingleCounts:
+        """The store's phrase counts, loaded on first use."""
+        self.detector  # noqa: B018 (loads it)
+        return self._counts
 
     # Runs
 
@@ -363,9 +371,8 @@ class Store:
             raise
 
     def _save_state(self) -> None:
-        detector = self.detector
-        self._index_saved.sync(detector._index.segments, lambda s: {"keys": s.keys, "owners": s.owners})
-        self._counts_saved.sync(detector._post_counts.runs, lambda r: {"keys": r[0], "counts": r[1]})
+        self._index_saved.sync(self.index.segments, lambda s: {"keys": s.keys, "owners": s.owners})
+        self._counts_saved.sync(self.phrase_counts.runs, lambda r: {"keys": r[0], "counts": r[1]})
 
     def add_sources(self, sources: Iterable[Source], *, run: int) -> Added:
         """Store and index new source articles (an id or a text already stored is skipped)."""
@@ -373,7 +380,7 @@ class Store:
         if not fresh:
             return Added(0, known)
         detector = self.detector
-        first = len(detector._docs)
+        first = len(detector.documents)
         with self._changing() as conn:
             detector.add_sources(fresh)
             conn.executemany(
@@ -396,10 +403,10 @@ class Store:
         order, scored = chronological(fresh)
         compared = set(scored)
         reposts = [i for i in order if i not in compared]
-        first = len(detector._docs)
-        sequence = detector._sequence
+        first = len(detector.documents)
+        sequence = detector.next_sequence
         with self._changing() as conn:
-            self._sketched = detector._add_posts([fresh[i] for i in scored])
+            self._sketched = detector.add_posts([fresh[i] for i in scored])
             conn.executemany(
                 "INSERT INTO docs (doc, is_source, key, hash, at, sequence, run, record) VALUES (?, 0, ?, ?, ?, ?, ?, ?)",
                 [
@@ -440,12 +447,9 @@ class Store:
         # The posts just ingested keep the window signatures made then; others are sketched again.
         sketched, self._sketched = self._sketched, None
         sketches = sketched[1] if sketched is not None and sketched[0] == numbers else None
-        for chunk_numbers, findings in zip(
-            (numbers[lo : lo + detector._CHUNK] for lo in range(0, len(numbers), detector._CHUNK)),
-            detector._score_numbers(numbers, sketches),
-        ):
+        for findings in detector.score(numbers, sketches):
             with self.db.transaction() as conn:
-                for number, finding in zip(chunk_numbers, findings):
+                for number, finding in findings:
                     self._write_finding(conn, finding, number, run)
                     result.verdicts[finding.verdict] += 1
             if progress is not None:
