@@ -1,6 +1,7 @@
 """dupfeed: find feed posts that copy a source article, an earlier post of their author, or
 another author's post; how much, which passages, and whether they credit it."""
 
+from ._version import __version__ as __version__  # re-exported; left out of __all__
 from .engine.detector import Detector
 from .errors import DupfeedError, InputError
 from .options import Options
@@ -22,4 +23,3 @@ __all__ = [
     "Span",
     "scan_files",
 ]
-__version__ = "0.1.0"

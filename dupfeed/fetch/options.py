@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 
+from .._version import __version__
 from ..errors import require
 
-
-def _version() -> str:
-    # Not ``from .. import __version__``: the package may one day import this module itself.
-    try:
-        return version("dupfeed")
-    except PackageNotFoundError:
-        return "0"
-
-
-DEFAULT_USER_AGENT = f"dupfeed/{_version()} (+https://github.com/dupfeed/dupfeed)"
+DEFAULT_USER_AGENT = f"dupfeed/{__version__} (+https://github.com/dupfeed/dupfeed)"
 
 
 @dataclass(frozen=True)
