@@ -7,18 +7,33 @@ A post's own words (filler, 40-150 words cut at sentence boundaries) are real hu
 a Clough answer of category ``non`` for English posts; for French posts, sentences of a French
 page kept out of the sources (were it a source, the filler itself would be copied text). A
 page's language is guessed from its common words (``lang`` in ``gold.json`` is wrong for the
-German pages and two others). Into 70% of posts one passage of a random source of the post's
-language is inserted at a sentence boundary: 1-4 whole sentences, 15-120 words, found in no
-other source, in one of three obfuscations in equal shares:
+German pages and two others). Into 70% of the ``--posts`` posts one passage of a random source
+of the post's language is inserted at a sentence boundary: 1-4 whole sentences, 15-120 words,
+found in no other source, in one of three obfuscations in equal shares:
 
 - ``verbatim``: the source text as is;
 - ``light``: ~10% of the words edited (deleted, swapped with the next word, misspelt into a
   plausible variant, or changed in case or punctuation);
 - ``reordered``: 2-4 sentences in another order; each sentence is then its own gold case.
 
-The other 30% have no passage: any source detection in them is false. All posts go through
-one Detector (sources first; distinct authors, increasing ``created_at``). Fillers recur across
-posts, so posts also match earlier posts; only matches to sources are evaluated.
+The other 30% have no passage (``none``): any source detection in them is false. After these
+posts come, in a seeded order, as many posts per language as ``verbatim`` has for each of
+three more obfuscations, each drawn from its own generator (so the posts above, and each
+kind's posts, are the same for a seed whatever else is added or chosen with ``--kinds``):
+
+- ``replaced``: 20-30% of the content words replaced by real words of the language with the
+  same ending and about the same length (PAN's random word substitution), function words kept;
+- ``inflected``: ~30% of the content words a rule can inflect put in another form (English
+  plural/singular, -ed/-ing/-s; French -e/-s/-es, -é/-ée, -al/-aux, -ait/-aient, -er/-é);
+- ``inserted``: 1-3 clauses of 6-15 words of the language's filler inserted between words
+  inside the passage;
+
+and real human paraphrase, the Clough answers of category ``light`` and ``heavy``
+(``paraphrase-light``, ``paraphrase-heavy``: the whole answer is the case, its source its
+task's Wikipedia original), with the ``non`` answers as their negatives (``clough-non``).
+All posts go through one Detector (sources first; distinct authors, increasing
+``created_at``). Fillers recur across posts, so posts also match earlier posts; only matches
+to sources are evaluated.
 
 Measures (Potthast et al., "An Evaluation Framework for Plagiarism Detection", COLING 2010).
 A case s and a detection r are each a post span with a source span; r detects s when both
@@ -30,33 +45,49 @@ in the post plus in the source (else empty), and |s|, |r| count both documents' 
     granularity = mean over detected cases of the number of detections detecting it
     plagdet     = F1 / log2(1 + granularity)
 
+Clough does not align an answer with the part of the source it rewrites, so the Clough posts
+count the post side only: recall is the share of the answer covered by detections naming its
+source, precision the share of a detection in a plagiarised answer naming its source. An
+``overall`` row pools the detections and the cases of its rows, each measured by its kind.
+Goal of the product: granularity <= 1.2 with precision >= 0.9 (the ``goal`` column).
+
 --exhaustive verifies every pair without the index (what alignment alone finds); --max-matches
 raises Options.max_matches (posts sharing filler with many earlier posts can push a source out).
 
     python benchmarks/quality_passages.py [--seed 1] [--posts 400] [--show-failures K]
-                                          [--exhaustive] [--max-matches N]
+                                          [--exhaustive] [--max-matches N] [--threshold T]
+                                          [--kinds replaced,paraphrase]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import random
 import re
 import sys
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator, Sequence, Set
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dupfeed import Detector, Options, Post, Source  # noqa: E402
-from dupfeed.readers import read_sources  # noqa: E402
+from obfuscation import Vocabulary, inflect_words, insert_clauses, light_edit, replace_words
+
+from dupfeed import Detector, Options, Post, Source
+from dupfeed.readers import read_sources
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
-EPOCH = datetime(2024, 3, 1, tzinfo=timezone.utc)
-KINDS = ("none", "verbatim", "light", "reordered")
+EPOCH = datetime(2024, 3, 1, tzinfo=UTC)
+BASE_KINDS = ("verbatim", "light", "reordered")  # the first --posts posts, with "none"
+ADDED_KINDS = ("replaced", "inflected", "inserted")  # as many posts each as "verbatim"
+PARAPHRASE = {"light": "paraphrase-light", "heavy": "paraphrase-heavy", "non": "clough-non"}
+KINDS = BASE_KINDS + ADDED_KINDS + ("paraphrase-light", "paraphrase-heavy")  # what --kinds picks
+ROWS = ("none",) + KINDS + ("clough-non",)
+POST_SIDE = {"paraphrase-light", "paraphrase-heavy", "clough-non"}  # no source alignment: post side only
 LANGS = {"en": "English", "fr": "French"}
 FRENCH_SHARE = 1 / 3  # of the posts
 DONOR_SHARE = 1 / 3  # of the French pages, kept out of the sources as filler
@@ -67,7 +98,6 @@ _STOP = {
 }
 _BOUNDARY = re.compile(r"(?<=[.!?…])[»\"”’')\]]*\s+(?=[«\"“‘(\[]?\s?[A-ZÀ-ÖØ-Þ0-9])")
 _ENDS = re.compile(r"[.!?…][»\"”’')\]]*$")
-_VOWELS = "aeiou"
 
 
 class Pair(NamedTuple):
@@ -125,40 +155,20 @@ def run_of(rng, spans, text, lo, hi, ok, *, min_n=1, max_n=4):
     return None
 
 
-def variant(word: str, rng: random.Random) -> str:
-    """A misspelling that still looks like a word: a vowel changed, two letters swapped, a letter doubled."""
-    m = re.match(r"^(\W*)([^\W\d_]{4,})(\W*)$", word)
-    if not m:
-        return word.swapcase()
-    pre, core, post = m.groups()
-    i = rng.randrange(1, len(core) - 2)
-    how = rng.randrange(3)
-    if how == 0 and core[i].lower() in _VOWELS:
-        core = core[:i] + rng.choice([v for v in _VOWELS if v != core[i].lower()]) + core[i + 1 :]
-    elif how == 1:
-        core = core[:i] + core[i + 1] + core[i] + core[i + 2 :]
-    else:
-        core = core[:i] + core[i] + core[i:]
-    return pre + core + post
+class Corpus(NamedTuple):
+    """What posts are built from: the sources with their usable sentences, fillers, words."""
+
+    sources: list[Source]
+    spans: dict[str, list[tuple[int, int]]]  # sentences of each source
+    usable: dict[str, set[tuple[int, int]]]  # of them, those a passage may copy
+    pool: dict[str, list[Source]]  # per language, the sources with a usable sentence
+    fillers: dict[str, list[str]]  # per language
+    donors: list[str]  # the French pages kept out of the sources as filler
+    vocabulary: dict[str, Vocabulary]  # per language
+    clough: list[tuple[str, str, list[tuple]]]  # (kind, text, gold) of each Clough answer posted
 
 
-def light_edit(text: str, rng: random.Random) -> str:
-    """Edit ~10% of the words: delete one, swap it with the next, misspell it, or change case/punctuation."""
-    tokens = text.split()
-    for i in sorted(rng.sample(range(len(tokens)), max(1, round(len(tokens) / 10))), reverse=True):
-        how, word = rng.choice(("delete", "swap", "variant", "case")), tokens[i]
-        if how == "delete" and len(tokens) > 1:
-            del tokens[i]
-        elif how == "swap" and i + 1 < len(tokens):
-            tokens[i], tokens[i + 1] = tokens[i + 1], word
-        elif how == "variant":
-            tokens[i] = variant(word, rng)
-        else:
-            tokens[i] = word[:-1] if word[-1] in ",;" else (word.swapcase() if rng.random() < 0.5 else word + ",")
-    return " ".join(tokens)
-
-
-def load(pages: Path, clough: Path, rng: random.Random):
+def load(pages: Path, clough: Path, rng: random.Random) -> Corpus:
     """Sources (all but the French donors), passage pools per language, and filler pools."""
     read = read_sources(pages).records
     langs = {s.id: language(s.text) for s in read}
@@ -173,59 +183,102 @@ def load(pages: Path, clough: Path, rng: random.Random):
     # all sources: a detection of another occurrence would otherwise count as false.
     everything = "\n".join(words_of(s.text) for s in sources)
     usable = {
-        s.id: {(a, b) for a, b in spans[s.id] if everything.count(words_of(s.text[a:b])) == 1
-               and n_words(s.text[a:b]) >= 4 and _ENDS.search(s.text[a:b])}
+        s.id: {
+            (a, b)
+            for a, b in spans[s.id]
+            if everything.count(words_of(s.text[a:b])) == 1 and n_words(s.text[a:b]) >= 4 and _ENDS.search(s.text[a:b])
+        }
         for s in sources
     }
     pool = {lang: [s for s in sources if langs[s.id] == lang and usable[s.id]] for lang in LANGS}
     fillers = {"en": [], "fr": []}
+    answers = []
+    lengths = {s.id: len(s.text) for s in sources}
     for line in (clough / "labels.csv").read_text(encoding="utf-8").splitlines()[1:]:
-        name, _, category = line.split(",")
+        name, task, category = line.split(",")
+        if category not in PARAPHRASE:
+            continue
+        text = " ".join((clough / "texts" / name).read_text(encoding="utf-8").split())
         if category == "non":
-            fillers["en"].append(" ".join((clough / "texts" / name).read_text(encoding="utf-8").split()))
+            fillers["en"].append(text)
+        # The whole answer rewrites its task's original; where in the original, Clough does not say.
+        original = f"orig_task{task}.txt"
+        answers.append(
+            (PARAPHRASE[category], text, [] if category == "non" else [(0, len(text), original, 0, lengths[original])])
+        )
     fillers["fr"] = [s.text for s in read if s.id in donors]
-    return sources, spans, usable, pool, fillers, sorted(donors)
+    vocabulary = {lang: Vocabulary([s.text for s in sources if langs[s.id] == lang] + fillers[lang], lang) for lang in LANGS}
+    return Corpus(sources, spans, usable, pool, fillers, sorted(donors), vocabulary, answers)
 
 
-def plan_posts(n: int, rng: random.Random, spans, usable, pool, fillers) -> list[Planned]:
-    """Posts of real filler, 70% with one inserted source passage, in a seeded order."""
+def obfuscate(kind: str, text: str, lang: str, rng: random.Random, corpus: Corpus) -> str:
+    if kind == "verbatim":
+        return text
+    if kind == "light":
+        return light_edit(text, rng)
+    if kind == "replaced":
+        return replace_words(text, rng, corpus.vocabulary[lang])
+    if kind == "inflected":
+        return inflect_words(text, rng, lang)
+    return insert_clauses(text, rng, corpus.fillers[lang])
+
+
+def compose(lang: str, kind: str, rng: random.Random, corpus: Corpus) -> tuple[str, list[tuple]]:
+    """A post of real filler with, unless ``kind`` is ``none``, one source passage obfuscated so;
+    returns its text and its gold cases as (post start, post end, source, start, end)."""
+    run = None
+    while not run:
+        donor = rng.choice(corpus.fillers[lang])
+        run = run_of(rng, sentences(donor), donor, 40, 150, lambda s, donor=donor: n_words(donor[s[0] : s[1]]) >= 3, max_n=15)
+    pieces = [(donor[a:b], None) for a, b in run]
+    if kind != "none":
+        got = None
+        while not got:
+            source = rng.choice(corpus.pool[lang])
+            article, ok = source.text, corpus.usable[source.id].__contains__
+            got = run_of(rng, corpus.spans[source.id], article, 15, 120, ok, min_n=2 if kind == "reordered" else 1)
+        if kind == "reordered":
+            order = list(got)
+            # No two sentences kept next to each other in source order: each is its own case.
+            while any(got.index(b) == got.index(a) + 1 for a, b in itertools.pairwise(order)):
+                rng.shuffle(order)
+            copied = [(article[a:b], (source.id, a, b)) for a, b in order]
+        else:
+            a, b = got[0][0], got[-1][1]
+            copied = [(obfuscate(kind, article[a:b], lang, rng, corpus), (source.id, a, b))]
+        at = rng.randint(0, len(pieces))
+        pieces[at:at] = copied
+    text, cases = "", []
+    for piece, gold in pieces:
+        text += (" " if text else "") + piece
+        if gold:
+            cases.append((len(text) - len(piece), len(text), *gold))
+    return text, cases
+
+
+def plan_posts(n: int, seed: int, rng: random.Random, corpus: Corpus) -> list[Planned]:
+    """The ``n`` posts of the base kinds in a seeded order (70% with a source passage), then
+    the added kinds' and the Clough answers, shuffled among themselves."""
     jobs = []
     for lang, count in (("fr", round(n * FRENCH_SHARE)), ("en", n - round(n * FRENCH_SHARE))):
         none = round(count * 0.3)
-        jobs += [(lang, "none")] * none + [(lang, KINDS[1 + i % 3]) for i in range(count - none)]
+        jobs += [(lang, "none")] * none + [(lang, BASE_KINDS[i % 3]) for i in range(count - none)]
     rng.shuffle(jobs)
+    made = [(lang, kind, *compose(lang, kind, rng, corpus)) for lang, kind in jobs]
+    # Each added kind has its own generator, and its posts come after the base posts (which never
+    # compare with later posts): the base posts and their figures stay those of a run without them.
+    per_lang = Counter(lang for lang, kind in jobs if kind == "verbatim")
+    added = []
+    for kind in ADDED_KINDS:
+        own = random.Random(f"{seed}:{kind}")
+        added += [(lang, kind, *compose(lang, kind, own, corpus)) for lang in LANGS for _ in range(per_lang[lang])]
+    added += [("en", kind, text, cases) for kind, text, cases in corpus.clough]
+    random.Random(f"{seed}:order").shuffle(added)
     planned = []
-    for number, (lang, kind) in enumerate(jobs):
-        run = None
-        while not run:
-            donor = rng.choice(fillers[lang])
-            run = run_of(rng, sentences(donor), donor, 40, 150, lambda s: n_words(donor[s[0] : s[1]]) >= 3, max_n=15)
-        pieces = [(donor[a:b], None) for a, b in run]
-        if kind != "none":
-            got = None
-            while not got:
-                source = rng.choice(pool[lang])
-                article, ok = source.text, usable[source.id].__contains__
-                got = run_of(rng, spans[source.id], article, 15, 120, ok, min_n=2 if kind == "reordered" else 1)
-            if kind == "reordered":
-                order = list(got)
-                # No two sentences kept next to each other in source order: each is its own case.
-                while any(got.index(b) == got.index(a) + 1 for a, b in zip(order, order[1:])):
-                    rng.shuffle(order)
-                copied = [(article[a:b], (source.id, a, b)) for a, b in order]
-            else:
-                a, b = got[0][0], got[-1][1]
-                copied = [(article[a:b] if kind == "verbatim" else light_edit(article[a:b], rng), (source.id, a, b))]
-            at = rng.randint(0, len(pieces))
-            pieces[at:at] = copied
+    for number, (lang, kind, text, cases) in enumerate(made + added):
         post_id = f"{lang}-{number:04d}-{kind}"
-        text, cases = "", []
-        for piece, gold in pieces:
-            text += (" " if text else "") + piece
-            if gold:
-                cases.append(Pair(post_id, len(text) - len(piece), len(text), *gold))
         post = Post(id=post_id, text=text, author=f"user{number:04d}", created_at=EPOCH + timedelta(minutes=number))
-        planned.append(Planned(post, lang, kind, cases))
+        planned.append(Planned(post, lang, kind, [Pair(post_id, *case) for case in cases]))
     return planned
 
 
@@ -247,7 +300,8 @@ def shared(s: Pair, r: Pair):
     return (post, source) if post[0] < post[1] and source[0] < source[1] else None
 
 
-def measure(cases: list[Pair], detections: list[Pair]) -> dict:
+def measure(cases: list[Pair], detections: list[Pair], post_side: Set[str] = frozenset()) -> dict:
+    """PAN's measures; in the posts of ``post_side`` only post characters count (no source alignment)."""
     by_post = defaultdict(list)
     for s in cases:
         by_post[s.post].append(s)
@@ -256,30 +310,68 @@ def measure(cases: list[Pair], detections: list[Pair]) -> dict:
         found = [(s, x) for s in by_post[r.post] if (x := shared(s, r))]
         for s, x in found:
             hits[s].append(x)
-        size = (r.post_end - r.post_start) + (r.source_end - r.source_start)
-        got = union_length(x[0] for _, x in found) + union_length(x[1] for _, x in found)
+        both = r.post not in post_side
+        size = (r.post_end - r.post_start) + both * (r.source_end - r.source_start)
+        got = union_length(x[0] for _, x in found) + both * union_length(x[1] for _, x in found)
         precision.append(got / size if size else 0.0)
-    recall = [(union_length(x[0] for x in hits[s]) + union_length(x[1] for x in hits[s]))
-              / ((s.post_end - s.post_start) + (s.source_end - s.source_start)) for s in cases]
+    recall = []
+    for s in cases:
+        both = s.post not in post_side
+        got = union_length(x[0] for x in hits[s]) + both * union_length(x[1] for x in hits[s])
+        recall.append(got / ((s.post_end - s.post_start) + both * (s.source_end - s.source_start)))
     detected = [len(hits[s]) for s in cases if hits[s]]
     p, r, g = (sum(x) / len(x) if x else None for x in (precision, recall, detected))
     f1 = 2 * p * r / (p + r) if p and r else 0.0
     plagdet = f1 / math.log2(1 + g) if g else (0.0 if cases else None)
     per_case = {s: (recall[i], len(hits[s])) for i, s in enumerate(cases)}
-    return {"cases": len(cases), "detections": len(detections), "false": precision.count(0.0), "precision": p,
-            "recall": r, "granularity": g, "plagdet": plagdet, "per_case": per_case}
+    return {
+        "cases": len(cases),
+        "detections": len(detections),
+        "false": precision.count(0.0),
+        "precision": p,
+        "recall": r,
+        "granularity": g,
+        "plagdet": plagdet,
+        "per_case": per_case,
+    }
+
+
+def measure_group(group: list[Planned], detections: list[Pair]) -> dict:
+    """The measures over the posts of ``group``, each case and detection measured by its kind."""
+    ids = {p.post.id for p in group}
+    post_side = {p.post.id for p in group if p.kind in POST_SIDE}
+    m = measure([s for p in group for s in p.cases], [r for r in detections if r.post in ids], post_side)
+    return m | {"posts": len(group)}
+
+
+def cells(m: dict, columns: Sequence[str]) -> Iterator[str]:
+    return ("-" if m[c] is None else f"{m[c]:.3f}" if isinstance(m[c], float) else str(m[c]) for c in columns)
 
 
 def print_table(title: str, planned: list[Planned], detections: list[Pair]) -> None:
     columns = ("posts", "cases", "detections", "false", "precision", "recall", "granularity", "plagdet")
-    print(f"{title}\n{'obfuscation':<12}" + "".join(f"{c:>12}" for c in columns))
-    for kind in KINDS + ("overall",):
+    rows = [kind for kind in (*ROWS, "overall") if any(kind in (p.kind, "overall") for p in planned)]
+    width = max(12, *(len(kind) + 1 for kind in rows))
+    print(f"{title}\n{'obfuscation':<{width}}" + "".join(f"{c:>12}" for c in columns))
+    for kind in rows:
         group = [p for p in planned if kind in (p.kind, "overall")]
-        ids = {p.post.id for p in group}
-        m = measure([s for p in group for s in p.cases], [r for r in detections if r.post in ids])
-        m["posts"] = len(group)
-        cells = ("-" if m[c] is None else f"{m[c]:.3f}" if isinstance(m[c], float) else m[c] for c in columns)
-        print(f"{kind:<12}" + "".join(f"{c:>12}" for c in cells))
+        print(f"{kind:<{width}}" + "".join(f"{c:>12}" for c in cells(measure_group(group, detections), columns)))
+
+
+def print_summary(planned: list[Planned], detections: list[Pair]) -> None:
+    """Per obfuscation and language, and overall: the figures the product's goal is judged on."""
+    columns = ("cases", "precision", "recall", "granularity", "plagdet")
+    print("Summary (goal: granularity <= 1.2 with precision >= 0.9; paraphrase and clough-non on the post side only)")
+    print(f"{'obfuscation':<18}{'lang':<6}" + "".join(f"{c:>12}" for c in columns) + f"{'goal':>8}")
+    rows = [(kind, lang) for kind in KINDS for lang in LANGS] + [("overall", lang) for lang in (*LANGS, "all")]
+    for kind, lang in rows:
+        group = [p for p in planned if kind in (p.kind, "overall") and lang in (p.lang, "all")]
+        if any(p.cases for p in group) or (kind == "overall" and group):
+            m = measure_group(group, detections)
+            met = (
+                "-" if not m["cases"] else "met" if (m["precision"] or 0) >= 0.9 and (m["granularity"] or 0) <= 1.2 else "missed"
+            )
+            print(f"{kind:<18}{lang.upper():<6}" + "".join(f"{c:>12}" for c in cells(m, columns)) + f"{met:>8}")
 
 
 def print_verdicts(planned: list[Planned], findings: dict, max_matches: int) -> None:
@@ -296,12 +388,18 @@ def print_verdicts(planned: list[Planned], findings: dict, max_matches: int) -> 
     full = [p for p in unmatched if len(findings[p.post.id].matches) == max_matches]
     alarms = [p for p in planned if not p.cases and findings[p.post.id].verdict != "original"]
     by_source = [p for p in alarms if any(m.kind == "source" for m in findings[p.post.id].matches)]
-    print(f"posts with a passage whose verdict is 'original' (missed): {len(missed)}/{len(copying)} [{kinds(missed)}], "
-          f"{len(short)} of them matched to their source below revision_containment")
-    print(f"posts with a passage not matched to its source: {len(unmatched)} [{kinds(unmatched)}], {len(full)} of "
-          f"them with {max_matches} matches (= max_matches: earlier posts may have pushed the source out)")
-    print(f"posts without a passage whose verdict is not 'original' (false alarms): {len(alarms)}/{len(planned) - len(copying)}"
-          f", {len(by_source)} of them with a source match (the rest share filler with earlier posts)\n")
+    print(
+        f"posts with a passage whose verdict is 'original' (missed): {len(missed)}/{len(copying)} [{kinds(missed)}], "
+        f"{len(short)} of them matched to their source below revision_containment"
+    )
+    print(
+        f"posts with a passage not matched to its source: {len(unmatched)} [{kinds(unmatched)}], {len(full)} of "
+        f"them with {max_matches} matches (= max_matches: earlier posts may have pushed the source out)"
+    )
+    print(
+        f"posts without a passage whose verdict is not 'original' (false alarms): {len(alarms)}/{len(planned) - len(copying)}"
+        f", {len(by_source)} of them with a source match (the rest share filler with earlier posts)\n"
+    )
 
 
 def print_failures(k: int, planned: list[Planned], detections: list[Pair], texts: dict) -> None:
@@ -313,7 +411,7 @@ def print_failures(k: int, planned: list[Planned], detections: list[Pair], texts
         print(f"  {label:<6} {quote(x.post, x.post_start, x.post_end)}")
         print(f"         {quote(x.source, x.source_start, x.source_end)}")
 
-    per_case = measure([s for p in planned for s in p.cases], detections)["per_case"]
+    per_case = measure_group(planned, detections)["per_case"]
     cases = {p.post.id: p.cases for p in planned}
     print(f"\n{k} worst cases (lowest recall, then most detections), with all source detections in their post:")
     for s, (recall, count) in sorted(per_case.items(), key=lambda item: (item[1][0], -item[1][1], item[0]))[:k]:
@@ -322,17 +420,34 @@ def print_failures(k: int, planned: list[Planned], detections: list[Pair], texts
         for r in detections:
             if r.post == s.post:
                 show("found", r)
-    false = sorted((r for r in detections if not any(shared(s, r) for s in cases[r.post])),
-                   key=lambda r: (r.post_start - r.post_end, r.post))
+    false = sorted(
+        (r for r in detections if not any(shared(s, r) for s in cases[r.post])), key=lambda r: (r.post_start - r.post_end, r.post)
+    )
     print(f"\n{min(k, len(false))} longest false detections (of {len(false)}):")
     for r in false[:k]:
         show("-", r)
 
 
+def kinds_arg(value: str) -> set[str]:
+    """``--kinds``: obfuscations separated by commas; ``paraphrase`` stands for both Clough kinds."""
+    chosen = set()
+    for name in filter(None, (v.strip() for v in value.split(","))):
+        found = [k for k in KINDS if k == name or (name == "paraphrase" and k.startswith("paraphrase-"))]
+        if not found:
+            raise argparse.ArgumentTypeError(f"unknown kind {name!r}; choose among {', '.join(KINDS)}, paraphrase")
+        chosen.update(found)
+    if not chosen:
+        raise argparse.ArgumentTypeError("no kind given")
+    return chosen
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--posts", type=int, default=400)
+    parser.add_argument("--posts", type=int, default=400, help="posts of the base kinds (none, verbatim, light, reordered)")
+    parser.add_argument(
+        "--kinds", type=kinds_arg, default=set(KINDS), help=f"comma-separated, of: {', '.join(KINDS)} (default all)"
+    )
     parser.add_argument("--show-failures", type=int, default=0, metavar="K", help="print the K worst cases")
     parser.add_argument("--exhaustive", action="store_true", help="verify every pair, no index: alignment alone")
     parser.add_argument("--max-matches", type=int, default=Options().max_matches, help="Options.max_matches")
@@ -340,23 +455,39 @@ def main() -> None:
     parser.add_argument("--corpora", type=Path, default=CORPORA)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    sources, spans, usable, pool, fillers, donors = load(args.corpora / "pages" / "html", args.corpora / "clough-dev", rng)
-    planned = plan_posts(args.posts, rng, spans, usable, pool, fillers)
+    corpus = load(args.corpora / "pages" / "html", args.corpora / "clough-dev", rng)
+    # Every kind is built, then the posts of the kinds not chosen are left out: a post is the same
+    # whatever --kinds says. The negatives come with the kinds they test.
+    chosen = set(args.kinds)
+    if chosen - set(PARAPHRASE.values()):
+        chosen.add("none")
+    if chosen & set(PARAPHRASE.values()):
+        chosen.add("clough-non")
+    planned = [p for p in plan_posts(args.posts, args.seed, rng, corpus) if p.kind in chosen]
     detector = Detector(Options(exhaustive=args.exhaustive, max_matches=args.max_matches, lsh_threshold=args.threshold))
-    detector.add_sources(sources)
+    detector.add_sources(corpus.sources)
     findings = {f.id: f for f in detector.scan([p.post for p in planned])}
     # Only matches to sources are evaluated: fillers are reused, so posts also match earlier posts.
-    detections = [Pair(f.id, s.post_start, s.post_end, m.id, s.match_start, s.match_end)
-                  for f in findings.values() for m in f.matches if m.kind == "source" for s in m.spans]
+    detections = [
+        Pair(f.id, s.post_start, s.post_end, m.id, s.match_start, s.match_end)
+        for f in findings.values()
+        for m in f.matches
+        if m.kind == "source"
+        for s in m.spans
+    ]
     given = ", ".join(f"{n}={getattr(detector.options, n)!r}" for n in ("exhaustive", "max_matches", "lsh_threshold"))
-    print(f"seed {args.seed}: {len(planned)} posts, {len(sources)} sources, French filler from {len(donors)} pages "
-          f"kept out of the sources; Options({given}), the rest default\n")
+    print(
+        f"seed {args.seed}: {len(planned)} posts, {len(corpus.sources)} sources, French filler from {len(corpus.donors)} pages "
+        f"kept out of the sources; Options({given}), the rest default\n"
+    )
     for lang, name in LANGS.items():
         group = [p for p in planned if p.lang == lang]
-        print_table(name, group, [r for r in detections if r.post.startswith(lang)])
-        print_verdicts(group, findings, detector.options.max_matches)
+        if group:
+            print_table(name, group, [r for r in detections if r.post.startswith(lang)])
+            print_verdicts(group, findings, detector.options.max_matches)
+    print_summary(planned, detections)
     if args.show_failures:
-        texts = {s.id: s.text for s in sources} | {p.post.id: p.post.text for p in planned}
+        texts = {s.id: s.text for s in corpus.sources} | {p.post.id: p.post.text for p in planned}
         print_failures(args.show_failures, planned, detections, texts)
 
 
