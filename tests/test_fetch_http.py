@@ -133,7 +133,7 @@ def test_refused_connection_is_recorded_as_such():
     # The first request to a host is for its robots.txt: that is where the refusal shows.
     err = failure(lambda: client().get(f"http://127.0.0.1:{closed_port()}/x"))
     assert err.reason == "connection refused" and "robots.txt" in err.detail
-    err = failure(lambda: client().get(f"http://127.0.0.1:{closed_port()}/x", robots=False))
+    err = failure(lambda: client().robots_txt(f"http://127.0.0.1:{closed_port()}/robots.txt"))
     assert (err.reason, err.attempts) == ("connection refused", 3)
 
 

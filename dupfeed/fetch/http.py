@@ -40,7 +40,7 @@ from .failures import (
     FetchFailure,
 )
 from .options import FetchOptions
-from .robots import RobotsCache
+from .robots import MAX_ROBOTS_BYTES, ROBOTS_ACCEPT, RobotsCache
 
 HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -170,7 +170,7 @@ def _classify(err: BaseException) -> Exception:
         return FetchFailure(NO_HOST, str(err))
     if isinstance(err, (ssl.SSLError, ssl.CertificateError)):
         return FetchFailure(TLS, str(err))
-    if isinstance(err, urllib.error.URLError) or isinstance(err, (ValueError, http.client.InvalidURL)):
+    if isinstance(err, (urllib.error.URLError, ValueError, http.client.InvalidURL)):
         return FetchFailure(BAD_URL, str(getattr(err, "reason", err)))
     if isinstance(err, (OSError, http.client.HTTPException)):
         return _Retry(CONNECTION, f"{type(err).__name__}: {err}".rstrip(": "))
@@ -196,7 +196,7 @@ class HttpClient:
         self.stop = stop or threading.Event()
         self._sleep = sleep if sleep is not None else self.stop.wait
         self._throttle = HostThrottle()
-        self.robots = RobotsCache(self, self.options.user_agent)
+        self.robots = RobotsCache(self.robots_txt, self.options.user_agent)
         # Loopback hosts never go through a proxy (a test server, a local mirror).
         self._direct = urllib.request.build_opener(_PassThrough, urllib.request.ProxyHandler({}))
         self._proxied = urllib.request.build_opener(_PassThrough)
@@ -209,25 +209,45 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         types: tuple[str, ...] | None = None,
         max_bytes: int | None = None,
-        robots: bool = True,
     ) -> Response:
-        """Fetch ``url``, following redirects; a 200 with its body, or a 304.
+        """Fetch ``url``, following redirects, once robots.txt allows each hop; a 200 with its
+        body, or a 304.
 
         Args:
             headers: extra request headers (``If-None-Match``, ``If-Modified-Since``).
             types: media types accepted; another declared type fails as "not HTML" before
                 the body is read. None accepts any.
             max_bytes: overrides ``options.max_bytes`` (sitemaps may be larger than pages).
-            robots: check robots.txt first (off only for robots.txt itself).
 
         Raises:
             FetchFailure: no usable response after the allowed attempts.
         """
+        return self._get(url, accept, headers or {}, types, max_bytes or self.options.max_bytes, check_robots=True)
+
+    def robots_txt(self, url: str) -> bytes:
+        """The body of the robots.txt at ``url``: fetched as a page is (throttle, retries, limits),
+        but not checked against robots.txt itself. The client's :class:`RobotsCache` calls it.
+
+        Raises:
+            FetchFailure: no usable response after the allowed attempts.
+        """
+        return self._get(url, ROBOTS_ACCEPT, {}, None, MAX_ROBOTS_BYTES, check_robots=False).body
+
+    def _get(
+        self,
+        url: str,
+        accept: str,
+        headers: Mapping[str, str],
+        types: tuple[str, ...] | None,
+        max_bytes: int,
+        *,
+        check_robots: bool,
+    ) -> Response:
         attempts = 0
         while True:
             attempts += 1
             try:
-                response = self._follow(url, accept, headers or {}, types, max_bytes or self.options.max_bytes, robots)
+                response = self._follow(url, accept, headers, types, max_bytes, check_robots)
                 return Response(response.url, response.status, response.headers, response.body, attempts)
             except FetchFailure as err:
                 err.attempts = attempts
@@ -240,7 +260,15 @@ class HttpClient:
                     wait = err.retry_after
                 self._sleep(min(wait, self.options.max_wait))
 
-    def _follow(self, url, accept, headers, types, max_bytes, robots) -> Response:
+    def _follow(
+        self,
+        url: str,
+        accept: str,
+        headers: Mapping[str, str],
+        types: tuple[str, ...] | None,
+        max_bytes: int,
+        check_robots: bool,
+    ) -> Response:
         seen = [url]
         current = url
         for _hop in range(self.options.max_redirects + 1):
@@ -248,7 +276,7 @@ class HttpClient:
             if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
                 raise FetchFailure(BAD_URL, current)
             delay = self.options.delay
-            if robots:
+            if check_robots:
                 delay = max(delay, self.robots.check(current))
             self._throttle.wait(parts.netloc.lower(), delay, self._sleep)
             if self.stop.is_set():

@@ -8,32 +8,34 @@ recorded as failed, to be tried again next time.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 from .failures import BAD_REDIRECT, DISALLOWED, ROBOTS_UNAVAILABLE, TOO_LARGE, TOO_MANY_REDIRECTS, FetchFailure
 
-if TYPE_CHECKING:
-    from .http import HttpClient
-
 MAX_ROBOTS_BYTES = 512_000
 """RFC 9309 asks crawlers to read at least 500 KiB of a robots.txt."""
+ROBOTS_ACCEPT = "text/plain,*/*;q=0.1"
 MAX_CRAWL_DELAY = 60.0
 """Longest ``Crawl-delay`` honoured, in seconds: a longer one would stall a run for hours."""
 
 
 class RobotsCache:
-    """The robots.txt rules of each host (``scheme://host:port``) met during one run."""
+    """The robots.txt rules of each host (``scheme://host:port``) met during one run.
 
-    def __init__(self, client: HttpClient, user_agent: str):
-        self._client = client
+    ``fetch`` takes a robots.txt URL and returns its body, raising :class:`FetchFailure` as the
+    client's GET does (the client hands in its GET without the robots.txt check).
+    """
+
+    def __init__(self, fetch: Callable[[str], bytes], user_agent: str):
+        self._fetch = fetch
         self._agent = user_agent
-        self._rules: dict[str, object] = {}
+        self._rules: dict[str, RobotFileParser | FetchFailure] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
-    def _rules_for(self, url: str):
+    def _rules_for(self, url: str) -> RobotFileParser | FetchFailure:
         parts = urlsplit(url)
         origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
         with self._guard:
@@ -61,20 +63,17 @@ class RobotsCache:
             raise FetchFailure(DISALLOWED)
         return min(float(rules.crawl_delay(self._agent) or 0.0), MAX_CRAWL_DELAY)
 
-    def _load(self, origin: str):
+    def _load(self, origin: str) -> RobotFileParser | FetchFailure:
         parser = RobotFileParser(origin + "/robots.txt")
         try:
-            response = self._client.get(
-                origin + "/robots.txt", accept="text/plain,*/*;q=0.1", max_bytes=MAX_ROBOTS_BYTES, robots=False
-            )
+            body = self._fetch(origin + "/robots.txt")
         except FetchFailure as err:
             if err.reason.startswith("HTTP 5"):
                 return FetchFailure(ROBOTS_UNAVAILABLE, f"robots.txt: {err.reason}")
             if err.reason.startswith("HTTP 4") or err.reason in (TOO_LARGE, TOO_MANY_REDIRECTS, BAD_REDIRECT):
-                parser.allow_all = True  # "unavailable" in RFC 9309 terms: no rules
-                parser.modified()
+                parser.parse([])  # "unavailable" in RFC 9309 terms: no rules, everything allowed
                 return parser
             # Unreachable: the pages of this host would fail the same way.
             return FetchFailure(err.reason, f"robots.txt: {err.detail or err.reason}")
-        parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
+        parser.parse(body.decode("utf-8", errors="replace").splitlines())
         return parser
