@@ -14,7 +14,7 @@ from .readers import read_sources
 from .readers.common import ReadResult
 from .readers.exports import merge_posts, read_export
 from .records import Finding, Post, Skip, Source
-from .report.formats import Summary
+from .summary import Summary
 from .urls import is_web_url
 
 VERDICT_RANK = {"original": 0, "revision": 1, "copy": 2}

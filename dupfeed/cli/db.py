@@ -11,10 +11,11 @@ import click
 
 from ..errors import DupfeedError
 from ..readers.exports import input_formats
-from ..report.formats import FORMATS, FORMATTERS, Summary
+from ..report.formats import FORMATS, FORMATTERS
 from ..scan import VERDICT_RANK, read_all_posts, read_all_sources
 from ..store import Store, StoreBusy, finding_from_dict
 from ..store.store import record_key
+from ..summary import Summary
 from ..urls import is_web_url
 from .common import (
     check_output,

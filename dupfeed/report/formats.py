@@ -7,57 +7,13 @@ import io
 import json
 import shutil
 import textwrap
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from ..records import Finding, Match, Skip
+from ..records import Finding, Match
+from ..summary import Summary, flagged
+from .scan_page import format_html
 
 FORMATS = ("table", "jsonl", "json", "csv", "markdown", "html")
-
-
-@dataclass(frozen=True)
-class Summary:
-    """What a scan read, skipped and found."""
-
-    posts: int
-    sources: int
-    verdicts: dict[str, int]
-    skipped: tuple[Skip, ...] = ()
-    skipped_sources: tuple[Skip, ...] = field(default=())
-
-    @classmethod
-    def of(cls, findings: Sequence[Finding], sources: int, skipped=(), skipped_sources=()) -> Summary:
-        counts = Counter(f.verdict for f in findings)
-        verdicts = {v: counts.get(v, 0) for v in ("copy", "revision", "original")}
-        return cls(len(findings), sources, verdicts, tuple(skipped), tuple(skipped_sources))
-
-    def to_dict(self) -> dict:
-        return {
-            "posts": self.posts,
-            "sources": self.sources,
-            "verdicts": self.verdicts,
-            "skipped": dict(Counter(s.reason for s in self.skipped)),
-            "skipped_sources": dict(Counter(s.reason for s in self.skipped_sources)),
-        }
-
-    def line(self) -> str:
-        """One line for a person: counts of posts, verdicts and skips."""
-        v = self.verdicts
-        text = (
-            f"{self.posts} posts against {self.sources} sources: "
-            f"{v['copy']} copy, {v['revision']} revision, {v['original']} original"
-        )
-        groups = (
-            ("posts skipped", [s for s in self.skipped if s.is_fault]),
-            ("sources skipped", self.skipped_sources),
-            ("records left out", [s for s in self.skipped if not s.is_fault]),
-        )
-        for label, skips in groups:
-            if skips:
-                reasons = ", ".join(f"{n} {r}" for r, n in Counter(s.reason for s in skips).most_common())
-                text += f"; {len(skips)} {label} ({reasons})"
-        return text
 
 
 def format_jsonl(findings: Sequence[Finding], summary: Summary | None = None) -> str:
@@ -133,10 +89,6 @@ def _where(m: Match) -> str:
     return f"{label} {m.id}" + (f" <{m.url}>" if m.url else "") + f", {credit}"
 
 
-def flagged(findings: Sequence[Finding]) -> list[Finding]:
-    return [f for f in findings if f.verdict != "original"]
-
-
 def format_table(findings: Sequence[Finding], summary: Summary, *, width: int | None = None) -> str:
     """The posts that are not original, each with its copied passage and where it comes from."""
     width = width or min(shutil.get_terminal_size((100, 20)).columns, 120)
@@ -183,13 +135,6 @@ def format_markdown(findings: Sequence[Finding], summary: Summary) -> str:
     else:
         out.append("No copies found.")
     return "\n".join(out) + "\n"
-
-
-def format_html(findings: Sequence[Finding], summary: Summary) -> str:
-    """One self-contained HTML page (see :mod:`dupfeed.report.scan_page`)."""
-    from .scan_page import format_html as page
-
-    return page(findings, summary)
 
 
 FORMATTERS = {

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from html import escape
 
 from ..records import Finding, Match
-from .formats import Summary, flagged
+from ..summary import Summary, flagged
 
 _STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#222}
