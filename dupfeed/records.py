@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from .times import utc_iso
+
 Verdict = Literal["copy", "revision", "original"]
 Relation = Literal["source", "self_repost", "cross_author"]
 MatchKind = Literal["source", "post"]
@@ -14,7 +16,7 @@ MatchKind = Literal["source", "post"]
 
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return utc_iso(value)
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
     if dataclasses.is_dataclass(value):

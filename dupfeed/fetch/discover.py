@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from ..html.page import decode_html, discover_feeds
+from ..times import utc_iso
 from .failures import FEED_NOT_XML, NO_FEED, NOT_A_FEED, NOT_A_SITEMAP, SITEMAP_NOT_XML, FetchFailure
 from .http import HttpClient, Response
 
@@ -104,7 +105,7 @@ def _iso_date(value: str) -> str | None:
             return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return utc_iso(when.astimezone(UTC))
 
 
 def _web_url(value: str | None, base: str) -> str | None:

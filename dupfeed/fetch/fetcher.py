@@ -6,13 +6,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import InputError
 from ..html.page import decode_html, page_meta
+from ..times import utc_now
 from ..urls import canonical_url
 from .cache import SourceStore
 from .discover import Entry, Expansion, expand_feed, expand_sitemap
@@ -82,10 +82,6 @@ def check_url(url: str) -> str:
     return url
 
 
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
 @dataclass
 class _Task:
     requested: str
@@ -116,7 +112,7 @@ class _Run:
                 "reason": err.reason,
                 "detail": err.detail,
                 "attempts": attempts,
-                "fetched_at": _now(),
+                "fetched_at": utc_now(),
             }
         )
         self.report.failed.append(Failed(url, kind, err.reason, err.detail))
@@ -222,7 +218,7 @@ class _Run:
             "published": found.date or hint.published,
             "lang": found.lang or meta.lang,
             "text": found.text,
-            "fetched_at": _now(),
+            "fetched_at": utc_now(),
             "etag": response.headers.get("ETag"),
             "last_modified": response.headers.get("Last-Modified"),
         }

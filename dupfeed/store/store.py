@@ -29,6 +29,7 @@ from ..engine.index import BandIndex, Segment
 from ..errors import OptionsError
 from ..options import Options
 from ..records import Finding, Match, Post, Source, Span
+from ..times import utc_now
 from .db import Database
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -310,7 +311,7 @@ class Store:
 
     def begin_run(self, command: str) -> int:
         with self.db.transaction() as conn:
-            cursor = conn.execute("INSERT INTO runs (command, started, status) VALUES (?, ?, 'running')", (command, _now()))
+            cursor = conn.execute("INSERT INTO runs (command, started, status) VALUES (?, ?, 'running')", (command, utc_now()))
         return cursor.lastrowid
 
     def unreported_runs(self, current: int) -> list[int]:
@@ -327,7 +328,7 @@ class Store:
         with self.db.transaction() as conn:
             conn.execute(
                 "UPDATE runs SET finished = ?, status = ?, stats = ? WHERE run = ?",
-                (_now(), status, json.dumps(stats), run),
+                (utc_now(), status, json.dumps(stats), run),
             )
             conn.executemany("UPDATE runs SET reported_by = ? WHERE run = ?", [(run, r) for r in reported])
 
@@ -519,7 +520,3 @@ class Store:
             **{v: verdicts.get(v, 0) for v in ("copy", "revision", "original")},
             "runs": runs,
         }
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
