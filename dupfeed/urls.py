@@ -11,7 +11,9 @@ _TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid"
 
 
 def is_web_url(value: str) -> bool:
-    """Whether a command-line or config value names a web page (http or https) rather than a path."""
+    """Whether ``value`` is an http(s) URL (scheme in any case) rather than a path or another
+    scheme (``javascript:``, ``file:``, ``ftp:``): dupfeed's one test of a web address, for
+    command-line and config values, links in pages and links made clickable in reports."""
     return value.lower().startswith(("http://", "https://"))
 
 

@@ -19,6 +19,7 @@ from lxml import etree
 
 from ..html.page import decode_html, discover_feeds
 from ..times import utc_iso
+from ..urls import is_web_url
 from .failures import FEED_NOT_XML, NO_FEED, NOT_A_FEED, NOT_A_SITEMAP, SITEMAP_NOT_XML, FetchFailure
 from .http import HttpClient, Response
 
@@ -113,7 +114,7 @@ def _web_url(value: str | None, base: str) -> str | None:
         return None
     url = urljoin(base, value.strip())
     parts = urlsplit(url)
-    return url if parts.scheme in ("http", "https") and parts.hostname else None
+    return url if is_web_url(url) and parts.hostname else None
 
 
 def _entry_link(item, base: str) -> str | None:
@@ -170,7 +171,7 @@ def parse_sitemap(body: bytes, base: str) -> tuple[list[Entry], list[str]]:
     root = parse_xml(body)
     if root is None:
         lines = [line.strip() for line in body.decode("utf-8", errors="replace").splitlines() if line.strip()]
-        urls = [_web_url(line, base) if line.startswith(("http://", "https://")) else None for line in lines]
+        urls = [_web_url(line, base) if is_web_url(line) else None for line in lines]
         if lines and all(urls):
             return [Entry(u) for u in urls], []
         raise FetchFailure(SITEMAP_NOT_XML)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from ..errors import InputError
 from ..html.page import decode_html, page_meta
 from ..times import utc_now
-from ..urls import canonical_url
+from ..urls import canonical_url, is_web_url
 from .cache import SourceStore
 from .discover import Entry, Expansion, expand_feed, expand_sitemap
 from .failures import EXTRACTION_FAILED, NO_TEXT, FetchFailure
@@ -77,7 +77,7 @@ def check_url(url: str) -> str:
     """
     url = url.strip()
     parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    if not is_web_url(url) or not parts.hostname:
         raise InputError(f"not an http(s) URL: {url!r}")
     return url
 

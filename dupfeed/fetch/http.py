@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
+from ..urls import is_web_url
 from .failures import (
     BAD_ENCODING,
     BAD_REDIRECT,
@@ -273,7 +274,7 @@ class HttpClient:
         current = url
         for _hop in range(self.options.max_redirects + 1):
             parts = urlsplit(current)
-            if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            if not is_web_url(current) or not parts.hostname:
                 raise FetchFailure(BAD_URL, current)
             delay = self.options.delay
             if check_robots:

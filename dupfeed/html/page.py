@@ -10,6 +10,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from ..urls import is_web_url
 from .extract import normalize_lang
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
@@ -89,7 +90,7 @@ def _trusted_canonical(declared: str | None, page_url: str) -> str | None:
         return None
     url = urljoin(page_url, declared.strip())
     parts, page = urlsplit(url), urlsplit(page_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not is_web_url(url) or not parts.hostname:
         return None
     if parts.path in ("", "/") and not parts.query and page.path not in ("", "/"):
         return None

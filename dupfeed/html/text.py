@@ -7,6 +7,8 @@ import html as html_lib
 import lxml.html
 from lxml import etree
 
+from ..urls import is_web_url
+
 _BLOCKS = {"p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "tr", "section", "article"}
 
 
@@ -19,7 +21,7 @@ def _shows_url(anchor) -> bool:
     looks_like_it = shown.startswith(("http", "www.")) or (
         len(shown_bare) > 3 and bare.removeprefix("www.").startswith(shown_bare)
     )
-    return href.startswith(("http://", "https://")) and (hidden or looks_like_it)
+    return is_web_url(href) and (hidden or looks_like_it)
 
 
 def html_to_text(markup: str) -> tuple[str, list[str]]:
@@ -38,7 +40,7 @@ def html_to_text(markup: str) -> tuple[str, list[str]]:
         root = lxml.html.fragment_fromstring(markup, create_parent="div")
     except (etree.ParserError, ValueError):
         return html_lib.unescape(markup).strip(), []
-    links = [a.get("href") for a in root.iter("a") if a.get("href", "").startswith(("http://", "https://"))]
+    links = [a.get("href") for a in root.iter("a") if is_web_url(a.get("href", ""))]
     pieces: list[str] = []
 
     def walk(element) -> None:
@@ -70,7 +72,8 @@ def html_to_text(markup: str) -> tuple[str, list[str]]:
     walk(root)
     text = "".join(pieces)
     lines = [line.strip() for line in text.split("\n")]
-    out, blank = [], False
+    out: list[str] = []
+    blank = False
     for line in lines:
         if line:
             if blank and out:
