@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Iterable
 from typing import Protocol
 
 import numpy as np
@@ -226,7 +227,9 @@ class BandIndex:
     answered with binary searches, band by band, segment by segment.
     """
 
-    def __init__(self, *, threshold: float, num_perm: int, params: tuple[int, int] | None = None, segments: list[Segment] = ()):
+    def __init__(
+        self, *, threshold: float, num_perm: int, params: tuple[int, int] | None = None, segments: Iterable[Segment] = ()
+    ):
         self._bands, self._rows = bands_rows(threshold, num_perm, params)
         self.segments: list[Segment] = list(segments)
 

@@ -209,7 +209,8 @@ def _not_words(joined: str, cps: np.ndarray, flags: np.ndarray, word: np.ndarray
     for starts, afters in ((colons[https] - 5, colons[https] + 3), (colons[http] - 4, colons[http] + 3), (dots - 3, dots + 1)):
         follows_word = word[starts - 1]
         for at, after in zip(starts[~follows_word].tolist(), afters[~follows_word].tolist()):
-            end = _NON_SPACE.match(joined, after).end()
+            found = _NON_SPACE.match(joined, after)  # \S* always matches, if only the empty string
+            end = found.end() if found else after
             if end > after:  # "(?:https?://|www\.)\S+": something after the prefix
                 spans.append((at, end))
     mentions = rare[(rare_flags & t.AT).astype(bool)]

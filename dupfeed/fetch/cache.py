@@ -22,7 +22,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Set
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ..errors import InputError
@@ -30,6 +32,7 @@ from ..urls import canonical_url
 
 _SLIM = ("id", "url", "requested", "status", "etag", "last_modified", "attempts", "canonical", "kind")
 
+fcntl: ModuleType | None
 try:  # POSIX: keep two runs from appending to one store at once.
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -111,24 +114,24 @@ class SourceStore:
         """Read the store, repair an interrupted last line, and open it for appending."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+            self._fd = fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
         except OSError as err:
             raise InputError(f"cannot open for writing: {err.strerror or err}", path=str(self.path)) from err
         if fcntl is not None:
             try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 self.close()
                 raise InputError("another dupfeed run is writing to this file", path=str(self.path)) from None
-        self._repair_tail()
+        self._repair_tail(fd)
         records, warnings = read_store(self.path)
         self.warnings.extend(warnings)
         self._malformed = bool(warnings)
         for record in records:
             self._index(record)
 
-    def _repair_tail(self) -> None:
-        size = os.fstat(self._fd).st_size
+    def _repair_tail(self, fd: int) -> None:
+        size = os.fstat(fd).st_size
         if size == 0:
             return
         with open(self.path, "rb") as f:
@@ -141,11 +144,11 @@ class SourceStore:
         try:
             json.loads(data[cut:].decode("utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError):
-            os.ftruncate(self._fd, cut)
+            os.ftruncate(fd, cut)
             line = data.count(b"\n") + 1
             self.warnings.append(f"{self.path}:{line}: truncated last line (an interrupted run), dropped")
         else:
-            os.write(self._fd, b"\n")  # a complete record that only lacks its newline
+            os.write(fd, b"\n")  # a complete record that only lacks its newline
 
     def _index(self, record: dict[str, Any]) -> None:
         slim = {k: record.get(k) for k in _SLIM if k in record}
@@ -178,7 +181,7 @@ class SourceStore:
         os.fsync(self._fd)
         self._index(record)
 
-    def compact(self, resolved: set[str] = frozenset()) -> int:
+    def compact(self, resolved: Set[str] = frozenset()) -> int:
         """Drop superseded lines: older versions of a source, failures since retried, and
         failures of the feeds and sitemaps in ``resolved`` (canonical URLs read fine this run).
         Returns how many lines were dropped. The new file replaces the old one atomically."""
@@ -204,7 +207,7 @@ class SourceStore:
         self._reload()
         return dropped
 
-    def _kept(self, resolved: set[str]) -> set[int]:
+    def _kept(self, resolved: Set[str]) -> set[int]:
         keep = set()
         for number, record in enumerate(self._records):
             status = record.get("status", "ok")

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 import trafilatura
+from trafilatura.settings import Document
 
 _HTML_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)", re.IGNORECASE)
 
@@ -30,7 +31,8 @@ class Extracted:
 def extract_article(html: bytes | str, *, url: str | None = None) -> Extracted | None:
     """The main text and metadata of an HTML page, or None when it has no main text."""
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False, include_tables=True)
-    if doc is None or not (doc.text or "").strip():
+    # A Document, or None; typed as possibly a dict too, which only as_dict=True gives.
+    if not isinstance(doc, Document) or not doc.text or not doc.text.strip():
         return None
     return Extracted(
         text=doc.text,

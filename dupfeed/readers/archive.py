@@ -20,6 +20,9 @@ from pathlib import Path, PurePosixPath
 from ..errors import InputError
 from ..records import Skip
 
+Member = zipfile.ZipInfo | tarfile.TarInfo | Path
+"""Where a member's bytes are: in the zip, in the tar, or a file of a folder."""
+
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
 MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024
 _CHUNK = 1 << 20
@@ -55,7 +58,7 @@ class Archive:
         self._read_total = 0
         self._zip: zipfile.ZipFile | None = None
         self._tar: tarfile.TarFile | None = None
-        self._members: dict[str, object] = {}
+        self._members: dict[str, Member] = {}
         if not self.path.exists():
             raise InputError("no such file or folder", path=str(self.path))
         try:
@@ -73,12 +76,9 @@ class Archive:
             raise InputError(f"corrupt or unreadable archive ({err})", path=str(self.path)) from err
 
     def _is_tar(self) -> bool:
-        name = self.path.name.lower()
-        if not name.endswith((".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")):
-            return False
-        return True
+        return self.path.name.lower().endswith((".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz"))
 
-    def _add(self, raw_name: str, handle: object) -> None:
+    def _add(self, raw_name: str, handle: Member) -> None:
         name = _safe_name(raw_name)
         if name is None:
             self.skipped.append(Skip(str(self.path), None, "unsafe member name", raw_name))
@@ -97,7 +97,7 @@ class Archive:
                 self._add(info.filename, info)
 
     def _open_tar(self) -> None:
-        self._tar = tarfile.open(self.path, mode="r:*")
+        self._tar = tarfile.open(self.path, mode="r:*")  # noqa: SIM115 - open until close()
         for info in self._tar.getmembers():
             if info.isfile():
                 self._add(info.name, info)
@@ -136,15 +136,16 @@ class Archive:
     def _stream(self, member: str) -> Iterator[bytes]:
         handle = self._members[member]
         try:
-            if isinstance(handle, zipfile.ZipInfo):
-                with self._zip.open(handle) as f:  # type: ignore[union-attr]
-                    yield from iter(lambda: f.read(_CHUNK), b"")
-            elif isinstance(handle, tarfile.TarInfo):
-                f = self._tar.extractfile(handle)  # type: ignore[union-attr]
-                if f is not None:
-                    yield from iter(lambda: f.read(_CHUNK), b"")
-            else:
-                with open(handle, "rb") as f:  # type: ignore[arg-type]
+            # A zip or tar member exists only once its archive is open.
+            if isinstance(handle, zipfile.ZipInfo) and self._zip is not None:
+                with self._zip.open(handle) as zipped:
+                    yield from iter(lambda: zipped.read(_CHUNK), b"")
+            elif isinstance(handle, tarfile.TarInfo) and self._tar is not None:
+                tarred = self._tar.extractfile(handle)
+                if tarred is not None:
+                    yield from iter(lambda: tarred.read(_CHUNK), b"")
+            elif isinstance(handle, Path):
+                with handle.open("rb") as f:
                     yield from iter(lambda: f.read(_CHUNK), b"")
         except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError, zlib.error) as err:
             raise InputError(f"corrupt member ({err})", path=self.where(member)) from err

@@ -27,6 +27,13 @@ class ReadResult(Generic[T]):
         self.records.extend(other.records)
         self.skipped.extend(other.skipped)
 
+    def add(self, item: T | Skip) -> None:
+        """One record, or the skip that stands for it."""
+        if isinstance(item, Skip):
+            self.skipped.append(item)
+        else:
+            self.records.append(item)
+
 
 class BadRecord(Exception):
     """A record that cannot be used: the counted reason, and a detail for the warning."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 from ..records import Skip, Source
@@ -22,7 +23,7 @@ def published(date: str | None) -> datetime | None:
         return None
 
 
-def _from_html(path: Path, source_id: str, html: bytes | str, *, url: str | None = None, **given) -> Source | Skip:
+def _from_html(path: Path, source_id: str, html: bytes | str, *, url: str | None = None, **given: Any) -> Source | Skip:
     # Imported here: trafilatura takes most of a second to import, and most scans have no HTML.
     from ..html.extract import extract_article
 
@@ -81,7 +82,7 @@ def front_matter(text: str) -> dict[str, str]:
     lines = text.lstrip("\ufeff").splitlines()
     if not lines or lines[0].strip() != "---":
         return {}
-    meta = {}
+    meta: dict[str, str] = {}
     for line in lines[1:50]:
         if line.strip() == "---":
             return meta
@@ -97,7 +98,7 @@ def read_folder(folder: Path) -> ReadResult[Source]:
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES)
     for path in files:
         item = _from_file(path, path.relative_to(folder).as_posix())
-        (result.skipped if isinstance(item, Skip) else result.records).append(item)
+        result.add(item)
     return result
 
 
@@ -129,7 +130,7 @@ def read_sources_jsonl(path: Path) -> ReadResult[Source]:
         if not source_id:
             result.skipped.append(Skip(str(path), number, "missing field", "id or url"))
             continue
-        given = {
+        given: dict[str, Any] = {
             "url": row.get("url") or None,
             "title": row.get("title") or None,
             "published": published(row.get("published")),
@@ -142,7 +143,7 @@ def read_sources_jsonl(path: Path) -> ReadResult[Source]:
             item = _from_html(path, source_id, row["html"], **given)
             if isinstance(item, Skip):
                 item = Skip(str(path), number, item.reason, source_id)
-            (result.skipped if isinstance(item, Skip) else result.records).append(item)
+            result.add(item)
         else:
             result.skipped.append(Skip(str(path), number, "empty text", source_id))
     # A source stored twice (a refetch interrupted before its clean-up): the later line wins.
@@ -163,6 +164,6 @@ def read_sources(path: str | Path) -> ReadResult[Source]:
     if suffix in TEXT_SUFFIXES + HTML_SUFFIXES:
         result: ReadResult[Source] = ReadResult()
         item = _from_file(path, path.name)
-        (result.skipped if isinstance(item, Skip) else result.records).append(item)
+        result.add(item)
         return result
     raise InputError("unknown sources format: give a folder, a .jsonl file, or a .txt/.md/.html file", path=str(path))

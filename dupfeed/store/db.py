@@ -16,11 +16,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
 from ..errors import DupfeedError, InputError
 
+fcntl: ModuleType | None
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows has no flock; one writer is then the user's care
@@ -209,7 +211,7 @@ class Database:
         conn = getattr(self, "conn", None)
         if conn is not None:
             conn.close()
-            self.conn = None
+            del self.conn  # a second close() finds nothing to close
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
@@ -219,12 +221,12 @@ class Database:
     def save_array(self, kind: str, segment: int, name: str, array: np.ndarray) -> None:
         """Store ``array`` (call inside a transaction)."""
         array = np.ascontiguousarray(array)
-        raw = memoryview(array.reshape(-1).view(np.uint8))
+        raw = array.reshape(-1).view(np.uint8)
         shape = ",".join(map(str, array.shape))
         for chunk, lo in enumerate(range(0, max(len(raw), 1), _CHUNK_BYTES)):
             self.conn.execute(
                 "INSERT INTO arrays VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (kind, segment, name, chunk, array.dtype.str, shape, bytes(raw[lo : lo + _CHUNK_BYTES])),
+                (kind, segment, name, chunk, array.dtype.str, shape, raw[lo : lo + _CHUNK_BYTES].tobytes()),
             )
 
     def delete_arrays(self, kind: str, segment: int) -> None:

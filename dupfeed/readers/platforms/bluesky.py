@@ -86,7 +86,7 @@ def read(archive: Archive) -> ReadResult[Post]:
         if not found:
             _read_keyed_json(archive, member, result)
         elif found.group(2) in (POST, REPOST):  # likes, follows, the profile: not posts
-            unpacked.append((member, *found.groups()))
+            unpacked.append((member, found.group(1), found.group(2), found.group(3)))
     for member, did, collection, rkey in unpacked:
         record = archive.read_json(member)
         _add(result, record, did=did, key=f"{collection}/{rkey}", cid=None, where=archive.where(member), line=None, member=member)
@@ -115,7 +115,7 @@ def _read_car(archive: Archive, member: str, result: ReadResult[Post]) -> None:
     for number, (cid, _) in enumerate(blocks, start=1):
         record = decoded.get(cid)
         if isinstance(record, dict) and record.get("$type") in (POST, REPOST):
-            for key in dict.fromkeys(keys.get(cid) or [None]):
+            for key in dict.fromkeys(keys.get(cid) or (None,)):
                 _add(result, record, did=did, key=key, cid=cid, where=where, line=number, member=member)
 
 
@@ -236,9 +236,13 @@ def _apply_facets(text: str, facets: object) -> tuple[str, list[str]]:
     for facet in facets if isinstance(facets, list) else []:
         if not isinstance(facet, dict):
             continue
-        index = facet.get("index") if isinstance(facet.get("index"), dict) else {}
+        index = facet.get("index")
+        if not isinstance(index, dict):
+            index = {}
         start, end = index.get("byteStart"), index.get("byteEnd")
-        features = facet.get("features") if isinstance(facet.get("features"), list) else []
+        features = facet.get("features")
+        if not isinstance(features, list):
+            features = []
         for feature in features:
             uri = _text(feature, "uri")
             if not uri or _text(feature, "$type") != "app.bsky.richtext.facet#link":

@@ -115,7 +115,9 @@ def _post(item: object, owner: str, member: str) -> Post:
                 descriptions.append(description.strip() if isinstance(description, str) else "")
     if not text and descriptions and len(set(descriptions)) == 1:
         text = descriptions[0]
-    title = item.get("title") if isinstance(item.get("title"), str) else ""
+    title = item.get("title")
+    if not isinstance(title, str):
+        title = ""
     shared = _SHARED.search(title)
     checked_text(text, empty="repost without text" if shared else "empty text", detail=title)
     return Post(

@@ -211,7 +211,7 @@ def _post(entry, feed_author: str | None, feed_lang: str | None, member: str) ->
     text, hrefs = html_to_text(markup) if is_html else (markup.strip(), [])
     text = text or title
     checked_text(text, detail=native or link or "")
-    native = native or link
+    native = native or link or ""
     if not native:
         raise BadRecord("missing field", "guid, id or link")
     lang = entry.get(XML_LANG) or next((e.get(XML_LANG) for e in entry.iterancestors() if e.get(XML_LANG)), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...records import Post
 from ..archive import Archive
 from ..common import ReadResult
 from ..posts import parse_csv, parse_jsonl
@@ -18,8 +19,8 @@ def detect(archive: Archive) -> bool:
     return bool(_files(archive))
 
 
-def read(archive: Archive) -> ReadResult:
-    result = ReadResult()
+def read(archive: Archive) -> ReadResult[Post]:
+    result: ReadResult[Post] = ReadResult()
     for member in _files(archive):
         text = archive.read_text(member)
         parse = parse_csv if member.lower().endswith(".csv") else parse_jsonl

@@ -124,7 +124,9 @@ def _post(activity: object, author: str | None, member: str, *, include_direct: 
     if _is_direct(activity, status) and not include_direct:
         raise BadRecord("direct message", status_id)
     content = status.get("content")
-    content_map = status.get("contentMap") if isinstance(status.get("contentMap"), dict) else {}
+    content_map = status.get("contentMap")
+    if not isinstance(content_map, dict):
+        content_map = {}
     if not isinstance(content, str):
         content = next((v for v in content_map.values() if isinstance(v, str)), "")
     text, hrefs = html_to_text(content)

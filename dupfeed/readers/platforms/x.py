@@ -68,7 +68,7 @@ def read(archive: Archive) -> ReadResult[Post]:
         for number, item in enumerate(_ytd(archive, member), start=1):
             tweet = item.get("tweet", item) if isinstance(item, dict) else None
             tid = str(tweet.get("id_str") or tweet.get("id") or "") if isinstance(tweet, dict) else ""
-            if not tid.isdigit():
+            if not tid.isdigit() or not isinstance(tweet, dict):
                 reason = "missing id" if isinstance(tweet, dict) else "not a tweet"
                 result.skipped.append(Skip(archive.where(member), number, reason))
                 continue
