@@ -25,10 +25,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dupfeed import DupfeedError, Finding, Match, Post, scan_files
+from dupfeed.records import FLAGGED_VERDICTS
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "real-exports"
 EXTRA_JUDGEMENTS = Path(__file__).resolve().with_name("real_judgements.csv")
-FLAGGED_VERDICTS = ("copy", "revision")
 SHOW_KINDS = ("unjudged", "false", "true", "missed")
 TEXT_WIDTH = 400
 

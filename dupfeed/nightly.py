@@ -20,7 +20,7 @@ from typing import Any
 from .errors import InputError
 from .readers.common import ReadResult
 from .readers.exports import detect_format, merge_posts, read_export
-from .records import Post, Skip
+from .records import VERDICTS, Post, Skip
 from .scan import read_all_sources
 from .store import Added, Scored, Store
 from .store.store import post_key, record_key
@@ -252,7 +252,7 @@ def build_report(store: Store, result: NightlyResult, *, days: int = 60, origina
             "skipped": dict(Counter(s.reason for s in result.skipped if s.is_fault)),
             "fetch_failures": [{"url": s.path, "reason": s.reason} for s in result.skipped if is_web_url(s.path)],
         },
-        "scored": {"posts": len(rows), **{v: verdicts.get(v, 0) for v in ("copy", "revision", "original")}},
+        "scored": {"posts": len(rows), **{v: verdicts.get(v, 0) for v in VERDICTS}},
     }
     report["days"] = _days(store, days)
     flagged = [(record, keys) for record, keys in rows if record["verdict"] != "original"]
@@ -278,10 +278,7 @@ def _days(store: Store, days: int) -> list[dict[str, Any]]:
         {"d": _DAY, "since": since},
     ):
         by_day[_day(day * _DAY)][verdict] += count
-    return [
-        {"date": day, "posts": sum(c.values()), **{v: c.get(v, 0) for v in ("copy", "revision", "original")}}
-        for day, c in sorted(by_day.items())
-    ]
+    return [{"date": day, "posts": sum(c.values()), **{v: c.get(v, 0) for v in VERDICTS}} for day, c in sorted(by_day.items())]
 
 
 def _top_sources(flagged, records, limit: int = 50) -> list[dict[str, Any]]:

@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from .times import utc_iso
 
 Verdict = Literal["copy", "revision", "original"]
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
+"""Every verdict, strongest first: the order of counts in summaries and reports."""
+VERDICT_RANK: dict[str, int] = {verdict: len(VERDICTS) - 1 - i for i, verdict in enumerate(VERDICTS)}
+"""How strong a verdict is, ``original`` 0: a post that is a copy reaches ``revision`` too."""
+FLAGGED_VERDICTS: tuple[Verdict, ...] = tuple(v for v in VERDICTS if v != "original")
+"""The verdicts that flag a post (what ``--fail-on`` accepts)."""
 Relation = Literal["source", "self_repost", "cross_author"]
 MatchKind = Literal["source", "post"]
+
+
+def reaches(verdict: str, threshold: str) -> bool:
+    """Whether ``verdict`` is at least as strong as ``threshold`` (a copy reaches revision)."""
+    return VERDICT_RANK[verdict] >= VERDICT_RANK[threshold]
+
+
+def verdict_counts(counts: Mapping[str, int]) -> str:
+    """Counts per verdict for a person, strongest first: ``3 copy, 1 revision, 40 original``."""
+    return ", ".join(f"{counts.get(verdict, 0)} {verdict}" for verdict in VERDICTS)
 
 
 def _plain(value: Any) -> Any:

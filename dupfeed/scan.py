@@ -13,11 +13,9 @@ from .options import Options
 from .readers import read_sources
 from .readers.common import ReadResult
 from .readers.exports import merge_posts, read_export
-from .records import Finding, Post, Skip, Source
+from .records import Finding, Post, Skip, Source, reaches
 from .summary import Summary
 from .urls import is_web_url
-
-VERDICT_RANK = {"original": 0, "revision": 1, "copy": 2}
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ class ScanResult:
 
     def reaches(self, verdict: str) -> bool:
         """Whether a reported post reaches ``verdict`` (a copy reaches ``revision`` too)."""
-        return any(VERDICT_RANK[f.verdict] >= VERDICT_RANK[verdict] for f in self.findings)
+        return any(reaches(f.verdict, verdict) for f in self.findings)
 
 
 def read_all_sources(

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .records import Finding, Skip
+from .records import VERDICTS, Finding, Skip, verdict_counts
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Summary:
         cls, findings: Sequence[Finding], sources: int, skipped: Iterable[Skip] = (), skipped_sources: Iterable[Skip] = ()
     ) -> Summary:
         counts = Counter(f.verdict for f in findings)
-        verdicts = {v: counts.get(v, 0) for v in ("copy", "revision", "original")}
+        verdicts = {v: counts.get(v, 0) for v in VERDICTS}
         return cls(len(findings), sources, verdicts, tuple(skipped), tuple(skipped_sources))
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,11 +40,7 @@ class Summary:
 
     def line(self) -> str:
         """One line for a person: counts of posts, verdicts and skips."""
-        v = self.verdicts
-        text = (
-            f"{self.posts} posts against {self.sources} sources: "
-            f"{v['copy']} copy, {v['revision']} revision, {v['original']} original"
-        )
+        text = f"{self.posts} posts against {self.sources} sources: {verdict_counts(self.verdicts)}"
         groups = (
             ("posts skipped", [s for s in self.skipped if s.is_fault]),
             ("sources skipped", self.skipped_sources),

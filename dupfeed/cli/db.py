@@ -11,8 +11,9 @@ import click
 
 from ..errors import DupfeedError
 from ..readers.exports import input_formats
+from ..records import FLAGGED_VERDICTS, VERDICTS, reaches, verdict_counts
 from ..report.formats import FORMATS, FORMATTERS
-from ..scan import VERDICT_RANK, read_all_posts, read_all_sources
+from ..scan import read_all_posts, read_all_sources
 from ..store import Store, StoreBusy, finding_from_dict
 from ..store.store import record_key
 from ..summary import Summary
@@ -64,8 +65,7 @@ def _score(store: Store, run: int, quiet: bool):
 
 
 def _scored_line(scored) -> str:
-    v = scored.verdicts
-    return f"{scored.total} posts scored: {v['copy']} copy, {v['revision']} revision, {v['original']} original"
+    return f"{scored.total} posts scored: {verdict_counts(scored.verdicts)}"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -171,7 +171,7 @@ def score(db_path, wait, quiet):
     "--verdict",
     "verdicts",
     multiple=True,
-    type=click.Choice(list(VERDICT_RANK)),
+    type=click.Choice(VERDICTS),
     help="Only posts with this verdict. Repeatable.",
 )
 @click.option(
@@ -218,7 +218,7 @@ def status(db_path):
     click.echo(f"{db_path}: {db_path.stat().st_size / 1e6:.1f} MB")
     click.echo(
         f"{counts['sources']} sources, {counts['posts']} posts ({counts['unscored']} not yet scored); "
-        f"findings: {counts['copy']} copy, {counts['revision']} revision, {counts['original']} original"
+        f"findings: {verdict_counts(counts)}"
     )
     for run, command, started, finished, state in runs:
         click.echo(f"run {run}: {command} {started} → {finished or '…'} {state}")
@@ -250,7 +250,7 @@ def status(db_path):
 @click.option("--feed", "feeds", multiple=True, metavar="URL", help="More RSS/Atom feeds. Repeatable.")
 @click.option("--posts", "exports", multiple=True, metavar="PATH", help="More exports, or folders of exports. Repeatable.")
 @click.option(
-    "--fail-on", type=click.Choice(["copy", "revision"]), help="Exit with status 3 when a post of this run reaches this verdict."
+    "--fail-on", type=click.Choice(FLAGGED_VERDICTS), help="Exit with status 3 when a post of this run reaches this verdict."
 )
 @wait_option
 @quiet_option
@@ -294,7 +294,7 @@ def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail
         for path in result.written:
             click.echo(f"report: {path}", err=True)
     reported = result.report["scored"]  # this run's posts, and those of unreported earlier runs
-    if fail_on and any(reported[v] for v in VERDICT_RANK if VERDICT_RANK[v] >= VERDICT_RANK[fail_on]):
+    if fail_on and any(reported[v] for v in VERDICTS if reaches(v, fail_on)):
         sys.exit(3)
     if result.has_faults:
         sys.exit(EXIT_FAULTS)

@@ -12,6 +12,7 @@ from .. import __version__
 from ..errors import DupfeedError, OptionsError
 from ..options import INDEXES, Options
 from ..readers.exports import input_formats
+from ..records import FLAGGED_VERDICTS
 from ..report.formats import FORMATS, FORMATTERS
 from ..scan import Selection, read_all_posts, read_all_sources, run_scan
 from .common import (
@@ -81,7 +82,7 @@ main.add_command(nightly_command)
 @click.option("--until", metavar="DATE", help="Report only posts created before this ISO 8601 date.")
 @click.option(
     "--fail-on",
-    type=click.Choice(["copy", "revision"]),
+    type=click.Choice(FLAGGED_VERDICTS),
     help="Exit with status 3 when a reported post reaches this verdict (copy counts as revision).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, summary or warnings on stderr.")

@@ -28,7 +28,7 @@ from ..engine.documents import Document, make_docs
 from ..engine.index import BandIndex, Segment
 from ..errors import OptionsError
 from ..options import Options
-from ..records import Finding, Match, Post, Source, Span
+from ..records import VERDICTS, Finding, Match, Post, Source, Span
 from ..times import utc_now
 from .db import Database
 
@@ -517,6 +517,6 @@ class Store:
             "posts": posts or 0,
             "scored": scored,
             "unscored": len(self.pending()),
-            **{v: verdicts.get(v, 0) for v in ("copy", "revision", "original")},
+            **{v: verdicts.get(v, 0) for v in VERDICTS},
             "runs": runs,
         }

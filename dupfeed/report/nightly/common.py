@@ -7,6 +7,8 @@ import re
 from collections import defaultdict
 from html import escape
 
+from ...records import VERDICT_RANK, VERDICTS
+
 DEFAULT_TITLE = "dupfeed nightly report"
 SIDE_CHARS = 1500  # most characters of text shown on one side of a post/match pair
 MIN_SIDE_CHARS = 400  # fewest, however many findings share the budget
@@ -21,7 +23,6 @@ MAX_ORIGINALS = 500
 ORIGINAL_CHARS = 1000
 MD_CHARS = 160  # cap of an excerpt in a Markdown cell
 
-_VERDICTS = ("copy", "revision", "original")
 _STATUSES = ("ok", "partial", "failed")
 _COLOURS = {"copy": "#b3261e", "revision": "#e0a030"}
 _SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+\Z", re.IGNORECASE)
@@ -169,12 +170,12 @@ def _short(text, limit: int) -> str:
 
 def _scored(report: dict) -> tuple[dict[str, int], int]:
     scored = _dict(report.get("scored"))
-    counts = {v: _int(scored.get(v)) for v in _VERDICTS}
+    counts = {v: _int(scored.get(v)) for v in VERDICTS}
     return counts, _int(scored.get("posts")) or sum(counts.values())
 
 
 def _day(day: dict) -> tuple[str, int, dict[str, int]]:
-    counts = {v: _int(day.get(v)) for v in _VERDICTS}
+    counts = {v: _int(day.get(v)) for v in VERDICTS}
     return _str(day.get("date")), _int(day.get("posts")) or sum(counts.values()), counts
 
 
@@ -214,9 +215,8 @@ def _groups(findings: list[dict]) -> list[tuple[str, list[Group]]]:
         key = (_str(match.get("kind")), _str(match.get("id"))) if match else ("", "")
         targets.setdefault(key, match)
         by_verdict[_str(finding.get("verdict")) or "unknown"][key].append(finding)
-    rank = {v: i for i, v in enumerate(_VERDICTS)}
     out = []
-    for verdict in sorted(by_verdict, key=lambda v: (rank.get(v, len(rank)), v)):
+    for verdict in sorted(by_verdict, key=lambda v: (-VERDICT_RANK.get(v, -1), v)):
         groups = [(_target_label(targets[k]), targets[k], fs) for k, fs in by_verdict[verdict].items()]
         out.append((verdict, sorted(groups, key=lambda g: (-len(g[2]), g[0]))))
     return out

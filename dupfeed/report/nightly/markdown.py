@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from ...records import VERDICTS
 from .common import (
     _RELATIONS,
-    _VERDICTS,
     DEFAULT_TITLE,
     MAX_CLUSTER_POSTS,
     MAX_CLUSTERS,
@@ -78,7 +78,7 @@ def _md_glance(report: dict) -> list[str]:
         ["records skipped", f"{sum(skipped.values()):,}"],
         ["fetch failures", f"{len(failures):,}"],
         ["posts scored", f"{scored:,}"],
-    ] + [[v, f"{counts[v]:,} ({_pct(counts[v], scored)})"] for v in _VERDICTS]
+    ] + [[v, f"{counts[v]:,} ({_pct(counts[v], scored)})"] for v in VERDICTS]
     out += _md_table(["", "count"], rows)
     if skipped:
         rows = [[_md(r), f"{n:,}"] for r, n in sorted(skipped.items(), key=lambda kv: -kv[1])]
@@ -88,8 +88,8 @@ def _md_glance(report: dict) -> list[str]:
         out += _md_table(["fetch failed", "reason"], rows)
     days = [_day(_dict(d)) for d in _list(report.get("days"))]
     if days:
-        rows = [[_md(date), f"{posts:,}"] + [f"{c[v]:,} ({_pct(c[v], posts)})" for v in _VERDICTS] for date, posts, c in days]
-        out += _md_table(["day", "posts", "copy", "revision", "original"], rows)
+        rows = [[_md(date), f"{posts:,}"] + [f"{c[v]:,} ({_pct(c[v], posts)})" for v in VERDICTS] for date, posts, c in days]
+        out += _md_table(["day", "posts", *VERDICTS], rows)
     return out
 
 

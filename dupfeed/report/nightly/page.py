@@ -6,12 +6,12 @@ import math
 from collections.abc import Collection
 from html import escape
 
+from ...records import VERDICTS
 from .common import (
     _COLOURS,
     _RELATIONS,
     _STATUSES,
     _STYLE,
-    _VERDICTS,
     CHUNK,
     DEFAULT_TITLE,
     MAX_CLUSTER_POSTS,
@@ -55,7 +55,7 @@ def _a(url, label_html: str) -> str:
 
 def _badge(verdict) -> str:
     name = _str(verdict)
-    return f'<span class="verdict {name if name in _VERDICTS else "other"}">{_esc(name or "unknown")}</span>'
+    return f'<span class="verdict {name if name in VERDICTS else "other"}">{_esc(name or "unknown")}</span>'
 
 
 def _table(head: list[str], rows: list[list[str]], numeric: Collection[int] = ()) -> str:
@@ -102,7 +102,7 @@ def _chart(days: list[dict]) -> str:
     step = math.ceil(len(rows) / 8)  # at most 8 dates under the axis
     for i, (date, posts, counts) in enumerate(rows):
         x = left + slot * i + (slot - bar) / 2
-        tip = f"{date}: {posts:,} posts; " + ", ".join(f"{counts[v]:,} {v} ({_pct(counts[v], posts)})" for v in _VERDICTS)
+        tip = f"{date}: {posts:,} posts; " + ", ".join(f"{counts[v]:,} {v} ({_pct(counts[v], posts)})" for v in VERDICTS)
         # A transparent bar of full height, so that a day without copies still shows its tooltip.
         out.append(
             f'<g class="day"><title>{_esc(tip)}</title><rect x="{x:.1f}" y="{above}" width="{bar:.1f}" '
@@ -146,7 +146,7 @@ def _glance_html(report: dict) -> str:
         ("posts scored", scored),
     )
     out.append('<div class="cards">' + "".join(f'<div class="card"><b>{n:,}</b>{k}</div>' for k, n in cards) + "</div>")
-    rows = [[_badge(v), f"{counts[v]:,}", _pct(counts[v], scored)] for v in _VERDICTS]
+    rows = [[_badge(v), f"{counts[v]:,}", _pct(counts[v], scored)] for v in VERDICTS]
     out.append(_table(["verdict", "posts", "share of scored"], rows, {1, 2}))
     if skipped:
         rows = [[_esc(reason), f"{n:,}"] for reason, n in sorted(skipped.items(), key=lambda kv: -kv[1])]
