@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import DupfeedError, OptionsError
 from ..fetch import FetchOptions, FetchReport, check_url, fetch_sources
+
+if TYPE_CHECKING:  # the type click.progressbar() returns; click exports it nowhere else
+    from click._termui_impl import ProgressBar
 
 _MAX_LISTED_FAILURES = 20
 _BAR_FROM = 10
@@ -52,7 +56,7 @@ class _ProgressBar:
     """A progress callback that opens a bar on stderr at the first call, once the total is known."""
 
     def __init__(self) -> None:
-        self._bar = None
+        self._bar: ProgressBar[int] | None = None
         self._done = 0
 
     def __call__(self, done: int, total: int) -> None:
@@ -74,10 +78,7 @@ class _ProgressBar:
 def _read_url_file(value: str) -> list[str]:
     """URLs from a file (``-`` for stdin): one a line; blank lines and ``#`` comments skipped."""
     try:
-        if value == "-":
-            text = sys.stdin.read()
-        else:
-            text = Path(value).read_text(encoding="utf-8-sig")
+        text = sys.stdin.read() if value == "-" else Path(value).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise click.BadParameter(f"cannot read {value}: {getattr(err, 'strerror', None) or err}", param_hint="--urls") from None
     urls = []

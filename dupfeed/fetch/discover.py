@@ -173,7 +173,7 @@ def parse_sitemap(body: bytes, base: str) -> tuple[list[Entry], list[str]]:
         lines = [line.strip() for line in body.decode("utf-8", errors="replace").splitlines() if line.strip()]
         urls = [_web_url(line, base) if is_web_url(line) else None for line in lines]
         if lines and all(urls):
-            return [Entry(u) for u in urls], []
+            return [Entry(u) for u in urls if u], []
         raise FetchFailure(SITEMAP_NOT_XML)
     kind = _local(root)
     if kind not in ("urlset", "sitemapindex"):
@@ -236,7 +236,7 @@ def expand_sitemap(client: HttpClient, url: str) -> Expansion:
                 children = [c for c in client.robots.sitemaps(current) if c not in seen]
                 if not children:
                     raise FetchFailure(NOT_A_SITEMAP, "an HTML page, and robots.txt lists no sitemap")
-                pages = []
+                pages: list[Entry] = []
             else:
                 pages, children = parse_sitemap(response.body, response.url)
         except FetchFailure as err:

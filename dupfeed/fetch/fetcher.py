@@ -127,12 +127,12 @@ class _Run:
             seen.add(key)
             previous = self.store.lookup(url)
             status = previous.get("status", "ok") if previous else None
-            if status in ("ok", "duplicate") and not self.refresh:
+            if previous and status in ("ok", "duplicate") and not self.refresh:
                 self.report.known += 1
                 self.report._resolved(previous.get("canonical") if status == "duplicate" else previous.get("id"))
                 continue
             conditional = {}
-            if status == "ok":
+            if previous and status == "ok":
                 if previous.get("etag"):
                     conditional["If-None-Match"] = previous["etag"]
                 if previous.get("last_modified"):
@@ -154,7 +154,7 @@ class _Run:
         if isinstance(outcome, BaseException):
             raise outcome
         if outcome.status == 304:
-            if task.conditional:
+            if task.conditional and task.previous:  # asked only of a stored page
                 self.report.unchanged += 1
                 self.report._resolved(task.previous.get("id"))
             else:
