@@ -20,6 +20,7 @@ from typing import Any
 from .errors import InputError
 from .readers.common import ReadResult
 from .readers.exports import detect_format, merge_posts, read_export
+from .readers.reasons import MISSING_EXPORT, UNREADABLE_EXPORT
 from .records import VERDICTS, Post, Skip
 from .scan import read_all_sources
 from .store import Added, Scored, Store
@@ -112,7 +113,7 @@ def read_exports(paths: tuple[str, ...], input_format: str | None) -> ReadResult
     for value in paths:
         path = Path(value)
         if not path.exists():
-            result.skipped.append(Skip(value, None, "missing export", "no such file or folder"))
+            result.skipped.append(Skip(value, None, MISSING_EXPORT, "no such file or folder"))
             continue
         if not path.is_dir() or input_format is not None or detect_format(path) not in (None, "generic"):
             result.extend(read_export(path, input_format=input_format))
@@ -123,7 +124,7 @@ def read_exports(paths: tuple[str, ...], input_format: str | None) -> ReadResult
             try:
                 result.extend(read_export(child))
             except InputError as err:
-                result.skipped.append(Skip(str(child), None, "unreadable export", err.reason))
+                result.skipped.append(Skip(str(child), None, UNREADABLE_EXPORT, err.reason))
     result.records, duplicates = merge_posts(result.records)
     result.skipped.extend(duplicates)
     return result

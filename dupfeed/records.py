@@ -145,11 +145,25 @@ class Finding(_Record):
         return out
 
 
-LEFT_OUT_REASONS = frozenset(
-    {"repost without text", "repost", "boost", "draft article", "direct message", "deleted", "removed", "same post twice"}
-)
-"""Reasons for which a reader leaves a record out by design (not the author's own text, never
-public, or deleted by the platform): counted in the summary, but not a fault of the input."""
+class Reason(str):
+    """Why a record is skipped: the short text that summaries count ("empty text", "boost"),
+    and whether the record is ``left_out`` by design (not the author's own text, never public,
+    or deleted by the platform) rather than a fault of the input.
+
+    A reason is its text (a ``str``), so a skip counts, prints and compares as it reads; the
+    readers' reasons are named constants in :mod:`dupfeed.readers.reasons`.
+    """
+
+    left_out: bool
+
+    def __new__(cls, text: str, *, left_out: bool = False) -> Reason:
+        reason = super().__new__(cls, text)
+        reason.left_out = left_out
+        return reason
+
+    @property
+    def text(self) -> str:
+        return str(self)
 
 
 @dataclass(frozen=True)
@@ -158,10 +172,10 @@ class Skip(_Record):
 
     path: str
     line: int | None
-    reason: str
+    reason: Reason
     detail: str = ""
 
     @property
     def is_fault(self) -> bool:
         """Whether the input is at fault (a bad record), rather than left out by design."""
-        return self.reason not in LEFT_OUT_REASONS
+        return not self.reason.left_out

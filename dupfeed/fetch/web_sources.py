@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..readers.common import ReadResult
+from ..readers.reasons import fetch_failed
 from ..readers.sources import read_sources
 from ..records import Skip, Source
 from .fetcher import fetch_sources
@@ -34,5 +35,5 @@ def web_sources(
     wanted = set(report.source_ids)
     stored = read_sources(cache)
     result: ReadResult[Source] = ReadResult([s for s in stored.records if s.id in wanted])
-    result.skipped = [Skip(f.url, None, f.reason, f.detail) for f in report.failed]
+    result.skipped = [Skip(f.url, None, fetch_failed(f.reason), f.detail) for f in report.failed]
     return result

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import InputError
 from ..records import Skip
+from .reasons import UNSAFE_MEMBER_NAME
 
 Member = zipfile.ZipInfo | tarfile.TarInfo | Path
 """Where a member's bytes are: in the zip, in the tar, or a file of a folder."""
@@ -81,7 +82,7 @@ class Archive:
     def _add(self, raw_name: str, handle: Member) -> None:
         name = _safe_name(raw_name)
         if name is None:
-            self.skipped.append(Skip(str(self.path), None, "unsafe member name", raw_name))
+            self.skipped.append(Skip(str(self.path), None, UNSAFE_MEMBER_NAME, raw_name))
         else:
             self._members[name] = handle
 

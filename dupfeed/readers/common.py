@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from ..errors import InputError
-from ..records import Skip
+from ..records import Reason, Skip
+from .reasons import EMPTY_TEXT, TEXT_TOO_LONG
 
 T = TypeVar("T")
 
@@ -38,7 +39,7 @@ class ReadResult(Generic[T]):
 class BadRecord(Exception):
     """A record that cannot be used: the counted reason, and a detail for the warning."""
 
-    def __init__(self, reason: str, detail: str = ""):
+    def __init__(self, reason: Reason, detail: str = ""):
         super().__init__(reason)
         self.reason = reason
         self.detail = detail
@@ -48,13 +49,13 @@ class BadRecord(Exception):
         return Skip(where, line, self.reason, self.detail)
 
 
-def checked_text(text: str, *, empty: str = "empty text", detail: str = "") -> str:
+def checked_text(text: str, *, empty: Reason = EMPTY_TEXT, detail: str = "") -> str:
     """``text`` when it can be a post's text; else BadRecord: ``empty`` (the reason for no
     text, with ``detail``) or "text too long"."""
     if not text.strip():
         raise BadRecord(empty, detail)
     if len(text) > MAX_TEXT_CHARS:
-        raise BadRecord("text too long", f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
+        raise BadRecord(TEXT_TOO_LONG, f"{len(text):,} characters; at most {MAX_TEXT_CHARS:,}")
     return text
 
 

@@ -9,6 +9,7 @@ from ..records import Post, Skip
 from .archive import Archive
 from .common import ReadResult
 from .platforms import registry
+from .reasons import DUPLICATE_ID, SAME_POST_TWICE
 
 
 def input_formats() -> list[str]:
@@ -63,6 +64,6 @@ def merge_posts(posts: list[Post]) -> tuple[list[Post], list[Skip]]:
             seen[key] = post
             out.append(post)
         else:
-            reason = "same post twice" if first.text == post.text else "duplicate id"
+            reason = SAME_POST_TWICE if first.text == post.text else DUPLICATE_ID
             skipped.append(Skip(post.source_file or post.platform, None, reason, post.id))
     return out, skipped

@@ -13,6 +13,18 @@ from ..errors import InputError
 from ..records import Post, Skip
 from ..urls import extract_urls
 from .common import BadRecord, ReadResult, checked_text, parse_datetime, read_utf8
+from .reasons import (
+    EMPTY_ID,
+    INVALID_UNICODE,
+    LINKS_NOT_URLS,
+    MALFORMED_CSV,
+    MALFORMED_JSON,
+    MISSING_FIELD,
+    MORE_CELLS_THAN_COLUMNS,
+    NOT_A_JSON_OBJECT,
+    TEXT_NOT_A_STRING,
+    UNREADABLE_CREATED_AT,
+)
 
 REQUIRED = ("id", "text", "author", "created_at")
 
@@ -29,26 +41,26 @@ def post_from_mapping(row: Mapping, *, platform: str = "jsonl") -> Post:
     """Build a post from a JSONL object or CSV row; raises BadRecord with a reason."""
     missing = [name for name in REQUIRED if name not in row]
     if missing:
-        raise BadRecord("missing field", ", ".join(missing))
+        raise BadRecord(MISSING_FIELD, ", ".join(missing))
     text = row["text"]
     if not isinstance(text, str):
-        raise BadRecord("text is not a string")
+        raise BadRecord(TEXT_NOT_A_STRING)
     checked_text(text)
     for name in ("id", "text", "author"):
         value = row[name]
         if isinstance(value, str) and not _encodable(value):
-            raise BadRecord("invalid Unicode", f"{name} holds a lone surrogate")
+            raise BadRecord(INVALID_UNICODE, f"{name} holds a lone surrogate")
     if row["id"] in (None, ""):
-        raise BadRecord("empty id")
+        raise BadRecord(EMPTY_ID)
     try:
         created = parse_datetime(row["created_at"])
     except ValueError:
-        raise BadRecord("unreadable created_at", repr(row["created_at"])) from None
+        raise BadRecord(UNREADABLE_CREATED_AT, repr(row["created_at"])) from None
     links = row.get("links") or ()
     if isinstance(links, str):
         links = links.split()
     if not isinstance(links, (list, tuple)) or not all(isinstance(u, str) for u in links):
-        raise BadRecord("links is not a list of URLs")
+        raise BadRecord(LINKS_NOT_URLS)
     links = tuple(dict.fromkeys([*links, *extract_urls(text)]))
     author = row["author"]
 
@@ -81,10 +93,10 @@ def parse_jsonl(text: str, where: str) -> ReadResult[Post]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as err:
-            result.skipped.append(Skip(where, number, "malformed JSON", err.msg))
+            result.skipped.append(Skip(where, number, MALFORMED_JSON, err.msg))
             continue
         if not isinstance(row, dict):
-            result.skipped.append(Skip(where, number, "not a JSON object"))
+            result.skipped.append(Skip(where, number, NOT_A_JSON_OBJECT))
             continue
         try:
             result.records.append(post_from_mapping(row))
@@ -120,12 +132,12 @@ def parse_csv(text: str, where: str) -> ReadResult[Post]:
         except StopIteration:
             break
         except csv.Error as err:
-            result.skipped.append(Skip(where, reader.line_num, "malformed CSV", str(err)))
+            result.skipped.append(Skip(where, reader.line_num, MALFORMED_CSV, str(err)))
             continue
         line = _first_line(reader.line_num, row)
         # DictReader puts surplus cells under None: the row is misaligned.
         if None in row:
-            result.skipped.append(Skip(where, line, "more cells than columns"))
+            result.skipped.append(Skip(where, line, MORE_CELLS_THAN_COLUMNS))
             continue
         try:
             result.records.append(post_from_mapping(row, platform="csv"))

@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import InputError
 from ..records import Skip, Source
 from .common import ReadResult, parse_datetime, read_utf8
+from .reasons import EMPTY_TEXT, FIELD_NOT_A_STRING, MALFORMED_JSON, MISSING_FIELD, NO_MAIN_TEXT, NOT_A_JSON_OBJECT
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -29,7 +30,7 @@ def _from_html(path: Path, source_id: str, html: bytes | str, *, url: str | None
 
     found = extract_article(html, url=url)
     if found is None:
-        return Skip(str(path), None, "no main text", source_id)
+        return Skip(str(path), None, NO_MAIN_TEXT, source_id)
     return Source(
         id=source_id,
         text=found.text,
@@ -61,7 +62,7 @@ def _from_file(path: Path, source_id: str) -> Source | Skip:
         return _from_html(path, source_id, _decoded(data))
     text = read_utf8(path)
     if not text.strip():
-        return Skip(str(path), None, "empty text", source_id)
+        return Skip(str(path), None, EMPTY_TEXT, source_id)
     meta = front_matter(text)
     title = meta.get("title") or text.strip().splitlines()[0].strip().lstrip("# ")[:200]
     return Source(
@@ -111,10 +112,10 @@ def read_sources_jsonl(path: Path) -> ReadResult[Source]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as err:
-            result.skipped.append(Skip(str(path), number, "malformed JSON", err.msg))
+            result.skipped.append(Skip(str(path), number, MALFORMED_JSON, err.msg))
             continue
         if not isinstance(row, dict):
-            result.skipped.append(Skip(str(path), number, "not a JSON object"))
+            result.skipped.append(Skip(str(path), number, NOT_A_JSON_OBJECT))
             continue
         if row.get("status", "ok") != "ok":
             continue  # a failed or duplicate fetch recorded by `dupfeed sources fetch`: not a source
@@ -124,11 +125,11 @@ def read_sources_jsonl(path: Path) -> ReadResult[Source]:
             if row.get(k) is not None and not isinstance(row[k], str)
         ]
         if wrong:
-            result.skipped.append(Skip(str(path), number, "field is not a string", ", ".join(wrong)))
+            result.skipped.append(Skip(str(path), number, FIELD_NOT_A_STRING, ", ".join(wrong)))
             continue
         source_id = str(row.get("id") or row.get("url") or "")
         if not source_id:
-            result.skipped.append(Skip(str(path), number, "missing field", "id or url"))
+            result.skipped.append(Skip(str(path), number, MISSING_FIELD, "id or url"))
             continue
         given: dict[str, Any] = {
             "url": row.get("url") or None,
@@ -145,7 +146,7 @@ def read_sources_jsonl(path: Path) -> ReadResult[Source]:
                 item = Skip(str(path), number, item.reason, source_id)
             result.add(item)
         else:
-            result.skipped.append(Skip(str(path), number, "empty text", source_id))
+            result.skipped.append(Skip(str(path), number, EMPTY_TEXT, source_id))
     # A source stored twice (a refetch interrupted before its clean-up): the later line wins.
     result.records = list({s.id: s for s in result.records}.values())
     return result

@@ -28,6 +28,7 @@ import re
 from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
+from .. import reasons
 from ..archive import Archive
 from ..common import BadRecord, ReadResult, checked_text, parse_datetime
 from .car import CID, DAG_CBOR, CarError, decode_cbor, iter_blocks, looks_like_car, read_header
@@ -108,7 +109,7 @@ def _read_car(archive: Archive, member: str, result: ReadResult[Post]) -> None:
         try:
             decoded[cid] = decode_cbor(raw)
         except CarError as err:
-            result.skipped.append(Skip(where, number, "malformed block", f"{cid}: {err}"))
+            result.skipped.append(Skip(where, number, reasons.MALFORMED_BLOCK, f"{cid}: {err}"))
     commit = decoded.get(roots[0]) if roots else None
     did = commit.get("did") if isinstance(commit, dict) and isinstance(commit.get("did"), str) else None
     keys = _tree_keys(decoded, commit.get("data") if isinstance(commit, dict) else None)
@@ -170,14 +171,14 @@ def _add(
 ) -> None:
     """Append the record's post, or its skip; records that are not posts or reposts are ignored."""
     if not isinstance(record, dict):
-        result.skipped.append(Skip(where, line, "not a record", str(key or cid)))
+        result.skipped.append(Skip(where, line, reasons.NOT_A_RECORD, str(key or cid)))
         return
     if record.get("$type") not in (POST, REPOST):
         return  # likes, follows, profile: not posts
     rkey = key.split("/", 1)[1] if key and "/" in key else None
     uri = f"at://{did}/{key}" if did and key else None
     if record["$type"] == REPOST:
-        result.skipped.append(Skip(where, line, "repost", _text(record, "subject", "uri") or ""))
+        result.skipped.append(Skip(where, line, reasons.REPOST, _text(record, "subject", "uri") or ""))
         return
     try:
         result.records.append(_post(record, did=did, rkey=rkey, uri=uri, cid=cid, member=member))
@@ -196,13 +197,13 @@ def _text(value: object, *path: str) -> str | None:
 def _post(record: dict, *, did: str | None, rkey: str | None, uri: str | None, cid: CID | None, member: str) -> Post:
     text = record.get("text")
     if not isinstance(text, str):
-        raise BadRecord("text is not a string")
+        raise BadRecord(reasons.TEXT_NOT_A_STRING)
     text, facet_links = _apply_facets(text, record.get("facets"))
     checked_text(text)
     try:
         created = parse_datetime(record.get("createdAt"))
     except ValueError:
-        raise BadRecord("unreadable date", repr(record.get("createdAt"))) from None
+        raise BadRecord(reasons.UNREADABLE_DATE, repr(record.get("createdAt"))) from None
     # a link card, alone or beside a quoted post (recordWithMedia)
     embedded = [_text(record, "embed", "external", "uri"), _text(record, "embed", "media", "external", "uri")]
     links = [*facet_links, *(u for u in embedded if u), *extract_urls(text)]

@@ -38,6 +38,7 @@ from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
 from ..common import BadRecord, ReadResult, checked_text
+from ..reasons import EMPTY_TEXT, NOT_A_POST, REPOST_WITHOUT_TEXT, UNREADABLE_TIMESTAMP
 
 NAME = "facebook"
 OWNER_UNKNOWN = "facebook:me"
@@ -93,14 +94,14 @@ def repair_mojibake(value):
 
 def _post(item: object, owner: str, member: str) -> Post:
     if not isinstance(item, dict):
-        raise BadRecord("not a post")
+        raise BadRecord(NOT_A_POST)
     stamp = item.get("timestamp")
     if isinstance(stamp, bool) or not isinstance(stamp, (int, float)):
-        raise BadRecord("unreadable timestamp", repr(stamp))
+        raise BadRecord(UNREADABLE_TIMESTAMP, repr(stamp))
     try:
         created = datetime.fromtimestamp(stamp, UTC)
     except (OverflowError, OSError, ValueError):
-        raise BadRecord("unreadable timestamp", repr(stamp)) from None
+        raise BadRecord(UNREADABLE_TIMESTAMP, repr(stamp)) from None
     pieces = [d["post"] for d in _list(item.get("data")) if isinstance(d, dict) and isinstance(d.get("post"), str)]
     text = "\n".join(p for p in pieces if p.strip()).strip()
     links, descriptions = [], []
@@ -119,7 +120,7 @@ def _post(item: object, owner: str, member: str) -> Post:
     if not isinstance(title, str):
         title = ""
     shared = _SHARED.search(title)
-    checked_text(text, empty="repost without text" if shared else "empty text", detail=title)
+    checked_text(text, empty=REPOST_WITHOUT_TEXT if shared else EMPTY_TEXT, detail=title)
     return Post(
         id=f"fb:{int(stamp)}",
         text=text,

@@ -37,6 +37,7 @@ from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
 from ..common import BadRecord, ReadResult, checked_text, parse_datetime
+from ..reasons import MISSING_FIELD, NO_DATE, NOT_A_FEED, UNREADABLE_DATE
 
 NAME = "rss"
 SUFFIXES = (".xml", ".rss", ".atom")
@@ -84,7 +85,7 @@ def read(archive: Archive) -> ReadResult[Post]:
         if root is None:
             if len(members) == 1:
                 raise InputError("not an RSS or Atom feed", path=archive.where(member))
-            result.skipped.append(Skip(archive.where(member), None, "not a feed", member))
+            result.skipped.append(Skip(archive.where(member), None, NOT_A_FEED, member))
             continue
         result.extend(_read_feed(root, archive.where(member), member))
     return result
@@ -184,8 +185,8 @@ def _date(entry, is_atom: bool):
                 return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
             return parse_datetime(value)
         except (ValueError, TypeError):
-            raise BadRecord("unreadable date", repr(value)) from None
-    raise BadRecord("no date")
+            raise BadRecord(UNREADABLE_DATE, repr(value)) from None
+    raise BadRecord(NO_DATE)
 
 
 def _post(entry, feed_author: str | None, feed_lang: str | None, member: str) -> Post:
@@ -213,7 +214,7 @@ def _post(entry, feed_author: str | None, feed_lang: str | None, member: str) ->
     checked_text(text, detail=native or link or "")
     native = native or link or ""
     if not native:
-        raise BadRecord("missing field", "guid, id or link")
+        raise BadRecord(MISSING_FIELD, "guid, id or link")
     lang = entry.get(XML_LANG) or next((e.get(XML_LANG) for e in entry.iterancestors() if e.get(XML_LANG)), None)
     return Post(
         id=f"rss:{native}",

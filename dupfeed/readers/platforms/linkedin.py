@@ -50,6 +50,7 @@ from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
 from ..common import BadRecord, ReadResult, checked_text, parse_datetime
+from ..reasons import DRAFT_ARTICLE, MALFORMED_CSV, REPOST_WITHOUT_TEXT, UNREADABLE_DATE, UNREADABLE_HTML, WRONG_NUMBER_OF_CELLS
 
 NAME = "linkedin"
 OWNER_UNKNOWN = "linkedin:me"
@@ -94,7 +95,7 @@ def read(archive: Archive) -> ReadResult[Post]:
     for member in members["instantreposts.csv"]:
         where = archive.where(member)
         for line, row in _csv_rows(archive, member, REPOST_COLUMNS, result.skipped):
-            result.skipped.append(Skip(where, line, "repost without text", unquote(row["Link"].strip())))
+            result.skipped.append(Skip(where, line, REPOST_WITHOUT_TEXT, unquote(row["Link"].strip())))
     for member in articles:
         try:
             result.records.append(_article(archive, member, owner))
@@ -159,7 +160,7 @@ def _article(archive: Archive, member: str, owner: str) -> Post:
     try:
         root = lxml.html.document_fromstring(_decode(archive, member))
     except (etree.ParserError, ValueError) as err:
-        raise BadRecord("unreadable HTML", str(err)) from None
+        raise BadRecord(UNREADABLE_HTML, str(err)) from None
     title = " ".join((root.findtext(".//title") or "").split())
     heading = root.find(".//h1")
     if not title and heading is not None:
@@ -169,7 +170,7 @@ def _article(archive: Archive, member: str, owner: str) -> Post:
     created = _stamp(root, "created")
     published = _stamp(root, "published")
     if created and not published:
-        raise BadRecord("draft article", title)
+        raise BadRecord(DRAFT_ARTICLE, title)
     # What is left of <body> without the heading and the two date lines is the article.
     for element in [heading, *root.find_class("created"), *root.find_class("published")]:
         if element is not None:
@@ -181,7 +182,7 @@ def _article(archive: Archive, member: str, owner: str) -> Post:
     base = member.rsplit("/", 1)[-1]
     stamp = published or (base[:19] if _STAMP.fullmatch(base[:19]) else None) or created
     if stamp is None:
-        raise BadRecord("unreadable date", "no published date in the page or its file name")
+        raise BadRecord(UNREADABLE_DATE, "no published date in the page or its file name")
     slug = url.rstrip("/").rsplit("/pulse/", 1)[-1] if url and "/pulse/" in url else base.rsplit(".", 1)[0]
     return _post(
         f"li:article:{slug}",
@@ -218,7 +219,7 @@ def _parse_date(value: str):
     try:
         return parse_datetime(value.strip().removesuffix(" UTC"))
     except ValueError:
-        raise BadRecord("unreadable date", repr(value)) from None
+        raise BadRecord(UNREADABLE_DATE, repr(value)) from None
 
 
 def _stamp(root, css_class: str) -> str | None:
@@ -302,11 +303,11 @@ def _csv_rows(
         except StopIteration:
             return
         except csv.Error as err:
-            skipped.append(Skip(where, line, "malformed CSV", str(err)))
+            skipped.append(Skip(where, line, MALFORMED_CSV, str(err)))
             continue
         if not cells:
             continue
         if len(cells) != len(header):
-            skipped.append(Skip(where, line, "wrong number of cells", f"{len(cells)} cells, {len(header)} columns"))
+            skipped.append(Skip(where, line, WRONG_NUMBER_OF_CELLS, f"{len(cells)} cells, {len(header)} columns"))
             continue
         yield line, dict(zip(header, cells))

@@ -40,6 +40,7 @@ from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
 from ..common import BadRecord, ReadResult, checked_text, parse_datetime
+from ..reasons import BOOST, DIRECT_MESSAGE, MISSING_FIELD, NOT_A_POST, NOT_AN_ACTIVITY, UNREADABLE_DATE
 
 NAME = "mastodon"
 PUBLIC = {"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"}
@@ -110,19 +111,19 @@ def _is_direct(activity: dict, status: dict) -> bool:
 
 def _post(activity: object, author: str | None, member: str, *, include_direct: bool) -> Post:
     if not isinstance(activity, dict):
-        raise BadRecord("not an activity")
+        raise BadRecord(NOT_AN_ACTIVITY)
     kind = activity.get("type")
     status = activity.get("object")
     if kind == "Announce":
         boosted = status.get("id") if isinstance(status, dict) else status
-        raise BadRecord("boost", str(boosted or ""))
+        raise BadRecord(BOOST, str(boosted or ""))
     if kind != "Create" or not isinstance(status, dict):
-        raise BadRecord("not a post", f"{kind} activity")
+        raise BadRecord(NOT_A_POST, f"{kind} activity")
     status_id = status.get("id") or activity.get("id")
     if not isinstance(status_id, str):
-        raise BadRecord("missing field", "id")
+        raise BadRecord(MISSING_FIELD, "id")
     if _is_direct(activity, status) and not include_direct:
-        raise BadRecord("direct message", status_id)
+        raise BadRecord(DIRECT_MESSAGE, status_id)
     content = status.get("content")
     content_map = status.get("contentMap")
     if not isinstance(content_map, dict):
@@ -135,7 +136,7 @@ def _post(activity: object, author: str | None, member: str, *, include_direct: 
     try:
         created = parse_datetime(published)
     except ValueError:
-        raise BadRecord("unreadable date", repr(published)) from None
+        raise BadRecord(UNREADABLE_DATE, repr(published)) from None
     inward = _inward_links(content)
     links = [h for h in hrefs if h not in inward] + extract_urls(text)
     reply_to = status.get("inReplyTo")

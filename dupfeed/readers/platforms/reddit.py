@@ -32,11 +32,12 @@ from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
 from ..common import BadRecord, ReadResult, checked_text, parse_datetime
+from ..reasons import DELETED, EMPTY_ID, MALFORMED_CSV, MORE_CELLS_THAN_COLUMNS, REMOVED, UNREADABLE_DATE
 
 NAME = "reddit"
 _FILES = {"posts.csv": ("id", "date", "title", "body"), "comments.csv": ("id", "date", "body")}
 _PREFIX = {"posts.csv": "t3_", "comments.csv": "t1_"}
-_PLACEHOLDERS = {"[deleted]": "deleted", "[removed]": "removed"}
+_PLACEHOLDERS = {"[deleted]": DELETED, "[removed]": REMOVED}
 
 
 def _members(archive: Archive) -> list[tuple[str, str]]:
@@ -99,10 +100,10 @@ def _read_csv(archive: Archive, member: str, name: str, author: str) -> ReadResu
         except StopIteration:
             break
         except csv.Error as err:
-            result.skipped.append(Skip(where, start, "malformed CSV", str(err)))
+            result.skipped.append(Skip(where, start, MALFORMED_CSV, str(err)))
             continue
         if None in row:
-            result.skipped.append(Skip(where, start, "more cells than columns"))
+            result.skipped.append(Skip(where, start, MORE_CELLS_THAN_COLUMNS))
             continue
         try:
             result.records.append(_post(row, name, author, member))
@@ -114,7 +115,7 @@ def _read_csv(archive: Archive, member: str, name: str, author: str) -> ReadResu
 def _post(row: dict, name: str, author: str, member: str) -> Post:
     native = (row.get("id") or "").strip()
     if not native:
-        raise BadRecord("empty id")
+        raise BadRecord(EMPTY_ID)
     body = (row.get("body") or "").replace("\r\n", "\n").strip()
     if body in _PLACEHOLDERS:
         raise BadRecord(_PLACEHOLDERS[body], native)
@@ -126,7 +127,7 @@ def _post(row: dict, name: str, author: str, member: str) -> Post:
     try:
         created = parse_datetime(date.removesuffix(" UTC").removesuffix("UTC").strip())
     except ValueError:
-        raise BadRecord("unreadable date", repr(date)) from None
+        raise BadRecord(UNREADABLE_DATE, repr(date)) from None
     permalink = (row.get("permalink") or "").strip() or None
     shared = (row.get("url") or "").strip() if is_post else ""
     links = ([shared] if shared and shared != permalink else []) + extract_urls(text)

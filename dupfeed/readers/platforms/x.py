@@ -42,6 +42,7 @@ from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
 from ..common import BadRecord, ReadResult, checked_text, parse_datetime
+from ..reasons import MISSING_ID, MISSING_TEXT, NOT_A_TWEET, UNREADABLE_CREATED_AT
 
 NAME = "x"
 OWNER_UNKNOWN = "x:me"
@@ -69,7 +70,7 @@ def read(archive: Archive) -> ReadResult[Post]:
             tweet = item.get("tweet", item) if isinstance(item, dict) else None
             tid = str(tweet.get("id_str") or tweet.get("id") or "") if isinstance(tweet, dict) else ""
             if not tid.isdigit() or not isinstance(tweet, dict):
-                reason = "missing id" if isinstance(tweet, dict) else "not a tweet"
+                reason = MISSING_ID if isinstance(tweet, dict) else NOT_A_TWEET
                 result.skipped.append(Skip(archive.where(member), number, reason))
                 continue
             entries.append((member, number, tweet, tid))
@@ -98,7 +99,7 @@ def read(archive: Archive) -> ReadResult[Post]:
 def _post(tweet: dict, tid: str, owner: str | None, notes: list[tuple[datetime, str, list[str]]], member: str) -> Post:
     raw = tweet.get("full_text", tweet.get("text"))
     if not isinstance(raw, str):
-        raise BadRecord("missing text")
+        raise BadRecord(MISSING_TEXT)
     created = _created(tweet.get("created_at"))
     text = html.unescape(raw)
     entities = _dict(tweet.get("entities"))
@@ -157,7 +158,7 @@ def _created(value: object) -> datetime:
                 return parse_datetime(value)
             except ValueError:
                 pass
-    raise BadRecord("unreadable created_at", repr(value))
+    raise BadRecord(UNREADABLE_CREATED_AT, repr(value))
 
 
 def _chain(tweet: dict, tid: str) -> str:
