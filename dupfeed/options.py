@@ -32,12 +32,24 @@ class Options:
             words (``colour``/``color``, a typo); 0 turns it off.
         fuzzy_min_ratio: the rapidfuzz Indel similarity from which two words are alike. Lower
             grows passages over more changed words, and over unrelated words sooner.
-        min_passage_words: shortest passage reported; shorter shared runs are stock phrases.
+        min_passage_words: fewest aligned words (not common text) of a passage reported;
+            shorter shared runs are stock phrases.
+        min_content_words: fewest aligned content words (not function words, not common text)
+            of a match reported: what makes it evidence rather than a shared formula ("Been a
+            while. Hope all's well with you" has three). Higher misses short reposts.
+        function_word_share, function_word_min_docs: a word in at least this share of all the
+            documents (and in at least that many) is a function word: it counts as aligned but
+            not as content. Learned from the corpus, in every language.
+        frame_max_words, frame_slack_words: a match whose passages are each at most
+            ``frame_max_words`` long and sit at the same edge of both texts (within
+            ``frame_slack_words``), less than half of the post, is a frame around new text (a
+            yearly "I read 52 #books in ..." opening, an app's header): not reported.
         copy_containment: share of a post copied from which it is a ``copy``.
         revision_containment: share of a post copied from which it is a ``revision``.
         boilerplate_min_posts: a shingle in at least this many posts is recurring text.
-        boilerplate_max_words: a recurring run of at most this many words that is less than
-            half of its post (a footer, a tagline, a hashtag block) is boilerplate: discounted.
+        boilerplate_max_words: a recurring run of at most this many words, anywhere in its post
+            (a footer, a tagline, an app's template, a stock reply), is common text: not evidence
+            of copying. A longer recurring run is a text copied whole, which stays evidence.
         max_matches: most matches reported per post.
         source_bonus: a source's containment counts this many times when matches are ranked
             (a post and the earlier posts copying the same article all match each other; the
@@ -62,6 +74,11 @@ class Options:
     fuzzy_reach: int = 3
     fuzzy_min_ratio: float = 0.85
     min_passage_words: int = 8
+    min_content_words: int = 5
+    function_word_share: float = 0.02
+    function_word_min_docs: int = 10
+    frame_max_words: int = 12
+    frame_slack_words: int = 3
     copy_containment: float = 0.8
     revision_containment: float = 0.2
     boilerplate_min_posts: int = 5

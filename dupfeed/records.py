@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 from .times import utc_iso
 
@@ -19,6 +19,7 @@ FLAGGED_VERDICTS: tuple[Verdict, ...] = tuple(v for v in VERDICTS if v != "origi
 """The verdicts that flag a post (what ``--fail-on`` accepts)."""
 Relation = Literal["source", "self_repost", "cross_author"]
 MatchKind = Literal["source", "post"]
+CopyKind = Literal["verbatim", "edited"]
 
 
 def reaches(verdict: str, threshold: str) -> bool:
@@ -36,12 +37,14 @@ def _plain(value: Any) -> Any:
         return utc_iso(value)
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
-    if dataclasses.is_dataclass(value):
+    if isinstance(value, _Record):
         return value.to_dict()
     return value
 
 
 class _Record:
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]  # each record is a dataclass
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the record's fields (datetimes as ISO 8601, UTC as ``Z``)."""
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
@@ -114,6 +117,14 @@ class Match(_Record):
     containment: float
     attributed: bool
     spans: tuple[Span, ...] = ()
+    aligned_words: int = 0
+    """Words of the post aligned to words of the match (exactly or as close variants) and not
+    common text: what ``containment`` counts. Words edited inside a passage are not counted."""
+    discounted_words: int = 0
+    """Aligned words left out as common text (a phrase recurring across many posts)."""
+    copy_kind: CopyKind = "verbatim"
+    """``verbatim`` (the passages as in the match) or ``edited`` (words changed, inserted or
+    dropped inside them)."""
     target: Post | Source | None = field(default=None, compare=False, repr=False)
     """The matched record itself (its text shows the passages); not part of ``to_dict()``."""
 

@@ -146,7 +146,10 @@ def test_findings_serialise_to_the_jsonl_contract(article):
     assert list(record) == ["id", "author", "created_at", "verdict", "matches", "platform", "kind"]
     assert record["created_at"] == "2024-05-01T09:00:00Z"
     match = record["matches"][0]
-    assert list(match) == ["kind", "id", "author", "url", "relation", "similarity", "containment", "attributed", "spans"]
+    assert list(match) == [
+        "kind", "id", "author", "url", "relation", "similarity", "containment", "attributed", "spans",
+        "aligned_words", "discounted_words", "copy_kind",
+    ]  # fmt: skip
     assert list(match["spans"][0]) == ["post_start", "post_end", "match_start", "match_end"]
 
 

@@ -53,7 +53,7 @@ def test_a_second_night_on_the_same_inputs_adds_and_reports_nothing(runner, tmp_
     assert first.exit_code == 0, first.output
     report = _report(first.output)
     assert report["added"] == {"posts": 100, "sources": 5, "already_stored": 0, "skipped": {}, "fetch_failures": []}
-    assert report["scored"] == {"posts": 100, "copy": 31, "revision": 9, "original": 60}
+    assert report["scored"] == {"posts": 100, "copy": 29, "revision": 11, "original": 60}
     assert len(report["findings"]) == 40 and report["originals"]["total"] == 60
     assert report["top_sources"] and report["clusters"]
     for cluster in report["clusters"]:  # first appearance first

@@ -10,7 +10,7 @@ here are word positions; the detector maps them to character offsets.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -29,6 +29,10 @@ class Passage:
     match_start: int
     match_end: int
     matched: int  # words of the post covered by exact fragments
+    pieces: list[tuple[int, int]] = field(default_factory=list, compare=False)
+    """Post word ranges ``[start, end)`` aligned to words of the other text (exact fragments and
+    close variants); the words between them are edits, which the span covers and the share of
+    copied words does not count."""
 
 
 def _seeds(post: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -105,8 +109,9 @@ def passages(
             ):
                 best = chain
         if best is None:
-            chains.append(Passage(ps, pe, ms, me, pe - ps))
+            chains.append(Passage(ps, pe, ms, me, pe - ps, [(ps, pe)]))
         else:
+            best.pieces.append((max(ps, best.post_end), pe))
             best.matched += max(0, pe - max(ps, best.post_end))
             best.post_end = max(best.post_end, pe)
             best.match_end = max(best.match_end, me)
@@ -163,7 +168,10 @@ def extend_fuzzy(
             pe, me = pe + 1, me + 1
         else:
             break
-    return Passage(ps, pe, ms, me, passage.matched + (passage.post_start - ps) + (pe - passage.post_end))
+    pieces = [(ps, passage.post_start), *passage.pieces, (passage.post_end, pe)]
+    return Passage(
+        ps, pe, ms, me, passage.matched + (passage.post_start - ps) + (pe - passage.post_end), [r for r in pieces if r[1] > r[0]]
+    )
 
 
 def covered_words(found: Sequence[Passage], n_words: int) -> np.ndarray:
@@ -171,4 +179,14 @@ def covered_words(found: Sequence[Passage], n_words: int) -> np.ndarray:
     mask = np.zeros(n_words, dtype=bool)
     for p in found:
         mask[p.post_start : p.post_end] = True
+    return mask
+
+
+def aligned_words(found: Sequence[Passage], n_words: int) -> np.ndarray:
+    """A boolean mask of the post's words aligned to a word of the other text (not the edits
+    between a passage's fragments)."""
+    mask = np.zeros(n_words, dtype=bool)
+    for p in found:
+        for start, end in p.pieces:
+            mask[start:end] = True
     return mask

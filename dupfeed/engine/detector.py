@@ -12,9 +12,9 @@ import numpy as np
 
 from ..options import Options
 from ..records import Finding, Match, Post, Source, Span
-from .align import Passage, covered_words, extend_fuzzy, passages
+from .align import Passage, aligned_words, covered_words, extend_fuzzy, passages
 from .attribution import credits_post, credits_source
-from .boilerplate import PhraseCounts, ShingleCounts, boilerplate_words
+from .common_text import PhraseCounts, ShingleCounts, common_words
 from .documents import Document, Documents, DocumentStore, make_docs
 from .index import BandIndex, CandidateIndex, WindowIndex
 from .sketch import MinHasher, Sketches
@@ -79,7 +79,8 @@ class Detector:
         documents: the :class:`~dupfeed.engine.documents.DocumentStore` (default: in memory).
         index: the :class:`~dupfeed.engine.index.CandidateIndex` (default: the one
             ``options.index`` names, empty).
-        counts: the :class:`~dupfeed.engine.boilerplate.PhraseCounts` of the posts so far.
+        counts: the :class:`~dupfeed.engine.common_text.PhraseCounts` of the posts' shingles so far.
+        word_counts: the same of the words of every document (sources and posts) so far.
         next_sequence: the sequence number of the next post (posts already in ``documents``
             hold the ones before; it breaks ties between posts of the same time).
     """
@@ -94,6 +95,7 @@ class Detector:
         documents: DocumentStore | None = None,
         index: CandidateIndex | None = None,
         counts: PhraseCounts | None = None,
+        word_counts: PhraseCounts | None = None,
         next_sequence: int = 0,
     ):
         self.options = options or Options()
@@ -105,6 +107,7 @@ class Detector:
         self.index: CandidateIndex = index
         self.documents: DocumentStore = documents if documents is not None else Documents()
         self.counts: PhraseCounts = counts if counts is not None else ShingleCounts()
+        self.word_counts: PhraseCounts = word_counts if word_counts is not None else ShingleCounts()
         self.next_sequence = next_sequence
         self.timings: dict[str, float] = defaultdict(float)
         """Seconds spent per stage (shingle, sketch, index, verify), summed over calls."""
@@ -132,6 +135,7 @@ class Detector:
         for doc in docs:
             self.documents.append(doc)
         self.index.add(sketches.window_owner + first, sketches.windows)
+        self.word_counts.add([np.unique(doc.words) for doc in docs if doc.words is not None])
         self.timings["index"] += time.perf_counter() - started
         return list(range(first, len(self.documents))), sketches, docs
 
@@ -225,10 +229,19 @@ class Detector:
         slack = timedelta(hours=self.options.source_date_slack_hours)
         return published is None or published - slack <= doc.record.created_at
 
-    def _boilerplate(self, doc: Document) -> np.ndarray:
+    def _common(self, doc: Document) -> np.ndarray:
+        """The post's words that are common text (recurring short runs)."""
         opts = self.options
-        common = self.counts.count(doc.shingles) >= opts.boilerplate_min_posts
-        return boilerplate_words(common, doc.n_words, opts.shingle_size, opts.boilerplate_max_words)
+        recurring = self.counts.count(doc.shingles) >= opts.boilerplate_min_posts
+        return common_words(recurring, doc.n_words, opts.shingle_size, opts.boilerplate_max_words)
+
+    def _function_words(self, doc: Document) -> np.ndarray:
+        """The post's words found in so many documents that they carry no evidence."""
+        opts = self.options
+        if doc.words is None or not len(doc.words):
+            return np.zeros(doc.n_words, dtype=bool)
+        least = max(opts.function_word_min_docs, opts.function_word_share * len(self.documents))
+        return self.word_counts.count(doc.words) >= least
 
     def _score(self, number: int, candidates: set[int]) -> Finding:
         opts = self.options
@@ -241,30 +254,27 @@ class Detector:
         }
         eligible = [c for c, n in shared.items() if n >= _MIN_SHARED]
         matches: list[Match] = []
-        covered = np.zeros(doc.n_words, dtype=bool)
-        share = 0.0
         if eligible and doc.n_words:
-            # Sources first: a passage found in a source article is copied, however often
-            # it recurs across posts; only what no source explains can be feed boilerplate.
-            recurring = self._boilerplate(doc)
+            # Sources first: a passage found in a source article is copied, however often it
+            # recurs across posts; only what no source explains can be common feed text.
+            recurring = self._common(doc)
+            function = self._function_words(doc)
             sources = sorted(c for c in eligible if self.documents[c].is_source)
             earlier = sorted(c for c in eligible if not self.documents[c].is_source)
-
-            def take(c: int, boiler: np.ndarray) -> None:
-                found = self._match(doc, self.documents[c], boiler, shared[c])
+            from_sources = np.zeros(doc.n_words, dtype=bool)
+            for c in sources:
+                found = self._match(doc, self.documents[c], recurring, function, shared[c])
                 if found is not None:
                     matches.append(found[0])
-                    covered[found[1]] = True
-
-            for c in sources:
-                take(c, np.zeros(doc.n_words, dtype=bool))
-            boiler = recurring & ~covered
+                    from_sources |= found[1]
+            common = recurring & ~from_sources
             for c in earlier:
-                take(c, boiler)
-            boiler = recurring & ~covered
-            kept = int((~boiler).sum())
-            share = (covered & ~boiler).sum() / kept if kept else 0.0
+                found = self._match(doc, self.documents[c], common, function, shared[c])
+                if found is not None:
+                    matches.append(found[0])
         matches = _strongest(matches, opts.max_matches, opts.source_bonus)
+        # The verdict is the strongest match's share: the number the report shows beside it.
+        share = max((m.containment for m in matches), default=0.0)
         if share >= opts.copy_containment:
             verdict = "copy"
         elif share >= opts.revision_containment:
@@ -273,7 +283,25 @@ class Detector:
             verdict = "original"
         return Finding(post.id, post.author, post.created_at, verdict, tuple(matches), post)
 
-    def _match(self, doc: Document, other: Document, boiler: np.ndarray, shared: int) -> tuple[Match, np.ndarray] | None:
+    def _is_frame(self, kept: list[Passage], doc: Document, other: Document, aligned: int) -> bool:
+        """Whether the passages are only a frame around new text: each short and at the same
+        edge of both texts (an opening formula, a closing line), most of the post not in them.
+        A yearly "I read 52 #books in ..." post, an app's "My Top 3 Weekly ..." header."""
+        opts = self.options
+        slack, longest = opts.frame_slack_words, opts.frame_max_words
+        for p in kept:
+            at_start = p.post_start <= slack and p.match_start <= slack
+            at_end = p.post_end >= doc.n_words - slack and p.match_end >= other.n_words - slack
+            if p.post_end - p.post_start > longest or not (at_start or at_end):
+                return False
+        return 2 * aligned < doc.n_words
+
+    def _match(
+        self, doc: Document, other: Document, common: np.ndarray, function: np.ndarray, shared: int
+    ) -> tuple[Match, np.ndarray] | None:
+        """The match of ``doc`` in ``other`` and the post words it covers, if its passages are
+        evidence that one copies the other: enough aligned words, not common text, enough of
+        them content words, and more than a frame."""
         opts = self.options
         k = opts.shingle_size
         found = passages(
@@ -284,16 +312,22 @@ class Detector:
         found = [extend_fuzzy(p, doc.tokens, other.tokens, reach=opts.fuzzy_reach, min_ratio=opts.fuzzy_min_ratio) for p in found]
         kept: list[Passage] = []
         for p in found:
-            # A passage needs min_passage_words words that are not boilerplate, and more words
-            # matched exactly than two chance shingles side by side would give.
-            free_words = int((~boiler[p.post_start : p.post_end]).sum())
-            if free_words >= opts.min_passage_words and p.matched > 2 * k:
+            # A passage needs min_passage_words aligned words that are not common text, and more
+            # words matched exactly than two chance shingles side by side would give.
+            free = aligned_words([p], doc.n_words) & ~common
+            if int(free.sum()) >= opts.min_passage_words and p.matched > 2 * k:
                 kept.append(p)
         if not kept:
             return None
-        mask = covered_words(kept, doc.n_words) & ~boiler
-        denominator = int((~boiler).sum())
-        containment = mask.sum() / denominator if denominator else 0.0
+        aligned = aligned_words(kept, doc.n_words)
+        evidence = aligned & ~common
+        n_evidence = int(evidence.sum())
+        if int((evidence & ~function).sum()) < opts.min_content_words:
+            return None
+        if self._is_frame(kept, doc, other, n_evidence):
+            return None
+        denominator = int((~common).sum())
+        containment = n_evidence / denominator if denominator else 0.0
         union = len(doc.unique) + len(other.unique) - shared
         post = doc.record
         record = other.record
@@ -304,6 +338,8 @@ class Detector:
             relation = "self_repost" if same else "cross_author"
             attributed = credits_post(post, record)
         spans = tuple(self._char_span(doc, other, p) for p in kept)
+        covered = covered_words(kept, doc.n_words)
+        verbatim = not (covered & ~aligned).any() and all(p.post_end - p.post_start == p.match_end - p.match_start for p in kept)
         match = Match(
             kind="source" if other.is_source else "post",
             id=record.id,
@@ -314,9 +350,12 @@ class Detector:
             containment=round(float(containment), 4),
             attributed=attributed,
             spans=spans,
+            aligned_words=n_evidence,
+            discounted_words=int((aligned & common).sum()),
+            copy_kind="verbatim" if verbatim else "edited",
             target=record,
         )
-        return match, mask
+        return match, evidence
 
     @staticmethod
     def _char_span(doc: Document, other: Document, p: Passage) -> Span:

@@ -23,6 +23,7 @@ class Document:
     unique: np.ndarray  # sorted unique shingle hashes
     spans: np.ndarray  # (words, 2) int32: each word's [start, end) in the text
     order: tuple[datetime, int] | None = None  # (created_at, sequence) for posts; None for sources
+    words: np.ndarray | None = None  # uint64 hashes of the words, by position
 
     @property
     def is_source(self) -> bool:
@@ -64,7 +65,8 @@ def make_docs(
     docs = []
     for i, record in enumerate(records):
         own = hashes[offsets[i] : offsets[i + 1]]
-        docs.append(Document(record, own, np.unique(own), spans[found.offsets[i] : found.offsets[i + 1]], orders[i]))
+        lo, hi = found.offsets[i], found.offsets[i + 1]
+        docs.append(Document(record, own, np.unique(own), spans[lo:hi], orders[i], found.hashes[lo:hi]))
     return docs, hashes, offsets
 
 

@@ -1,11 +1,14 @@
-"""Recurring text that is not copying: an author's footer, a campaign tagline, a hashtag block.
+"""Common text, learned from the corpus: text that is shared without being copied.
 
-Such text recurs across many posts while the rest of each post differs, and it sits at an edge
-of the post: a sign-off, a hashtag block, an opening tag line. A shingle found in at least
-``min_posts`` posts is recurring; a run of recurring words that opens or closes its post, is
-short and is less than half of the post is boilerplate, and is left out of matching. A post
-copied whole many times is not boilerplate (its recurring run is the whole post), and neither
-are the stock phrases that recur inside the bodies of a large feed.
+Real feeds are full of it: an author's footer or tagline, a hashtag block, an app's template
+("My Top 3 Weekly #lastfm artists: ..."), a stock reply, an event's title. Such text recurs
+across many posts while the text around it changes. A shingle found in at least ``min_posts``
+posts is recurring; a run of recurring words of at most ``max_words`` words, wherever it sits
+in the post, is common text, and is not evidence of copying. A post copied whole many times is
+not common text (its recurring run is long), and neither is a passage also found in a source.
+
+Function words are learned the same way, from the words of every document counted: a word in
+a large share of them (``the``, ``de``, ``and``) says nothing about who copied whom.
 """
 
 from __future__ import annotations
@@ -74,25 +77,25 @@ class ShingleCounts:
         return total
 
 
-def boilerplate_words(common: np.ndarray, n_words: int, k: int, max_words: int) -> np.ndarray:
-    """Mask of a post's words that are boilerplate.
+def common_words(recurring: np.ndarray, n_words: int, k: int, max_words: int) -> np.ndarray:
+    """Mask of a post's words that are common text: runs of at most ``max_words`` words covered
+    by recurring shingles, anywhere in the post.
 
     Args:
-        common: per shingle position, whether that shingle recurs across posts.
+        recurring: per shingle position, whether that shingle recurs across posts.
         n_words: words in the post.
         k: shingle size (shingle ``p`` covers words ``p .. p+k-1``).
-        max_words: longest run that can be boilerplate.
+        max_words: longest run that can be common text; a longer recurring run is a text
+            copied whole, which stays evidence.
     """
-    recurring = np.zeros(n_words + 1, dtype=np.int64)
-    starts = np.flatnonzero(common)
-    np.add.at(recurring, starts, 1)
-    np.add.at(recurring, np.minimum(starts + k, n_words), -1)
-    mask = np.cumsum(recurring)[:n_words] > 0
+    covered = np.zeros(n_words + 1, dtype=np.int64)
+    starts = np.flatnonzero(recurring)
+    np.add.at(covered, starts, 1)
+    np.add.at(covered, np.minimum(starts + k, n_words), -1)
+    mask = np.cumsum(covered)[:n_words] > 0
     out = np.zeros(n_words, dtype=bool)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
     for start, end in zip(edges[::2], edges[1::2]):
-        length = end - start
-        at_edge = start == 0 or end == n_words
-        if at_edge and length <= max_words and 2 * length < n_words:
+        if end - start <= max_words:
             out[start:end] = True
     return out

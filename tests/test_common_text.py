@@ -1,4 +1,4 @@
-"""Shingle counts across posts, and which recurring words are boilerplate."""
+"""Shingle counts across posts, and which recurring words are common text."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dupfeed.engine.boilerplate import ShingleCounts, boilerplate_words
+from dupfeed.engine.common_text import ShingleCounts, common_words
 
 
 @settings(max_examples=100, deadline=None)
@@ -24,18 +24,23 @@ def test_counts_equal_a_plain_counter_however_posts_arrive_in_batches(batches):
     assert counts.count(queried).tolist() == [expected[i] for i in range(45)]
 
 
-def test_short_recurring_run_is_boilerplate_but_a_post_copied_whole_is_not():
+def test_short_recurring_run_is_common_text_but_a_post_copied_whole_is_not():
     footer = np.zeros(30, dtype=bool)
     footer[24:28] = True  # a recurring run of 4 shingles (6 words) at the end of a 30-word post
-    assert boilerplate_words(footer, 30, 3, 25).nonzero()[0].tolist() == list(range(24, 30))
+    assert common_words(footer, 30, 3, 25).nonzero()[0].tolist() == list(range(24, 30))
     whole = np.ones(28, dtype=bool)  # every shingle of the post recurs: a viral copy
-    assert not boilerplate_words(whole, 30, 3, 25).any()
+    assert not common_words(whole, 30, 3, 25).any()
 
 
-def test_stock_phrase_inside_the_body_is_not_boilerplate():
+def test_a_recurring_phrase_is_common_text_wherever_it_sits():
     middle = np.zeros(38, dtype=bool)
-    middle[15:19] = True  # recurs across the feed, but mid-post: words 15..20 of 40
-    assert not boilerplate_words(middle, 40, 3, 25).any()
+    middle[15:19] = True  # a campaign tagline mid-post: words 15..20 of 40
+    assert common_words(middle, 40, 3, 25).nonzero()[0].tolist() == list(range(15, 21))
     opening = np.zeros(38, dtype=bool)
     opening[0:3] = True  # the same phrase opening the post, like a recurring hook
-    assert boilerplate_words(opening, 40, 3, 25).nonzero()[0].tolist() == list(range(5))
+    assert common_words(opening, 40, 3, 25).nonzero()[0].tolist() == list(range(5))
+
+
+def test_a_short_post_that_is_wholly_a_recurring_formula_is_common_text():
+    greeting = np.ones(6, dtype=bool)  # an 8-word stock greeting found in many posts
+    assert common_words(greeting, 8, 3, 25).all()
