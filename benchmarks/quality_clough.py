@@ -33,7 +33,7 @@ def load(corpus: Path) -> tuple[list[Source], list[Post], dict[str, tuple[str, s
         for row in csv.DictReader(f):
             labels[row["file"]] = (row["task"], row["category"])
     sources, posts = [], []
-    for name, (task, category) in sorted(labels.items()):
+    for name, (_task, category) in sorted(labels.items()):
         text = (corpus / "texts" / name).read_text(encoding="utf-8")
         if category == "orig":
             sources.append(Source(id=name, text=text))

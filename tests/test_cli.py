@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 from conftest import ARTICLE, PASSAGE, post_row, write_jsonl
 
 from dupfeed.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -148,13 +154,19 @@ def test_html_source_is_reduced_to_main_text(runner, posts, tmp_path):
 
 
 def test_cli_py_at_root_runs_the_same_command():
-    import subprocess
-    import sys
-    from pathlib import Path
+    def helps(*command: str) -> str:
+        done = subprocess.run([sys.executable, *command, "--help"], capture_output=True, text=True, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
 
-    root = Path(__file__).resolve().parents[1]
-    done = subprocess.run([sys.executable, str(root / "cli.py"), "--help"], capture_output=True, text=True, cwd=root)
-    assert done.returncode == 0 and "scan" in done.stdout
+    from_checkout, installed = helps("cli.py"), helps("-m", "dupfeed")
+    assert from_checkout.startswith("Usage: cli.py [OPTIONS] COMMAND [ARGS]...\n")
+    assert from_checkout.replace("cli.py", "python -m dupfeed", 1) == installed
+
+
+def test_version_is_the_installed_distribution_s(runner):
+    result = runner.invoke(main, ["--version"])
+    assert (result.exit_code, result.output) == (0, f"dupfeed, version {version('dupfeed')}\n")
 
 
 def test_output_into_a_missing_folder_is_a_usage_error_before_any_work(runner, posts, tmp_path):

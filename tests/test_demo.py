@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -38,8 +39,14 @@ def findings():
 KEY = answer_key()
 
 
-def test_answer_key_was_read():
-    assert len(KEY) >= 30
+def test_answer_key_holds_every_copy_its_counts_announce():
+    counts = re.search(
+        r"(\d+) copied from articles .*?, (\d+) self-reposts, (\d+) cross-author copies",
+        (DATA / "EXPECTED.md").read_text(encoding="utf-8"),
+    )
+    assert counts, "the Counts line of EXPECTED.md"
+    announced = dict(zip(("source", "self_repost", "cross_author"), map(int, counts.groups())))
+    assert Counter(row["kind"] for row in KEY.values()) == announced
 
 
 @pytest.mark.parametrize("post_id", sorted(KEY), ids=sorted(KEY))

@@ -102,7 +102,7 @@ def test_copied_passages_are_matched_to_the_page_fetched_and_credited_by_link(fe
 
 
 def test_articles_of_one_site_do_not_match_through_their_shared_menu_and_footer(fetched):
-    urls, texts, store = fetched
+    urls, _, store = fetched
     sources = {s.url: s for s in read_sources(store).records}
     a, b = sources[urls["a"]], sources[urls["b"]]
     for source in (a, b):

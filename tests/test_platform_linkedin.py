@@ -234,7 +234,7 @@ def test_csv_with_unknown_header_is_an_input_error_naming_member_and_line(tmp_pa
 
 def test_utf16_file_is_an_input_error(tmp_path):
     data = (FIXTURES / "Shares.csv").read_text(encoding="utf-8").encode("utf-16")
-    with pytest.raises(InputError, match="Shares.csv: NUL bytes"):
+    with pytest.raises(InputError, match=r"Shares\.csv: NUL bytes"):
         read_export(build(tmp_path, {"Shares.csv": data}), input_format="linkedin")
 
 

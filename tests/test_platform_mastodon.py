@@ -145,8 +145,13 @@ def test_scan_include_direct_reads_direct_messages(tmp_path):
     assert ids[1] - ids[0] == {f"mastodon:{ZOE}112445000000000011"}
 
 
-def test_mention_and_hashtag_links_are_not_outbound_links():
-    assert all("/tags/" not in link and "/@" not in link for p in EXPECTED for link in p.links)
+def test_mention_and_hashtag_links_are_not_outbound_links(tmp_path):
+    # The first toot links a blog post and tags #writing; the reply mentions @dana.
+    outbox = (FIXTURES / "outbox.json").read_text(encoding="utf-8")
+    assert "https://mastodon.example/tags/writing" in outbox and "https://other.example/@dana" in outbox
+    posts = {p.id: p for p in read_export(build(tmp_path, fixture_files(), "zip")).records}
+    assert posts[f"mastodon:{ZOE}112440000000000001"].links == ("https://example.org/blog/original-thread",)
+    assert posts[f"mastodon:{ZOE}112441000000000003"].links == ()
 
 
 def test_too_long_status_is_skipped_and_the_rest_read(tmp_path):

@@ -176,7 +176,7 @@ def test_truncated_tweets_js_is_an_input_error_naming_member_and_line(tmp_path):
 
 
 def test_file_without_wrapper_is_an_input_error(tmp_path):
-    with pytest.raises(InputError, match="tweets.js:1: not an X archive data file"):
+    with pytest.raises(InputError, match=r"tweets\.js:1: not an X archive data file"):
         read_export(build(tmp_path, {"data/tweets.js": b"this is not javascript data"}))
 
 
