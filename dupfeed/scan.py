@@ -59,10 +59,10 @@ def read_all_sources(
 ) -> ReadResult[Source]:
     """Sources from paths (folders, files, source JSONL) and page URLs, plus the articles of
     feed URLs; web pages go through the fetch cache (see :mod:`dupfeed.fetch`)."""
-    values, feeds = [str(v) for v in values], list(feeds)
-    urls = [v for v in values if is_web_url(v)]
+    given, feeds = [str(v) for v in values], list(feeds)
+    urls = [v for v in given if is_web_url(v)]
     result: ReadResult[Source] = ReadResult()
-    for value in values:
+    for value in given:
         if value not in urls:
             result.extend(read_sources(value))
     if urls or feeds:

@@ -26,7 +26,7 @@ class Summary:
         cls, findings: Sequence[Finding], sources: int, skipped: Iterable[Skip] = (), skipped_sources: Iterable[Skip] = ()
     ) -> Summary:
         counts = Counter(f.verdict for f in findings)
-        verdicts = {v: counts.get(v, 0) for v in VERDICTS}
+        verdicts: dict[str, int] = {v: counts.get(v, 0) for v in VERDICTS}
         return cls(len(findings), sources, verdicts, tuple(skipped), tuple(skipped_sources))
 
     def to_dict(self) -> dict[str, Any]:

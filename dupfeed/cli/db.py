@@ -11,7 +11,7 @@ import click
 
 from ..errors import DupfeedError
 from ..readers.exports import input_formats
-from ..records import FLAGGED_VERDICTS, VERDICTS, reaches, verdict_counts
+from ..records import FLAGGED_VERDICTS, VERDICTS, Post, reaches, verdict_counts
 from ..report.formats import FORMATS, FORMATTERS
 from ..scan import read_all_posts, read_all_sources
 from ..store import Store, StoreBusy, finding_from_dict
@@ -197,7 +197,8 @@ def findings(db_path, since, until, run_id, verdicts, fmt, output):
         _fail(err, db_path)
     found = []
     for record, match_keys in rows:
-        finding = finding_from_dict(record, records.get(record_key(record)))
+        post = records.get(record_key(record))  # a finding's own record is a post
+        finding = finding_from_dict(record, post if isinstance(post, Post) else None)
         matches = tuple(replace(m, target=records.get(k)) for m, k in zip(finding.matches, match_keys))
         found.append(replace(finding, matches=matches))
     emit(FORMATTERS[chosen](found, Summary.of(found, sources)), output)

@@ -13,6 +13,7 @@ a large share of them (``the``, ``de``, ``and``) says nothing about who copied w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 import numpy as np
@@ -44,7 +45,7 @@ class ShingleCounts:
     which can only make a few words look recurring.
     """
 
-    def __init__(self, runs: list[tuple[np.ndarray, np.ndarray]] = ()) -> None:
+    def __init__(self, runs: Iterable[tuple[np.ndarray, np.ndarray]] = ()) -> None:
         self.runs: list[tuple[np.ndarray, np.ndarray]] = list(runs)
         """Sorted unique shingles and their counts, oldest run first (a store saves them)."""
 

@@ -7,7 +7,7 @@ import io
 import json
 import shutil
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..records import Finding, Match
 from ..summary import Summary, flagged
@@ -137,7 +137,7 @@ def format_markdown(findings: Sequence[Finding], summary: Summary) -> str:
     return "\n".join(out) + "\n"
 
 
-FORMATTERS = {
+FORMATTERS: dict[str, Callable[[Sequence[Finding], Summary], str]] = {
     "html": format_html,
     "table": format_table,
     "jsonl": format_jsonl,

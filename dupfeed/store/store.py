@@ -165,7 +165,8 @@ class _StoredDocs:
         missing = sorted(n for n in numbers if n not in self._cache)
         sql = "SELECT doc, is_source, sequence, record FROM docs WHERE doc IN ({})"
         rows = list(_rows_in(self._db.conn, sql, missing))
-        records, orders = [], []
+        records: list[Post | Source] = []
+        orders: list[tuple[datetime, int] | None] = []  # a source has no place in time
         for _, is_source, sequence, record in rows:
             data = json.loads(record)
             if is_source:
@@ -486,7 +487,8 @@ class Store:
         self, *, since: datetime | None = None, until: datetime | None = None, run: int | Iterable[int] | None = None
     ) -> Iterator[tuple[dict[str, Any], list[str]]]:
         """Stored findings in processing order: each ``--format jsonl`` record and its matches' keys."""
-        sql, args = "SELECT record, match_keys FROM findings WHERE 1 = 1", []
+        sql = "SELECT record, match_keys FROM findings WHERE 1 = 1"
+        args: list[Any] = []
         if since is not None:
             sql, args = sql + " AND at >= ?", [*args, micros(since)]
         if until is not None:

@@ -170,12 +170,12 @@ def _short(text, limit: int) -> str:
 
 def _scored(report: dict) -> tuple[dict[str, int], int]:
     scored = _dict(report.get("scored"))
-    counts = {v: _int(scored.get(v)) for v in VERDICTS}
+    counts: dict[str, int] = {v: _int(scored.get(v)) for v in VERDICTS}
     return counts, _int(scored.get("posts")) or sum(counts.values())
 
 
 def _day(day: dict) -> tuple[str, int, dict[str, int]]:
-    counts = {v: _int(day.get(v)) for v in VERDICTS}
+    counts: dict[str, int] = {v: _int(day.get(v)) for v in VERDICTS}
     return _str(day.get("date")), _int(day.get("posts")) or sum(counts.values()), counts
 
 

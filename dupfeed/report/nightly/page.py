@@ -108,7 +108,7 @@ def _chart(days: list[dict]) -> str:
             f'<g class="day"><title>{_esc(tip)}</title><rect x="{x:.1f}" y="{above}" width="{bar:.1f}" '
             f'height="{plot_h}" fill="#000" fill-opacity="0"/>'
         )
-        base = bottom
+        base: float = bottom
         for verdict, colour in _COLOURS.items():
             h = min(plot_h * (counts[verdict] / posts if posts else 0) / top, base - above)
             base -= h
