@@ -203,3 +203,9 @@ def test_self_repost_and_copy_by_another_author_are_found(tmp_path):
     assert [(m.id, m.relation) for m in repost.matches] == [("reddit:t3_1cq1aaa", "self_repost")]
     assert ("reddit:t3_1cq1aaa", "cross_author") in [(m.id, m.relation) for m in copy.matches]
     assert copy.verdict == "copy"
+
+
+def test_a_record_after_blank_lines_is_named_by_its_own_line(tmp_path):
+    data = HEADER + f"\n\na1,{R}a1/x/,yesterday,,writing,0,Title,,Body.\n"
+    result = read_export(build(tmp_path, {"posts.csv": data.encode()}, "zip"))
+    assert [(s.line, s.reason) for s in result.skipped] == [(4, "unreadable date")]

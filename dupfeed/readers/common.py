@@ -1,15 +1,20 @@
-"""What the readers share: reading UTF-8 text with a clear error, and parsing dates."""
+"""What the readers share: reading UTF-8 text with a clear error, JSON Lines and CSV records with
+the line each starts on, and parsing dates."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ..errors import InputError
 from ..records import Reason, Skip
-from .reasons import EMPTY_TEXT, TEXT_TOO_LONG
+from .reasons import EMPTY_TEXT, MALFORMED_CSV, MALFORMED_JSON, MORE_CELLS_THAN_COLUMNS, NOT_A_JSON_OBJECT, TEXT_TOO_LONG
 
 T = TypeVar("T")
 
@@ -70,6 +75,86 @@ def read_utf8(path: Path) -> str:
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise InputError(f"not UTF-8 (byte 0x{data[err.start]:02x}); save the file as UTF-8", path=str(path), line=line) from err
+
+
+def jsonl_objects(text: str, where: str, skipped: list[Skip]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line, object)`` for each non-blank line of JSON Lines text; a line that is not JSON,
+    or not a JSON object, is added to ``skipped`` at ``where`` and its line."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            skipped.append(Skip(where, number, MALFORMED_JSON, err.msg))
+            continue
+        if not isinstance(row, dict):
+            skipped.append(Skip(where, number, NOT_A_JSON_OBJECT))
+            continue
+        yield number, row
+
+
+class CsvRecords:
+    """The records of CSV text under its header row, each with the line it starts on (quoted
+    cells may hold line breaks, and a user looks for a record where it begins).
+
+    Args:
+        columns: the columns the header must name (it may name more).
+        what: what the file should be, for the message of a missing column ("not a Reddit
+            posts.csv: ").
+        escapechar: as for :func:`csv.reader` (LinkedIn escapes quotes with a backslash).
+        strip_header: strip the spaces around the header's names.
+
+    Raises:
+        InputError: a header that cannot be read or lacks one of ``columns`` (line 1).
+    """
+
+    def __init__(
+        self,
+        text: str,
+        where: str,
+        columns: Sequence[str],
+        *,
+        what: str = "",
+        escapechar: str | None = None,
+        strip_header: bool = False,
+    ):
+        self.where = where
+        self._reader = csv.reader(io.StringIO(text, newline=""), escapechar=escapechar)
+        try:
+            header = next(self._reader, [])
+        except csv.Error as err:
+            raise InputError(f"unreadable CSV header: {err}", path=where, line=1) from err
+        self.header = [name.strip() for name in header] if strip_header else header
+        missing = [name for name in columns if name not in self.header]
+        if missing:
+            found = ", ".join(self.header) or "no header"
+            raise InputError(f"{what}missing column {', '.join(missing)} (found: {found})", path=where, line=1)
+
+    def rows(self, skipped: list[Skip]) -> Iterator[tuple[int, list[str]]]:
+        """``(line, cells)`` of each record, blank lines passed over; a record the csv module
+        cannot read is added to ``skipped`` ("malformed CSV") and the next one read."""
+        while True:
+            line = self._reader.line_num + 1
+            try:
+                cells = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as err:
+                skipped.append(Skip(self.where, line, MALFORMED_CSV, str(err)))
+                continue
+            if cells:
+                yield line, cells
+
+    def mapping(self, cells: list[str]) -> dict[str, str | None]:
+        """A record's cells by column name, cells it lacks as None (as :class:`csv.DictReader`
+        gives them); BadRecord "more cells than columns" for a misaligned record."""
+        if len(cells) > len(self.header):
+            raise BadRecord(MORE_CELLS_THAN_COLUMNS)
+        row: dict[str, str | None] = dict(zip(self.header, cells))
+        for name in self.header[len(cells) :]:
+            row[name] = None
+        return row
 
 
 def parse_datetime(value: object) -> datetime:

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import InputError
-from ..records import Post, Skip
+from ..records import Post
 from ..urls import extract_urls
-from .common import BadRecord, ReadResult, checked_text, parse_datetime, read_utf8
-from .reasons import (
-    EMPTY_ID,
-    INVALID_UNICODE,
-    LINKS_NOT_URLS,
-    MALFORMED_CSV,
-    MALFORMED_JSON,
-    MISSING_FIELD,
-    MORE_CELLS_THAN_COLUMNS,
-    NOT_A_JSON_OBJECT,
-    TEXT_NOT_A_STRING,
-    UNREADABLE_CREATED_AT,
-)
+from .common import BadRecord, CsvRecords, ReadResult, checked_text, jsonl_objects, parse_datetime, read_utf8
+from .reasons import EMPTY_ID, INVALID_UNICODE, LINKS_NOT_URLS, MISSING_FIELD, TEXT_NOT_A_STRING, UNREADABLE_CREATED_AT
 
 REQUIRED = ("id", "text", "author", "created_at")
 
@@ -87,62 +72,23 @@ def parse_jsonl(text: str, where: str) -> ReadResult[Post]:
     """Posts from JSON Lines text, one object per line; blank lines are ignored. ``where``
     names the file in skip reasons."""
     result: ReadResult[Post] = ReadResult()
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            result.skipped.append(Skip(where, number, MALFORMED_JSON, err.msg))
-            continue
-        if not isinstance(row, dict):
-            result.skipped.append(Skip(where, number, NOT_A_JSON_OBJECT))
-            continue
+    for number, row in jsonl_objects(text, where, result.skipped):
         try:
             result.records.append(post_from_mapping(row))
         except BadRecord as err:
-            result.skipped.append(Skip(where, number, err.reason, err.detail))
+            result.skipped.append(err.skip(where, number))
     return result
-
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def _first_line(last_line: int, row: dict) -> int:
-    """The line a CSV record starts on, given the line it ends on: quoted cells may hold line
-    breaks, and a user looks for a record where it begins."""
-    cells = [v for value in row.values() for v in (value if isinstance(value, list) else [value]) if v]
-    return last_line - sum(len(_LINE_BREAK.findall(cell)) for cell in cells)
 
 
 def parse_csv(text: str, where: str) -> ReadResult[Post]:
     """Posts from CSV text with a header row; a missing required column is fatal."""
     result: ReadResult[Post] = ReadResult()
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        header = reader.fieldnames or []
-    except csv.Error as err:
-        raise InputError(f"unreadable CSV header: {err}", path=where, line=1) from err
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        raise InputError(f"missing column {', '.join(missing)} (found: {', '.join(header) or 'no header'})", path=where, line=1)
-    while True:
+    table = CsvRecords(text, where, REQUIRED)
+    for line, cells in table.rows(result.skipped):
         try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as err:
-            result.skipped.append(Skip(where, reader.line_num, MALFORMED_CSV, str(err)))
-            continue
-        line = _first_line(reader.line_num, row)
-        # DictReader puts surplus cells under None: the row is misaligned.
-        if None in row:
-            result.skipped.append(Skip(where, line, MORE_CELLS_THAN_COLUMNS))
-            continue
-        try:
-            result.records.append(post_from_mapping(row, platform="csv"))
+            result.records.append(post_from_mapping(table.mapping(cells), platform="csv"))
         except BadRecord as err:
-            result.skipped.append(Skip(where, line, err.reason, err.detail))
+            result.skipped.append(err.skip(where, line))
     return result
 
 

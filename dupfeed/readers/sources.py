@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 from ..records import Skip, Source
-from .common import ReadResult, parse_datetime, read_utf8
-from .reasons import EMPTY_TEXT, FIELD_NOT_A_STRING, MALFORMED_JSON, MISSING_FIELD, NO_MAIN_TEXT, NOT_A_JSON_OBJECT
+from .common import ReadResult, jsonl_objects, parse_datetime, read_utf8
+from .reasons import EMPTY_TEXT, FIELD_NOT_A_STRING, MISSING_FIELD, NO_MAIN_TEXT
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -106,17 +105,7 @@ def read_folder(folder: Path) -> ReadResult[Source]:
 def read_sources_jsonl(path: Path) -> ReadResult[Source]:
     """Sources from JSON Lines with ``id``, ``url``, ``title``, ``text`` or ``html``, ``published``."""
     result: ReadResult[Source] = ReadResult()
-    for number, line in enumerate(read_utf8(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            result.skipped.append(Skip(str(path), number, MALFORMED_JSON, err.msg))
-            continue
-        if not isinstance(row, dict):
-            result.skipped.append(Skip(str(path), number, NOT_A_JSON_OBJECT))
-            continue
+    for number, row in jsonl_objects(read_utf8(path), str(path), result.skipped):
         if row.get("status", "ok") != "ok":
             continue  # a failed or duplicate fetch recorded by `dupfeed sources fetch`: not a source
         wrong = [

@@ -49,8 +49,8 @@ from ...html.text import html_to_text
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, ReadResult, checked_text, parse_datetime
-from ..reasons import DRAFT_ARTICLE, MALFORMED_CSV, REPOST_WITHOUT_TEXT, UNREADABLE_DATE, UNREADABLE_HTML, WRONG_NUMBER_OF_CELLS
+from ..common import BadRecord, CsvRecords, ReadResult, checked_text, parse_datetime
+from ..reasons import DRAFT_ARTICLE, REPOST_WITHOUT_TEXT, UNREADABLE_DATE, UNREADABLE_HTML, WRONG_NUMBER_OF_CELLS
 
 NAME = "linkedin"
 OWNER_UNKNOWN = "linkedin:me"
@@ -281,32 +281,12 @@ def _csv_rows(
     archive: Archive, member: str, columns: tuple[str, ...], skipped: list[Skip], *, escapechar: str | None = None
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """``(first line, row)`` of each record; a header without ``columns`` is an InputError,
-    a malformed or misaligned row a Skip."""
+    a malformed row a Skip, and so is a row of more or fewer cells than the header names."""
     where = archive.where(member)
-    reader = csv.reader(io.StringIO(_decode(archive, member), newline=""), escapechar=escapechar)
-    try:
-        header = [cell.strip() for cell in next(reader, [])]
-    except csv.Error as err:
-        raise InputError(f"unreadable CSV header ({err})", path=where, line=1) from err
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise InputError(
-            f"not a LinkedIn {member.rsplit('/', 1)[-1]}: missing column {', '.join(missing)} "
-            f"(found: {', '.join(header) or 'no header'})",
-            path=where,
-            line=1,
-        )
-    while True:
-        line = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as err:
-            skipped.append(Skip(where, line, MALFORMED_CSV, str(err)))
-            continue
-        if not cells:
-            continue
+    what = f"not a LinkedIn {member.rsplit('/', 1)[-1]}: "
+    table = CsvRecords(_decode(archive, member), where, columns, what=what, escapechar=escapechar, strip_header=True)
+    header = table.header
+    for line, cells in table.rows(skipped):
         if len(cells) != len(header):
             skipped.append(Skip(where, line, WRONG_NUMBER_OF_CELLS, f"{len(cells)} cells, {len(header)} columns"))
             continue

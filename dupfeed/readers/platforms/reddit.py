@@ -28,11 +28,11 @@ import csv
 import io
 
 from ...errors import InputError
-from ...records import Post, Skip
+from ...records import Post
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, ReadResult, checked_text, parse_datetime
-from ..reasons import DELETED, EMPTY_ID, MALFORMED_CSV, MORE_CELLS_THAN_COLUMNS, REMOVED, UNREADABLE_DATE
+from ..common import BadRecord, CsvRecords, ReadResult, checked_text, parse_datetime
+from ..reasons import DELETED, EMPTY_ID, REMOVED, UNREADABLE_DATE
 
 NAME = "reddit"
 _FILES = {"posts.csv": ("id", "date", "title", "body"), "comments.csv": ("id", "date", "body")}
@@ -81,34 +81,12 @@ def _account(archive: Archive) -> str:
 def _read_csv(archive: Archive, member: str, name: str, author: str) -> ReadResult[Post]:
     where = archive.where(member)
     result: ReadResult[Post] = ReadResult()
-    reader = csv.DictReader(io.StringIO(archive.read_text(member), newline=""))
-    try:
-        header = reader.fieldnames or []
-    except csv.Error as err:
-        raise InputError(f"unreadable CSV header: {err}", path=where, line=1) from err
-    missing = [column for column in _FILES[name] if column not in header]
-    if missing:
-        raise InputError(
-            f"not a Reddit {name}: missing column {', '.join(missing)} (found: {', '.join(header) or 'no header'})",
-            path=where,
-            line=1,
-        )
-    while True:
-        start = reader.line_num + 1
+    table = CsvRecords(archive.read_text(member), where, _FILES[name], what=f"not a Reddit {name}: ")
+    for line, cells in table.rows(result.skipped):
         try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as err:
-            result.skipped.append(Skip(where, start, MALFORMED_CSV, str(err)))
-            continue
-        if None in row:
-            result.skipped.append(Skip(where, start, MORE_CELLS_THAN_COLUMNS))
-            continue
-        try:
-            result.records.append(_post(row, name, author, member))
+            result.records.append(_post(table.mapping(cells), name, author, member))
         except BadRecord as err:
-            result.skipped.append(Skip(where, start, err.reason, err.detail))
+            result.skipped.append(err.skip(where, line))
     return result
 
 
