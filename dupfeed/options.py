@@ -32,6 +32,9 @@ class Options:
             words (``colour``/``color``, a typo); 0 turns it off.
         fuzzy_min_ratio: the rapidfuzz Indel similarity from which two words are alike. Lower
             grows passages over more changed words, and over unrelated words sooner.
+        lemma_languages: languages (ISO 639-1) whose lemmas make two words close variants
+            inside a passage's edits (``decided``/``decides``): such words count as copied.
+            More languages cost start-up time (simplemma loads a dictionary for each).
         min_passage_words: fewest aligned words (not common text) of a passage reported;
             shorter shared runs are stock phrases.
         min_content_words: fewest aligned content words (not function words, not common text)
@@ -73,9 +76,10 @@ class Options:
     max_gap: int = 12
     fuzzy_reach: int = 3
     fuzzy_min_ratio: float = 0.85
+    lemma_languages: tuple[str, ...] = ("en", "fr")
     min_passage_words: int = 8
     min_content_words: int = 5
-    function_word_share: float = 0.02
+    function_word_share: float = 0.05
     function_word_min_docs: int = 10
     frame_max_words: int = 12
     frame_slack_words: int = 3

@@ -9,7 +9,8 @@ here are word positions; the detector maps them to character offsets.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,10 +30,10 @@ class Passage:
     match_start: int
     match_end: int
     matched: int  # words of the post covered by exact fragments
-    pieces: list[tuple[int, int]] = field(default_factory=list, compare=False)
-    """Post word ranges ``[start, end)`` aligned to words of the other text (exact fragments and
-    close variants); the words between them are edits, which the span covers and the share of
-    copied words does not count."""
+    pieces: list[tuple[int, int, int]] = field(default_factory=list, compare=False)
+    """Runs ``(post_start, post_end, match_start)`` of post words aligned one to one to words of
+    the other text (exact fragments and close variants); the words between them are edits,
+    which the span covers and the share of copied words does not count."""
 
 
 def _seeds(post: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -109,9 +110,10 @@ def passages(
             ):
                 best = chain
         if best is None:
-            chains.append(Passage(ps, pe, ms, me, pe - ps, [(ps, pe)]))
+            chains.append(Passage(ps, pe, ms, me, pe - ps, [(ps, pe, ms)]))
         else:
-            best.pieces.append((max(ps, best.post_end), pe))
+            start = max(ps, best.post_end)
+            best.pieces.append((start, pe, ms + start - ps))
             best.matched += max(0, pe - max(ps, best.post_end))
             best.post_end = max(best.post_end, pe)
             best.match_end = max(best.match_end, me)
@@ -168,10 +170,29 @@ def extend_fuzzy(
             pe, me = pe + 1, me + 1
         else:
             break
-    pieces = [(ps, passage.post_start), *passage.pieces, (passage.post_end, pe)]
+    pieces = [(ps, passage.post_start, ms), *passage.pieces, (passage.post_end, pe, passage.match_end)]
     return Passage(
         ps, pe, ms, me, passage.matched + (passage.post_start - ps) + (pe - passage.post_end), [r for r in pieces if r[1] > r[0]]
     )
+
+
+def align_edits(
+    passage: Passage, post_tokens: Sequence[str], other_tokens: Sequence[str], alike: Callable[[str, str], bool]
+) -> Passage:
+    """Align, inside each edit between two aligned runs of a passage, the post words that are
+    close variants of the other text's words there (an inflection, a spelling), in order; the
+    words aligned so count as copied, the rest stay edits."""
+    pieces = sorted(passage.pieces)
+    found = list(pieces)
+    for (ps0, pe0, ms0), (ps1, _, ms1) in itertools.pairwise(pieces):
+        last = ms0 + (pe0 - ps0) - 1
+        for i in range(pe0, ps1):
+            for j in range(last + 1, ms1):
+                if alike(post_tokens[i], other_tokens[j]):
+                    found.append((i, i + 1, j))
+                    last = j
+                    break
+    return Passage(passage.post_start, passage.post_end, passage.match_start, passage.match_end, passage.matched, sorted(found))
 
 
 def covered_words(found: Sequence[Passage], n_words: int) -> np.ndarray:
@@ -187,6 +208,6 @@ def aligned_words(found: Sequence[Passage], n_words: int) -> np.ndarray:
     between a passage's fragments)."""
     mask = np.zeros(n_words, dtype=bool)
     for p in found:
-        for start, end in p.pieces:
+        for start, end, _ in p.pieces:
             mask[start:end] = True
     return mask

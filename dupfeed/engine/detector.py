@@ -12,12 +12,13 @@ import numpy as np
 
 from ..options import Options
 from ..records import Finding, Match, Post, Source, Span
-from .align import Passage, aligned_words, covered_words, extend_fuzzy, passages
+from .align import Passage, align_edits, aligned_words, covered_words, extend_fuzzy, passages
 from .attribution import credits_post, credits_source
 from .common_text import PhraseCounts, ShingleCounts, common_words
 from .documents import Document, Documents, DocumentStore, make_docs
 from .index import BandIndex, CandidateIndex, WindowIndex
 from .sketch import MinHasher, Sketches
+from .variants import Variants
 
 # A passage needs more than 2k words matched exactly (see _match): at the least a run of k + 1
 # words and one of k, that is three shingles. Fewer shared shingles cannot make a match, so the
@@ -101,6 +102,7 @@ class Detector:
         self.options = options or Options()
         opts = self.options
         self._hasher = MinHasher(opts.num_perm, opts.seed)
+        self._variants = Variants(opts.lemma_languages, opts.fuzzy_min_ratio)
         if index is None:
             backend = BandIndex if opts.index == "bands" else WindowIndex
             index = backend(threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows)
@@ -261,9 +263,10 @@ class Detector:
             function = self._function_words(doc)
             sources = sorted(c for c in eligible if self.documents[c].is_source)
             earlier = sorted(c for c in eligible if not self.documents[c].is_source)
-            from_sources = np.zeros(doc.n_words, dtype=bool)
+            nothing = np.zeros(doc.n_words, dtype=bool)
+            from_sources = nothing.copy()
             for c in sources:
-                found = self._match(doc, self.documents[c], recurring, function, shared[c])
+                found = self._match(doc, self.documents[c], nothing, function, shared[c])
                 if found is not None:
                     matches.append(found[0])
                     from_sources |= found[1]
@@ -309,7 +312,16 @@ class Detector:
         )
         if not found:
             return None
-        found = [extend_fuzzy(p, doc.tokens, other.tokens, reach=opts.fuzzy_reach, min_ratio=opts.fuzzy_min_ratio) for p in found]
+        post_words, other_words = doc.tokens, other.tokens
+        found = [
+            align_edits(
+                extend_fuzzy(p, post_words, other_words, reach=opts.fuzzy_reach, min_ratio=opts.fuzzy_min_ratio),
+                post_words,
+                other_words,
+                self._variants.alike,
+            )
+            for p in found
+        ]
         kept: list[Passage] = []
         for p in found:
             # A passage needs min_passage_words aligned words that are not common text, and more

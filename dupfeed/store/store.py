@@ -275,6 +275,8 @@ class Store:
         data = json.loads(stored)
         if data.get("lsh_bands_rows") is not None:
             data["lsh_bands_rows"] = tuple(data["lsh_bands_rows"])
+        if data.get("lemma_languages") is not None:
+            data["lemma_languages"] = tuple(data["lemma_languages"])
         options = Options(**data)
         if given is not None and replace(given, index="bands") != options:
             raise OptionsError(f"{self.db.path}: this store was made with other options; it keeps them: {data}")
