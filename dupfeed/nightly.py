@@ -8,7 +8,6 @@ every post not yet scored, and writes the report of the run: HTML, Markdown and 
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .files import write_whole
 from .readers.common import ReadResult
 from .readers.exports import detect_format, merge_posts, read_export
 from .readers.reasons import MISSING_EXPORT, UNREADABLE_EXPORT
@@ -208,10 +208,8 @@ def write_report(report: dict[str, Any], report_dir: Path) -> list[Path]:
     written = []
     for suffix, text in texts.items():
         path = report_dir / (stem + suffix)
-        temporary = path.with_name(path.name + ".tmp")
         try:
-            temporary.write_text(text, encoding="utf-8")
-            os.replace(temporary, path)
+            write_whole(path, text)
         except OSError as err:
             raise InputError(f"cannot write: {err.strerror or err}", path=str(path)) from None
         written.append(path)

@@ -21,22 +21,15 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Set
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from ..errors import InputError
+from ..files import lock, replaced
 from ..urls import canonical_url
 
 _SLIM = ("id", "url", "requested", "status", "etag", "last_modified", "attempts", "canonical", "kind")
-
-fcntl: ModuleType | None
-try:  # POSIX: keep two runs from appending to one store at once.
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None
 
 
 def _keys(record: dict[str, Any]) -> set[str]:
@@ -117,12 +110,9 @@ class SourceStore:
             self._fd = fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
         except OSError as err:
             raise InputError(f"cannot open for writing: {err.strerror or err}", path=str(self.path)) from err
-        if fcntl is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                self.close()
-                raise InputError("another dupfeed run is writing to this file", path=str(self.path)) from None
+        if not lock(fd):  # two runs never append to one file at once
+            self.close()
+            raise InputError("another dupfeed run is writing to this file", path=str(self.path))
         self._repair_tail(fd)
         records, warnings = read_store(self.path)
         self.warnings.extend(warnings)
@@ -191,18 +181,9 @@ class SourceStore:
         records, _ = read_store(self.path)
         if len(records) != len(self._records):  # changed under us: leave it alone
             return 0
-        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                for number in sorted(keep):
-                    out.write(json.dumps(records[number], ensure_ascii=False) + "\n")
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(temp, 0o644)
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        with replaced(self.path) as out:
+            for number in sorted(keep):
+                out.write(json.dumps(records[number], ensure_ascii=False) + "\n")
         dropped = len(self._records) - len(keep)
         self._reload()
         return dropped

@@ -9,24 +9,16 @@ included, leaves the file as it was after its last commit.
 
 from __future__ import annotations
 
-import errno
 import os
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 
 from ..errors import DupfeedError, InputError
-
-fcntl: ModuleType | None
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows has no flock; one writer is then the user's care
-    fcntl = None
+from ..files import lock
 
 APPLICATION_ID = 0x64757066  # "dupf": marks an SQLite file as a dupfeed store
 SCHEMA_VERSION = 1
@@ -163,8 +155,6 @@ class Database:
             raise StoreError(f"{self.path}: {err}") from None
 
     def _lock(self, wait: float) -> None:
-        if fcntl is None:
-            return
         real = self.path.resolve()  # one lock for every name of the file (links, relative paths)
         lock_path = real.with_name(real.name + ".lock")
         try:
@@ -172,18 +162,11 @@ class Database:
             self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as err:
             raise InputError(f"cannot create the lock file: {err.strerror or err}", path=str(lock_path)) from None
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except OSError as err:
-                if err.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() >= deadline:
-                    os.close(self._lock_fd)
-                    self._lock_fd = None
-                    waited = f" (waited {wait:g} s)" if wait else " (use --wait SECONDS to wait for it)"
-                    raise StoreBusy(f"{self.path}: another dupfeed run is writing to this store{waited}") from None
-                time.sleep(0.2)
+        if not lock(self._lock_fd, wait=wait):
+            os.close(self._lock_fd)
+            self._lock_fd = None
+            waited = f" (waited {wait:g} s)" if wait else " (use --wait SECONDS to wait for it)"
+            raise StoreBusy(f"{self.path}: another dupfeed run is writing to this store{waited}")
 
     def _migrate(self, version: int) -> None:
         for target in range(version + 1, SCHEMA_VERSION + 1):
