@@ -32,6 +32,11 @@ class Options:
             words (``colour``/``color``, a typo); 0 turns it off.
         fuzzy_min_ratio: the rapidfuzz Indel similarity from which two words are alike. Lower
             grows passages over more changed words, and over unrelated words sooner.
+        reworded_min_lemmas, reworded_min_share: once a pair shares copied passages, a post
+            sentence outside them that shares at least ``reworded_min_lemmas`` content lemmas,
+            and that share of its own, with a sentence of the match is a reworded copy of it
+            (0 share turns it off). Lower finds looser paraphrases, and unrelated sentences on
+            the same topic sooner.
         lemma_languages: languages (ISO 639-1) whose lemmas make two words close variants
             inside a passage's edits (``decided``/``decides``): such words count as copied.
             More languages cost start-up time (simplemma loads a dictionary for each).
@@ -77,6 +82,8 @@ class Options:
     fuzzy_reach: int = 3
     fuzzy_min_ratio: float = 0.85
     lemma_languages: tuple[str, ...] = ("en", "fr")
+    reworded_min_lemmas: int = 4
+    reworded_min_share: float = 0.5
     min_passage_words: int = 8
     min_content_words: int = 5
     function_word_share: float = 0.05

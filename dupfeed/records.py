@@ -19,7 +19,7 @@ FLAGGED_VERDICTS: tuple[Verdict, ...] = tuple(v for v in VERDICTS if v != "origi
 """The verdicts that flag a post (what ``--fail-on`` accepts)."""
 Relation = Literal["source", "self_repost", "cross_author"]
 MatchKind = Literal["source", "post"]
-CopyKind = Literal["verbatim", "edited"]
+CopyKind = Literal["verbatim", "edited", "reworded"]
 
 
 def reaches(verdict: str, threshold: str) -> bool:
@@ -123,8 +123,8 @@ class Match(_Record):
     discounted_words: int = 0
     """Aligned words left out as common text (a phrase recurring across many posts)."""
     copy_kind: CopyKind = "verbatim"
-    """``verbatim`` (the passages as in the match) or ``edited`` (words changed, inserted or
-    dropped inside them)."""
+    """``verbatim`` (the passages as in the match), ``edited`` (words changed, inserted or
+    dropped inside them) or ``reworded`` (sentences said again in other words)."""
     target: Post | Source | None = field(default=None, compare=False, repr=False)
     """The matched record itself (its text shows the passages); not part of ``to_dict()``."""
 

@@ -18,6 +18,7 @@ from .common_text import PhraseCounts, ShingleCounts, common_words
 from .documents import Document, Documents, DocumentStore, make_docs
 from .index import BandIndex, CandidateIndex, WindowIndex
 from .sketch import MinHasher, Sketches
+from .reworded import reworded_passages
 from .variants import Variants
 
 # A passage needs more than 2k words matched exactly (see _match): at the least a run of k + 1
@@ -299,6 +300,20 @@ class Detector:
                 return False
         return 2 * aligned < doc.n_words
 
+    def _reworded(self, doc: Document, other: Document, kept: list[Passage], function: np.ndarray) -> list[Passage]:
+        """Passages of the post's sentences outside ``kept`` that reword a sentence of ``other``."""
+        opts = self.options
+        if opts.reworded_min_share <= 0:
+            return []
+        return reworded_passages(
+            (doc.record.text, doc.spans, doc.tokens, function),
+            (other.record.text, other.spans, other.tokens, self._function_words(other)),
+            covered_words(kept, doc.n_words),
+            self._variants.lemma,
+            min_shared=opts.reworded_min_lemmas,
+            min_share=opts.reworded_min_share,
+        )
+
     def _match(
         self, doc: Document, other: Document, common: np.ndarray, function: np.ndarray, shared: int
     ) -> tuple[Match, np.ndarray] | None:
@@ -338,6 +353,12 @@ class Detector:
             return None
         if self._is_frame(kept, doc, other, n_evidence):
             return None
+        reworded = self._reworded(doc, other, kept, function)
+        if reworded:
+            kept = sorted(kept + reworded, key=lambda p: p.post_start)
+            aligned = aligned_words(kept, doc.n_words)
+            evidence = aligned & ~common
+            n_evidence = int(evidence.sum())
         denominator = int((~common).sum())
         containment = n_evidence / denominator if denominator else 0.0
         union = len(doc.unique) + len(other.unique) - shared
@@ -364,7 +385,7 @@ class Detector:
             spans=spans,
             aligned_words=n_evidence,
             discounted_words=int((aligned & common).sum()),
-            copy_kind="verbatim" if verbatim else "edited",
+            copy_kind="reworded" if reworded else "verbatim" if verbatim else "edited",
             target=record,
         )
         return match, evidence

@@ -23,7 +23,7 @@ class Variants:
 
     def __init__(self, languages: tuple[str, ...], min_ratio: float):
         self._languages, self._min_ratio = languages, min_ratio
-        self._lemma = functools.lru_cache(maxsize=1 << 16)(self._lemmatize)
+        self.lemma = functools.lru_cache(maxsize=1 << 16)(self._lemmatize)
 
     def _lemmatize(self, word: str) -> str:
         if not self._languages:
@@ -35,4 +35,4 @@ class Variants:
             return True
         if min(len(a), len(b)) >= _MIN_SPELLING_LENGTH and Indel.normalized_similarity(a, b) >= self._min_ratio:
             return True
-        return self._lemma(a) == self._lemma(b)
+        return self.lemma(a) == self.lemma(b)
