@@ -17,8 +17,8 @@ from .attribution import credits_post, credits_source
 from .common_text import PhraseCounts, ShingleCounts, common_words
 from .documents import Document, Documents, DocumentStore, make_docs
 from .index import BandIndex, CandidateIndex, WindowIndex
-from .sketch import MinHasher, Sketches
 from .reworded import reworded_passages
+from .sketch import MinHasher, Sketches
 from .variants import Variants
 
 # A passage needs more than 2k words matched exactly (see _match): at the least a run of k + 1

@@ -11,6 +11,7 @@ seeded by the exact passages).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 
@@ -31,7 +32,7 @@ def sentences(text: str, spans: np.ndarray) -> list[tuple[int, int]]:
         if _SENTENCE_END.search(text, int(spans[i - 1, 1]), int(spans[i, 0])):
             cuts.append(i)
     cuts.append(len(spans))
-    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def reworded_passages(
