@@ -58,6 +58,17 @@ class _Retry(Exception):
 
 
 @dataclass(frozen=True)
+class _Request:
+    """What one GET asks for: the same on every attempt and at every redirect hop."""
+
+    accept: str
+    headers: Mapping[str, str]
+    types: tuple[str, ...] | None
+    max_bytes: int
+    check_robots: bool
+
+
+@dataclass(frozen=True)
 class Response:
     """A final response (200 with its body, or 304 with none) after redirects."""
 
@@ -223,7 +234,7 @@ class HttpClient:
         Raises:
             FetchFailure: no usable response after the allowed attempts.
         """
-        return self._get(url, accept, headers or {}, types, max_bytes or self.options.max_bytes, check_robots=True)
+        return self._get(url, _Request(accept, headers or {}, types, max_bytes or self.options.max_bytes, check_robots=True))
 
     def robots_txt(self, url: str) -> bytes:
         """The body of the robots.txt at ``url``: fetched as a page is (throttle, retries, limits),
@@ -232,23 +243,14 @@ class HttpClient:
         Raises:
             FetchFailure: no usable response after the allowed attempts.
         """
-        return self._get(url, ROBOTS_ACCEPT, {}, None, MAX_ROBOTS_BYTES, check_robots=False).body
+        return self._get(url, _Request(ROBOTS_ACCEPT, {}, None, MAX_ROBOTS_BYTES, check_robots=False)).body
 
-    def _get(
-        self,
-        url: str,
-        accept: str,
-        headers: Mapping[str, str],
-        types: tuple[str, ...] | None,
-        max_bytes: int,
-        *,
-        check_robots: bool,
-    ) -> Response:
+    def _get(self, url: str, request: _Request) -> Response:
         attempts = 0
         while True:
             attempts += 1
             try:
-                response = self._follow(url, accept, headers, types, max_bytes, check_robots)
+                response = self._follow(url, request)
                 return Response(response.url, response.status, response.headers, response.body, attempts)
             except FetchFailure as err:
                 err.attempts = attempts
@@ -261,15 +263,7 @@ class HttpClient:
                     wait = err.retry_after
                 self._sleep(min(wait, self.options.max_wait))
 
-    def _follow(
-        self,
-        url: str,
-        accept: str,
-        headers: Mapping[str, str],
-        types: tuple[str, ...] | None,
-        max_bytes: int,
-        check_robots: bool,
-    ) -> Response:
+    def _follow(self, url: str, request: _Request) -> Response:
         seen = [url]
         current = url
         for _hop in range(self.options.max_redirects + 1):
@@ -277,12 +271,12 @@ class HttpClient:
             if not is_web_url(current) or not parts.hostname:
                 raise FetchFailure(BAD_URL, current)
             delay = self.options.delay
-            if check_robots:
+            if request.check_robots:
                 delay = max(delay, self.robots.check(current))
             self._throttle.wait(parts.netloc.lower(), delay, self._sleep)
             if self.stop.is_set():
                 raise FetchFailure(INTERRUPTED)
-            reply = self._open(current, accept, headers, parts.hostname)
+            reply = self._open(current, request.accept, request.headers, parts.hostname)
             try:
                 status = reply.status
                 if status in _REDIRECTS:
@@ -298,9 +292,9 @@ class HttpClient:
                     return Response(current, 304, reply.headers, b"")
                 if status in (200, 203):
                     media = content_type(reply.headers.get("Content-Type"))[0]
-                    if types is not None and media is not None and media not in types:
+                    if request.types is not None and media is not None and media not in request.types:
                         raise FetchFailure(NOT_HTML, media)
-                    return Response(current, 200, reply.headers, self._read(reply, max_bytes))
+                    return Response(current, 200, reply.headers, self._read(reply, request.max_bytes))
                 if status in (408, 429) or (500 <= status < 600 and status not in (501, 505)):
                     raise _Retry(f"HTTP {status}", reply.reason or "", retry_after_seconds(reply.headers.get("Retry-After")))
                 raise FetchFailure(f"HTTP {status}", reply.reason or "")
