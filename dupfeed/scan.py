@@ -114,10 +114,36 @@ def scan_files(
     source_feeds: Sequence[str] = (),
     sources_cache: str | Path | None = None,
     input_format: str | None = None,
+    include_direct: bool = False,
     options: Options | None = None,
     selection: Selection = Selection(),
+    progress: Callable[[int, int], None] | None = None,
 ) -> ScanResult:
-    """Read exports and sources, and scan: ``dupfeed scan`` in one call."""
+    """Read exports and sources, and scan: ``dupfeed scan`` in one call.
+
+    Args:
+        posts: exports (zip, tar.gz, folder, file), JSONL or CSV files; merged.
+        sources: folders, files, source JSONL files and page URLs.
+        source_feeds: RSS/Atom feeds whose articles are sources.
+        sources_cache: where fetched pages are kept [default: ``~/.cache/dupfeed/sources.jsonl``].
+        input_format: the exports' platform, when detection guesses wrong.
+        include_direct: also read direct messages (Mastodon), left out by default.
+        selection: which findings to report (every post is still compared).
+        progress: called as ``progress(done, total)`` as the posts are scanned.
+    """
     read_sources_result = read_all_sources(sources, source_feeds, cache=sources_cache)
-    read_posts_result = read_all_posts(posts, input_format=input_format)
-    return run_scan(read_posts_result, read_sources_result, options=options, selection=selection)
+    read_posts_result = read_all_posts(posts, input_format=input_format, include_direct=include_direct)
+    counted = None if progress is None else _counting(progress, len(read_posts_result.records))
+    return run_scan(read_posts_result, read_sources_result, options=options, selection=selection, progress=counted)
+
+
+def _counting(progress: Callable[[int, int], None], total: int) -> Callable[[int], None]:
+    """A callback told how many more posts are done, for one told how many of ``total``."""
+    done = 0
+
+    def step(count: int) -> None:
+        nonlocal done
+        done += count
+        progress(done, total)
+
+    return step

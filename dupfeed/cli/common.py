@@ -1,16 +1,22 @@
-"""What the ``dupfeed`` commands share: warnings for skipped records, output format and file."""
+"""What the ``dupfeed`` commands share: capped warnings, the progress bar, output format and file."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Self, TypeVar
 
 import click
 
 from ..readers.common import parse_datetime
+from ..records import Skip
 from ..urls import is_web_url
+
+if TYPE_CHECKING:  # the type click.progressbar() returns; click exports it nowhere else
+    from click._termui_impl import ProgressBar as ClickBar
+
+T = TypeVar("T")
 
 _SUFFIX_FORMATS = {
     ".jsonl": "jsonl",
@@ -21,17 +27,28 @@ _SUFFIX_FORMATS = {
     ".html": "html",
     ".htm": "html",
 }
-_MAX_WARNINGS = 20
+MAX_WARNINGS = 20
+"""Warning lines of one kind shown on stderr; past them, a count (the summary has them all)."""
 
 
-def warn_skips(skips) -> None:
+def capped_warnings(items: Sequence[T], describe: Callable[[T], str], more: str) -> str:
+    """A ``warning:`` line for each of the first :data:`MAX_WARNINGS` items, then one counting
+    the rest (``warning: … and 3 more <more>``)."""
+    lines = [f"warning: {describe(item)}" for item in items[:MAX_WARNINGS]]
+    if len(items) > MAX_WARNINGS:
+        lines.append(f"warning: … and {len(items) - MAX_WARNINGS} more {more}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _skipped(skip: Skip) -> str:
+    where = f"{skip.path}:{skip.line}" if skip.line else skip.path
+    detail = f" ({skip.detail})" if skip.detail else ""
+    return f"{where}: skipped: {skip.reason}{detail}"
+
+
+def warn_skips(skips: Sequence[Skip]) -> None:
     """One warning line per skipped record on stderr (at most 20, then a count)."""
-    for skip in skips[:_MAX_WARNINGS]:
-        where = f"{skip.path}:{skip.line}" if skip.line else skip.path
-        detail = f" ({skip.detail})" if skip.detail else ""
-        click.echo(f"warning: {where}: skipped: {skip.reason}{detail}", err=True)
-    if len(skips) > _MAX_WARNINGS:
-        click.echo(f"warning: … and {len(skips) - _MAX_WARNINGS} more skipped records", err=True)
+    click.echo(capped_warnings(skips, _skipped, "skipped records"), err=True, nl=False)
 
 
 def choose_format(fmt: str | None, output: Path | None) -> str:
@@ -66,13 +83,56 @@ def check_source_paths(values, hint: str) -> None:
         raise click.BadParameter(f"Path {missing[0]!r} does not exist.", param_hint=hint)
 
 
-def progress_bar(quiet: bool, total: Callable[[], int], label: str):
-    """A progress bar on stderr for a long run on a terminal (``total`` is counted only then), or
-    a context giving None."""
-    if quiet or not sys.stderr.isatty():
-        return nullcontext()
-    length = total()
-    return click.progressbar(length=length, label=label, file=sys.stderr) if length >= 1000 else nullcontext()
+class ProgressBar:
+    """A progress bar on stderr, opened once the total is known, and only when ``shown`` (a
+    terminal, not quiet) and for at least ``at_least`` items (fewer are done before a bar would
+    tell anything). Use as a context manager.
+
+    Called as ``bar(done, total)`` (the callback of :func:`~dupfeed.scan.scan_files` and
+    :func:`~dupfeed.fetch.fetch_sources`), or told :meth:`start` and then :meth:`advance`.
+    """
+
+    def __init__(self, label: str, *, at_least: int, shown: bool = True):
+        self._label, self._at_least = label, at_least
+        self.shown = shown
+        self._bar: ClickBar[int] | None = None
+        self._started = False
+        self._done = 0
+
+    def start(self, total: int) -> None:
+        """Open the bar for ``total`` items, if it is shown and there are enough of them (once)."""
+        if not self._started:
+            self._started = True
+            if self.shown and total >= self._at_least:
+                self._bar = click.progressbar(length=total, label=self._label, file=sys.stderr)
+                self._bar.__enter__()
+
+    def advance(self, count: int) -> None:
+        """``count`` more items done."""
+        self._done += count
+        if self._bar is not None:
+            self._bar.update(count)
+
+    def __call__(self, done: int, total: int) -> None:
+        self.start(total)
+        self.advance(done - self._done)
+
+    def close(self) -> None:
+        """End the bar's line (safe to call twice, or when no bar was shown)."""
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def progress_bar(quiet: bool, label: str, *, at_least: int = 1000) -> ProgressBar:
+    """The progress bar of a run: shown on a terminal unless ``quiet``."""
+    return ProgressBar(label, at_least=at_least, shown=not quiet and sys.stderr.isatty())
 
 
 def emit(text: str, output: Path | None) -> None:

@@ -60,8 +60,10 @@ def _fail(err: Exception, db_path: Path) -> None:
 
 
 def _score(store: Store, run: int, quiet: bool):
-    with progress_bar(quiet, lambda: len(store.pending()), "scoring") as bar:
-        return store.score(run=run, progress=bar.update if bar else None)
+    with progress_bar(quiet, "scoring") as bar:
+        if bar.shown:  # counting the posts to score takes a query
+            bar.start(len(store.pending()))
+        return store.score(run=run, progress=bar.advance)
 
 
 def _scored_line(scored) -> str:

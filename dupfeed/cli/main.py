@@ -14,7 +14,7 @@ from ..options import INDEXES, Options
 from ..readers.exports import input_formats
 from ..records import FLAGGED_VERDICTS
 from ..report.formats import FORMATS, FORMATTERS
-from ..scan import Selection, read_all_posts, read_all_sources, run_scan
+from ..scan import Selection, scan_files
 from .common import (
     check_output,
     check_source_paths,
@@ -156,10 +156,18 @@ def scan(
     check_source_paths(source_paths, "'--sources'")
     selection = Selection(frozenset(authors), frozenset(kinds), since_at, until_at)
     try:
-        sources = read_all_sources(source_paths, source_feeds, cache=sources_cache)
-        found = read_all_posts(posts, input_format=input_format, include_direct=include_direct)
-        with progress_bar(quiet, lambda: len(found.records), "scanning") as bar:
-            result = run_scan(found, sources, options=options, selection=selection, progress=bar.update if bar else None)
+        with progress_bar(quiet, "scanning") as bar:
+            result = scan_files(
+                posts,
+                source_paths,
+                source_feeds=source_feeds,
+                sources_cache=sources_cache,
+                input_format=input_format,
+                include_direct=include_direct,
+                options=options,
+                selection=selection,
+                progress=bar,
+            )
     except DupfeedError as err:
         raise click.ClickException(str(err)) from None
     summary = result.summary

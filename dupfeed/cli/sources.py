@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import DupfeedError, OptionsError
-from ..fetch import FetchOptions, FetchReport, check_url, fetch_sources
+from ..fetch import Failed, FetchOptions, FetchReport, check_url, fetch_sources
+from .common import capped_warnings, progress_bar
 
-if TYPE_CHECKING:  # the type click.progressbar() returns; click exports it nowhere else
-    from click._termui_impl import ProgressBar
-
-_MAX_LISTED_FAILURES = 20
 _BAR_FROM = 10
 """Fewer pages than this finish before a progress bar would tell anything."""
 
@@ -40,39 +36,15 @@ def format_fetch_summary(report: FetchReport, out: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _failure(failed: Failed) -> str:
+    detail = f" ({failed.detail})" if failed.detail else ""
+    kind = "" if failed.kind == "page" else f"{failed.kind} "
+    return f"{kind}{failed.url}: {failed.reason}{detail}"
+
+
 def format_failures(report: FetchReport) -> str:
     """One warning line per failed URL (at most 20), with its reason and detail."""
-    lines = []
-    for failed in report.failed[:_MAX_LISTED_FAILURES]:
-        detail = f" ({failed.detail})" if failed.detail else ""
-        kind = "" if failed.kind == "page" else f"{failed.kind} "
-        lines.append(f"warning: {kind}{failed.url}: {failed.reason}{detail}")
-    if len(report.failed) > _MAX_LISTED_FAILURES:
-        lines.append(f"warning: … and {len(report.failed) - _MAX_LISTED_FAILURES} more failed")
-    return "".join(line + "\n" for line in lines)
-
-
-class _ProgressBar:
-    """A progress callback that opens a bar on stderr at the first call, once the total is known."""
-
-    def __init__(self) -> None:
-        self._bar: ProgressBar[int] | None = None
-        self._done = 0
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._bar is None:
-            if total < _BAR_FROM:
-                return
-            self._bar = click.progressbar(length=total, label="fetching", file=sys.stderr)
-            self._bar.__enter__()
-        self._bar.update(done - self._done)
-        self._done = done
-
-    def close(self) -> None:
-        """End the bar's line (safe to call twice, or when no bar was shown)."""
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
+    return capped_warnings(report.failed, _failure, "failed")
 
 
 def _read_url_file(value: str) -> list[str]:
@@ -203,7 +175,7 @@ def fetch(
         options = FetchOptions(**{k: v for k, v in given.items() if v is not None})
     except OptionsError as err:
         raise click.UsageError(str(err)) from None
-    bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
+    bar = progress_bar(quiet, "fetching", at_least=_BAR_FROM)
     try:
         report = fetch_sources(
             targets,
@@ -216,15 +188,13 @@ def fetch(
             progress=bar,
         )
     except KeyboardInterrupt:
-        if bar is not None:
-            bar.close()
+        bar.close()
         click.echo(f"\ninterrupted: every record fetched so far is in {out}", err=True)
         sys.exit(130)
     except DupfeedError as err:
         raise click.ClickException(str(err)) from None
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     if not quiet:
         for warning in report.warnings:
             click.echo(f"warning: {warning}", err=True)
