@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -19,6 +20,14 @@ from rapidfuzz.distance import Indel
 # A shingle repeated more often than this in the matched text is a stock phrase of it:
 # pairing it with every occurrence would only add noise.
 _MAX_OCCURRENCES = 8
+
+
+class WordSequence(Protocol):
+    """A text's words in comparison form, by position (a list, or words made on demand)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, i: int, /) -> str: ...
 
 
 @dataclass
@@ -145,8 +154,8 @@ def _keep_longest(chains: list[Passage]) -> list[Passage]:
 
 def extend_fuzzy(
     passage: Passage,
-    post_tokens: Sequence[str],
-    other_tokens: Sequence[str],
+    post_tokens: WordSequence,
+    other_tokens: WordSequence,
     *,
     reach: int,
     min_ratio: float,
@@ -177,7 +186,7 @@ def extend_fuzzy(
 
 
 def align_edits(
-    passage: Passage, post_tokens: Sequence[str], other_tokens: Sequence[str], alike: Callable[[str, str], bool]
+    passage: Passage, post_tokens: WordSequence, other_tokens: WordSequence, alike: Callable[[str, str], bool]
 ) -> Passage:
     """Align, inside each edit between two aligned runs of a passage, the post words that are
     close variants of the other text's words there (an inflection, a spelling), in order; the

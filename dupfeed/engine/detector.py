@@ -7,11 +7,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from itertools import chain
+from typing import cast
 
 import numpy as np
 
 from ..options import Options
-from ..records import Finding, Match, Post, Source, Span
+from ..records import Finding, Match, Post, Relation, Source, Span, Verdict
 from .align import Passage, align_edits, aligned_words, covered_words, extend_fuzzy, passages
 from .attribution import credits_post, credits_source
 from .common_text import PhraseCounts, ShingleCounts, common_words
@@ -226,11 +227,12 @@ class Detector:
         """Whether ``other`` came before the post ``doc``: an earlier post, or a source not
         published later than the post (``options.source_date_slack_hours`` of slack, for
         dates without a time or a zone)."""
-        if not other.is_source:
-            return other.order < doc.order
+        post = cast(Post, doc.record)  # only posts are scored
+        if not isinstance(other.record, Source):
+            return cast(tuple, other.order) < cast(tuple, doc.order)
         published = other.record.published
         slack = timedelta(hours=self.options.source_date_slack_hours)
-        return published is None or published - slack <= doc.record.created_at
+        return published is None or published - slack <= post.created_at
 
     def _common(self, doc: Document) -> np.ndarray:
         """The post's words that are common text (recurring short runs)."""
@@ -249,7 +251,7 @@ class Detector:
     def _score(self, number: int, candidates: set[int]) -> Finding:
         opts = self.options
         doc = self.documents[number]
-        post = doc.record
+        post = cast(Post, doc.record)  # only posts are scored
         shared = {
             c: _shared(doc.unique, self.documents[c].unique)
             for c in candidates
@@ -279,6 +281,7 @@ class Detector:
         matches = _strongest(matches, opts.max_matches, opts.source_bonus)
         # The verdict is the strongest match's share: the number the report shows beside it.
         share = max((m.containment for m in matches), default=0.0)
+        verdict: Verdict
         if share >= opts.copy_containment:
             verdict = "copy"
         elif share >= opts.revision_containment:
@@ -362,9 +365,10 @@ class Detector:
         denominator = int((~common).sum())
         containment = n_evidence / denominator if denominator else 0.0
         union = len(doc.unique) + len(other.unique) - shared
-        post = doc.record
+        post = cast(Post, doc.record)
         record = other.record
-        if other.is_source:
+        relation: Relation
+        if isinstance(record, Source):
             relation, attributed = "source", credits_source(post, record)
         else:
             same = record.author is not None and record.author == post.author

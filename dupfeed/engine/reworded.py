@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 
-from .align import Passage
+from .align import Passage, WordSequence
 
 _SENTENCE_END = re.compile(r"[.!?;:\n]")
 
@@ -36,8 +36,8 @@ def sentences(text: str, spans: np.ndarray) -> list[tuple[int, int]]:
 
 
 def reworded_passages(
-    post: tuple[str, np.ndarray, Sequence[str], np.ndarray],
-    other: tuple[str, np.ndarray, Sequence[str], np.ndarray],
+    post: tuple[str, np.ndarray, WordSequence, np.ndarray],
+    other: tuple[str, np.ndarray, WordSequence, np.ndarray],
     covered: np.ndarray,
     lemma: Callable[[str], str],
     *,

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from ..engine.common_text import ShingleCounts
 from ..engine.detector import Detector, chronological, unscored
@@ -98,12 +98,12 @@ def finding_from_dict(data: dict[str, Any], post: Post | None = None) -> Finding
             data["id"],
             "",
             data["author"],
-            _parse_time(data["created_at"]),
+            datetime.fromisoformat(data["created_at"]),
             platform=data["platform"],
             kind=data.get("kind", "post"),
         )
     matches = tuple(Match(**{**m, "spans": tuple(Span(**s) for s in m["spans"])}) for m in data.get("matches", ()))
-    return Finding(data["id"], data["author"], _parse_time(data["created_at"]), data["verdict"], matches, post)
+    return Finding(data["id"], data["author"], datetime.fromisoformat(data["created_at"]), data["verdict"], matches, post)
 
 
 @dataclass
@@ -320,7 +320,7 @@ class Store:
     def begin_run(self, command: str) -> int:
         with self.db.transaction() as conn:
             cursor = conn.execute("INSERT INTO runs (command, started, status) VALUES (?, ?, 'running')", (command, utc_now()))
-        return cursor.lastrowid
+        return cast(int, cursor.lastrowid)  # set by the INSERT
 
     def unreported_runs(self, current: int) -> list[int]:
         """Earlier runs whose findings no report has covered yet (``db ingest``/``db score``
@@ -468,8 +468,10 @@ class Store:
 
     @staticmethod
     def _write_finding(conn, finding: Finding, doc: int | None, run: int) -> None:
-        post = finding.post
-        match_keys = [source_key(m.target) if isinstance(m.target, Source) else post_key(m.target) for m in finding.matches]
+        post = cast(Post, finding.post)  # a finding to store is always of a post read
+        match_keys = [
+            source_key(m.target) if isinstance(m.target, Source) else post_key(cast(Post, m.target)) for m in finding.matches
+        ]
         conn.execute(
             "INSERT INTO findings (key, doc, run, at, verdict, record, match_keys) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
