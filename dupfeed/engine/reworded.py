@@ -49,15 +49,17 @@ def reworded_passages(
     already in passages (their sentences are left alone when mostly covered)."""
     text, spans, words, function = post
     o_text, o_spans, o_words, o_function = other
+    # Most matched posts are covered by their passages: the matched text is read only for the others.
+    open_sentences = [(a, b) for a, b in sentences(text, spans) if 2 * int(covered[a:b].sum()) < b - a]
+    if not open_sentences:
+        return []
     theirs = []
     for a, b in sentences(o_text, o_spans):
         lemmas = {lemma(o_words[j]) for j in range(a, b) if not o_function[j]}
         if len(lemmas) >= min_shared:
             theirs.append((a, b, lemmas))
     found = []
-    for a, b in sentences(text, spans):
-        if 2 * int(covered[a:b].sum()) >= b - a:
-            continue
+    for a, b in open_sentences:
         own = {lemma(words[i]): i for i in range(a, b) if not function[i]}
         if len(own) < min_shared:
             continue
