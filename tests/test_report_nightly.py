@@ -527,3 +527,16 @@ def test_markdown_escapes_pipes_newlines_and_markup():
     for table in re.findall(r"(?:^\|.*\n)+", md, re.MULTILINE):
         cells = {len(re.findall(r"(?<!\\)\|", row)) for row in table.splitlines()}
         assert len(cells) == 1, f"a cell broke its table: {table}"
+
+
+def test_a_finding_is_shown_under_its_first_match_as_the_engine_ranked_it():
+    report = make_report(1)
+    found = report["findings"][0]
+    source = found["matches"][0]
+    post = {**source, "kind": "post", "relation": "cross_author", "id": "p-earlier", "author": "dana", "title": None}
+    # A source's edge puts it first although the post holds more of the words: the report keeps that order.
+    found["matches"] = [{**source, "containment": 0.9}, {**post, "containment": 0.95}]
+    html = format_nightly_html(report)
+    assert "<b>Article 0</b> (source) · 1 post" in html
+    assert "(post) · 1 post" not in html
+    assert "also matches" in html and "post p-earlier by dana" in html

@@ -186,3 +186,19 @@ def test_scan_files_is_the_cli_scan_as_a_library_call(sources, posts):
     assert [f.id for f in result.findings] == ["copy"]
     assert result.reaches("copy") and not result.has_faults
     assert result.summary.verdicts == {"copy": 1, "revision": 0, "original": 0}
+
+
+def test_html_report_links_only_http_urls(runner, posts, tmp_path):
+    sources = write_jsonl(
+        tmp_path / "sources.jsonl",
+        [
+            {"id": "evil", "url": "javascript:alert(1)", "text": ARTICLE},
+            {"id": "plain", "url": "https://techdaily.example/v", "text": ARTICLE + "\nA second edition."},
+        ],
+    )
+    result = runner.invoke(main, ["scan", str(posts), "-s", str(sources), "-f", "html"])
+    assert result.exit_code == 0, result.output
+    parsed = _Collector()
+    parsed.feed(result.stdout)
+    assert "javascript:alert(1)" in "".join(parsed.text), "the URL is shown, as text"
+    assert parsed.urls and all(u.startswith("https://") for u in parsed.urls), parsed.urls

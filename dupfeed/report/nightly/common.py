@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
-from html import escape
 
 from ...records import VERDICT_RANK, VERDICTS
+from ..html_base import esc, marked
 
 DEFAULT_TITLE = "dupfeed nightly report"
 SIDE_CHARS = 1500  # most characters of text shown on one side of a post/match pair
@@ -25,32 +24,11 @@ MD_CHARS = 160  # cap of an excerpt in a Markdown cell
 
 _STATUSES = ("ok", "partial", "failed")
 _COLOURS = {"copy": "#b3261e", "revision": "#e0a030"}
-_SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+\Z", re.IGNORECASE)
 _RELATIONS = {
     "source": "copied from a source",
     "self_repost": "repost of an own earlier post",
     "cross_author": "copied from another author's post",
 }
-
-_STYLE = """
-body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:78rem;padding:0 1rem;color:#222}
-h1{font-size:1.6rem} h2{margin-top:2.4rem;border-bottom:1px solid #ddd} h3{margin-bottom:.3rem}
-nav{background:#f4f4f6;padding:.5rem 1rem;border-radius:6px} nav ul{margin:.2rem 0}
-.cards{display:flex;flex-wrap:wrap;gap:.8rem;margin:.8rem 0}
-.card{background:#f4f4f6;border-radius:6px;padding:.4rem .9rem;min-width:9rem}
-.card b{display:block;font-size:1.4rem} table{border-collapse:collapse;margin:.6rem 0}
-th,td{text-align:left;padding:.2rem .9rem .2rem 0;border-bottom:1px solid #eee;vertical-align:top}
-.n{text-align:right;font-variant-numeric:tabular-nums}
-details{border:1px solid #ddd;border-radius:6px;margin:.5rem 0;padding:.3rem .8rem} summary{cursor:pointer}
-.verdict,.status{text-transform:uppercase;font-size:.75rem;padding:.1rem .4rem;border-radius:4px;color:#fff;
-background:#666} .copy{background:#b3261e} .revision{background:#c77700} .original{background:#1b6e20}
-.ok{background:#1b6e20} .partial{background:#c77700} .failed{background:#b3261e}
-.finding{border-top:1px solid #eee;padding:.5rem 0} .pair{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
-.text{white-space:pre-wrap;overflow-wrap:anywhere;background:#fafafa;padding:.5rem;border-radius:4px;
-font-size:.9rem;max-height:24rem;overflow:auto} mark{background:#ffe08a}
-.meta{color:#555;font-size:.85rem} .credited{color:#1b6e20} .uncredited{color:#b3261e}
-svg{max-width:100%;height:auto} @media (max-width:700px){.pair{grid-template-columns:1fr}}
-"""
 
 
 # --- reading the report defensively -----------------------------------------------------------
@@ -83,17 +61,11 @@ def _str(value) -> str:
 
 
 def _esc(value) -> str:
-    return escape(_str(value), quote=True)
+    return esc(_str(value))
 
 
 def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
-
-
-def _safe_url(value) -> str | None:
-    """The URL when it is a plain http(s) link, else None."""
-    url = _str(value).strip()
-    return url if _SAFE_URL.match(url) else None
 
 
 def _pct(part: float, whole: float) -> str:
@@ -148,13 +120,7 @@ def _highlight(text: str, ranges: list[tuple[int, int]], limit: int, *, lead: bo
     out = ["…" if lead or (windows and windows[0][0] > 0) else ""]
     for i, (start, end) in enumerate(windows):
         out.append(" … " if i else "")
-        at = start
-        for s, e in ranges:
-            s, e = max(s, at), min(e, end)
-            if s < e:
-                out += [escape(text[at:s]), f"<mark>{escape(text[s:e])}</mark>"]
-                at = e
-        out.append(escape(text[at:end]))
+        out.append(marked(text, ranges, start, end))
     out.append("…" if windows and windows[-1][1] < len(text) else "")
     return "".join(out)
 
@@ -180,12 +146,10 @@ def _day(day: dict) -> tuple[str, int, dict[str, int]]:
 
 
 def _strongest(finding: dict) -> tuple[dict | None, list[dict]]:
-    """The finding's strongest match (by containment, then similarity) and the others."""
-    matches = sorted(
-        (_dict(m) for m in _list(finding.get("matches"))),
-        key=lambda m: (_ratio(m.get("containment")), _ratio(m.get("similarity"))),
-        reverse=True,
-    )
+    """The finding's strongest match and the others: the first match, since a finding's matches
+    are strongest first as the engine ranked them (a source ahead of a post that copies as
+    much), and the report keeps that order rather than ranking them again."""
+    matches = [_dict(m) for m in _list(finding.get("matches"))]
     return (matches[0] if matches else None), matches[1:]
 
 

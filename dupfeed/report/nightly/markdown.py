@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ...records import VERDICTS
+from ..html_base import safe_url
 from .common import (
     _RELATIONS,
     DEFAULT_TITLE,
@@ -24,7 +25,6 @@ from .common import (
     _plural,
     _ranges,
     _ratio,
-    _safe_url,
     _scored,
     _short,
     _str,
@@ -41,7 +41,7 @@ def _md(value, limit: int | None = None) -> str:
 
 
 def _md_link(url, label: str) -> str:
-    safe = _safe_url(url)
+    safe = safe_url(url)
     if not safe:
         return label
     for char, code in (("(", "%28"), (")", "%29"), ("|", "%7C"), ("<", "%3C"), (">", "%3E")):

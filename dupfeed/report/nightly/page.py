@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from html import escape
 
 from ...records import VERDICTS
+from ..html_base import link, page, safe_url
 from .common import (
     _COLOURS,
     _RELATIONS,
     _STATUSES,
-    _STYLE,
     CHUNK,
     DEFAULT_TITLE,
     MAX_CLUSTER_POSTS,
@@ -38,19 +37,12 @@ from .common import (
     _plural,
     _ranges,
     _ratio,
-    _safe_url,
     _scored,
     _short,
     _str,
     _strongest,
     _target_label,
 )
-
-
-def _a(url, label_html: str) -> str:
-    """``label_html`` linked to ``url`` when that is an http(s) URL, else left unlinked."""
-    safe = _safe_url(url)
-    return f'<a href="{escape(safe, quote=True)}" rel="nofollow noreferrer">{label_html}</a>' if safe else label_html
 
 
 def _badge(verdict) -> str:
@@ -152,7 +144,7 @@ def _glance_html(report: dict) -> str:
         rows = [[_esc(reason), f"{n:,}"] for reason, n in sorted(skipped.items(), key=lambda kv: -kv[1])]
         out.append("<h3>Skipped</h3>" + _table(["reason", "records"], rows, {1}))
     if failures:
-        rows = [[_a(f.get("url"), _esc(f.get("url"))), _esc(f.get("reason"))] for f in failures[:MAX_FAILURES]]
+        rows = [[link(f.get("url"), _esc(f.get("url"))), _esc(f.get("reason"))] for f in failures[:MAX_FAILURES]]
         more = f"<p>{len(failures) - MAX_FAILURES:,} more not shown.</p>" if len(failures) > MAX_FAILURES else ""
         out.append(
             f"<details><summary>{_plural(len(failures), 'fetch failure')}</summary>"
@@ -169,7 +161,7 @@ def _sources_html(report: dict) -> str:
         credited, uncredited = _int(source.get("credited")), _int(source.get("uncredited"))
         rows.append(
             [
-                f'{_a(source.get("url"), _esc(name))}<br><span class="meta">{_esc(source.get("id"))}</span>',
+                f'{link(source.get("url"), _esc(name))}<br><span class="meta">{_esc(source.get("id"))}</span>',
                 f"{_int(source.get('copies')):,}",
                 f"{_int(source.get('revisions')):,}",
                 f'<span class="credited">{credited:,}</span>',
@@ -197,7 +189,7 @@ def _clusters_html(report: dict) -> str:
         posts = _cluster_posts(cluster)
         first = posts[0] if posts else {}
         items = "".join(
-            f"<li>{_badge(p.get('verdict'))} <b>{_a(p.get('url'), _esc(p.get('id')))}</b> by "
+            f"<li>{_badge(p.get('verdict'))} <b>{link(p.get('url'), _esc(p.get('id')))}</b> by "
             f'{_esc(p.get("author") or "unknown")} <span class="meta">{_esc(p.get("created_at"))}</span>'
             f'<div class="text">{_esc(_short(p.get("snippet"), 300))}</div></li>'
             for p in posts[:MAX_CLUSTER_POSTS]
@@ -222,7 +214,7 @@ def _finding_html(finding: dict, side: int) -> str:
     out = [
         (
             f'<article class="finding"><p>{_badge(finding.get("verdict"))} '
-            f"<b>{_a(finding.get('url'), _esc(finding.get('id')))}</b> by {_esc(finding.get('author') or 'unknown')} "
+            f"<b>{link(finding.get('url'), _esc(finding.get('id')))}</b> by {_esc(finding.get('author') or 'unknown')} "
             f'<span class="meta">{where}</span></p>'
         )
     ]
@@ -236,7 +228,7 @@ def _finding_html(finding: dict, side: int) -> str:
     relation = _str(match.get("relation"))
     out.append(
         f'<p class="meta">{_esc(_RELATIONS.get(relation, relation))}: '
-        f"<b>{_a(match.get('url'), _esc(_target_label(match)))}</b> · "
+        f"<b>{link(match.get('url'), _esc(_target_label(match)))}</b> · "
         f"{_ratio(match.get('containment')):.0%} of the post copied · "
         f"similarity {_ratio(match.get('similarity')):.2f} · {credit}</p>"
     )
@@ -251,7 +243,7 @@ def _finding_html(finding: dict, side: int) -> str:
     out.append(f'<div class="pair"><div class="text">{mine}</div><div class="text">{theirs}</div></div>')
     if others:
         names = ", ".join(
-            f"{_a(o.get('url'), _esc(_target_label(o)))} ({_ratio(o.get('containment')):.0%})" for o in others[:OTHER_MATCHES]
+            f"{link(o.get('url'), _esc(_target_label(o)))} ({_ratio(o.get('containment')):.0%})" for o in others[:OTHER_MATCHES]
         )
         more = f" and {len(others) - OTHER_MATCHES:,} more" if len(others) > OTHER_MATCHES else ""
         out.append(f'<p class="meta">also matches {names}{more}</p>')
@@ -262,8 +254,8 @@ def _group_html(group: Group, side: int) -> str:
     label, match, findings = group
     credited = _credited(findings)
     kind = "" if match is None else " (source)" if match.get("kind") == "source" else " (post)"
-    link = _safe_url(match.get("url")) if match else None
-    body = [f'<p class="meta">{_a(link, _esc(link))}</p>' if link else ""]
+    url = safe_url(match.get("url")) if match else None
+    body = [f'<p class="meta">{link(url, _esc(url))}</p>' if url else ""]
     if len(findings) <= CHUNK:
         body += [_finding_html(f, side) for f in findings]
     else:
@@ -314,7 +306,7 @@ def _originals_html(report: dict) -> str:
     shown = [_dict(p) for p in _list(originals.get("shown"))][:MAX_ORIGINALS]
     total = max(_int(originals.get("total")), len(shown))
     items = "".join(
-        f"<li><b>{_a(p.get('url'), _esc(p.get('id')))}</b> by {_esc(p.get('author') or 'unknown')} "
+        f"<li><b>{link(p.get('url'), _esc(p.get('id')))}</b> by {_esc(p.get('author') or 'unknown')} "
         f'<span class="meta">{_esc(p.get("created_at"))}</span>'
         f'<div class="text">{_highlight(_str(p.get("text")), [], ORIGINAL_CHARS)}</div></li>'
         for p in shown
@@ -345,9 +337,4 @@ def format_nightly_html(report: dict) -> str:
         for key, head, _ in sections
     )
     body = "".join(f'<section id="{key}"><h2>{_esc(head)}</h2>{html}</section>' for key, head, html in sections)
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_esc(title)}</title><style>{_STYLE}</style></head><body>"
-        f'<h1>{_esc(title)}</h1><nav aria-label="contents"><ul>{toc}</ul></nav>{body}</body></html>\n'
-    )
+    return page(title, f'<nav aria-label="contents"><ul>{toc}</ul></nav>{body}')
