@@ -12,7 +12,6 @@ import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,6 @@ from .scan import read_all_sources
 from .store import Added, Scored, Store
 from .store.store import post_key, record_key
 from .urls import is_web_url
-
-_DAY = 86_400_000_000  # microseconds
 
 
 @dataclass(frozen=True)
@@ -178,7 +175,7 @@ def _run(store: Store, run: int, config: NightlyConfig, progress: Callable[[int]
     """Add the night's sources and posts, and score every post not yet scored."""
     earlier = store.unreported_runs(run)
     skipped: list[Skip] = []
-    cache = config.fetch_cache or str(store.db.path) + ".sources.jsonl"
+    cache = config.fetch_cache or str(store.path) + ".sources.jsonl"
     wanted = [*config.sources, *config.urls]
     sources = read_all_sources(wanted, config.feeds, cache=cache) if wanted or config.feeds else ReadResult()
     skipped.extend(sources.skipped)
@@ -216,10 +213,6 @@ def write_report(report: dict[str, Any], report_dir: Path) -> list[Path]:
     return written
 
 
-def _day(at: int) -> str:
-    return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=at)).date().isoformat()
-
-
 def _excerpt(text: str, spans: list[dict[str, int]], margin: int = 300) -> dict[str, Any]:
     """The part of a matched document around its copied spans."""
     if not spans:
@@ -232,7 +225,7 @@ def _excerpt(text: str, spans: list[dict[str, int]], margin: int = 300) -> dict[
 def build_report(store: Store, result: NightlyResult, *, days: int = 60, originals: int = 200) -> dict[str, Any]:
     """The JSON-ready report of one run (the shape :mod:`dupfeed.report.nightly` renders)."""
     run = result.run
-    started = store.db.conn.execute("SELECT started FROM runs WHERE run = ?", (run,)).fetchone()[0]
+    started = store.run_started(run)
     rows = list(store.findings(run=[run, *result.earlier_runs]))
     verdicts = Counter(record["verdict"] for record, _ in rows)
     report: dict[str, Any] = {
@@ -241,7 +234,7 @@ def build_report(store: Store, result: NightlyResult, *, days: int = 60, origina
             "id": run,
             "started": started,
             "status": "ok",
-            "db": str(store.db.path),
+            "db": str(store.path),
             "also_reports_runs": result.earlier_runs,
         },
         "added": {
@@ -265,18 +258,7 @@ def build_report(store: Store, result: NightlyResult, *, days: int = 60, origina
 
 
 def _days(store: Store, days: int) -> list[dict[str, Any]]:
-    last = store.db.conn.execute("SELECT max(at) FROM findings").fetchone()[0]
-    if last is None:
-        return []
-    since = (last // _DAY - days + 1) * _DAY
-    by_day: dict[str, Counter] = defaultdict(Counter)
-    for day, verdict, count in store.db.conn.execute(
-        # Days by floor division (SQLite's / rounds toward zero, wrong before 1970).
-        "SELECT (at - ((at % :d) + :d) % :d) / :d AS day, verdict, count(*) FROM findings WHERE at >= :since "
-        "GROUP BY day, verdict",
-        {"d": _DAY, "since": since},
-    ):
-        by_day[_day(day * _DAY)][verdict] += count
+    by_day = store.verdicts_by_day(days)
     return [{"date": day, "posts": sum(c.values()), **{v: c.get(v, 0) for v in VERDICTS}} for day, c in sorted(by_day.items())]
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -52,11 +53,15 @@ wait_option = click.option(
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar, summary or warnings on stderr.")
 
 
-def _fail(err: Exception, db_path: Path) -> None:
-    """Print the one-line error; a store held by another run exits 75, anything else 1."""
-    message = f"{db_path}: the store cannot be used: {err}" if isinstance(err, sqlite3.Error) else str(err)
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(EXIT_BUSY if isinstance(err, StoreBusy) else 1)
+@contextmanager
+def _failing() -> Iterator[None]:
+    """A run that fails ends here, with one line on stderr: exit 75 when another run holds the
+    store, 1 for anything else (the store wraps SQLite's errors as DupfeedError)."""
+    try:
+        yield
+    except DupfeedError as err:
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(EXIT_BUSY if isinstance(err, StoreBusy) else 1)
 
 
 def _score(store: Store, run: int, quiet: bool):
@@ -98,14 +103,11 @@ def add_sources(sources, feeds, sources_cache, db_path, wait, quiet):
     if not (sources or feeds):
         raise click.UsageError("give at least one PATH, URL or --feed")
     check_source_paths(sources, "'SOURCES'")
-    try:
-        with Store(db_path, wait=wait) as store:
-            read = read_all_sources(sources, feeds, cache=sources_cache or str(db_path) + ".sources.jsonl")
-            run = store.begin_run("add-sources")
-            added = store.add_sources(read.records, run=run)
-            store.finish_run(run, "ok", {"sources": added.added, "known": added.known})
-    except (DupfeedError, sqlite3.Error) as err:
-        _fail(err, db_path)
+    with _failing(), Store(db_path, wait=wait) as store:
+        read = read_all_sources(sources, feeds, cache=sources_cache or str(db_path) + ".sources.jsonl")
+        run = store.begin_run("add-sources")
+        added = store.add_sources(read.records, run=run)
+        store.finish_run(run, "ok", {"sources": added.added, "known": added.known})
     if not quiet:
         warn_skips(read.skipped)
         click.echo(f"{db_path}: {added.added} sources added, {added.known} already stored, {len(read.skipped)} skipped", err=True)
@@ -128,7 +130,7 @@ def ingest(exports, input_format, include_direct, no_score, db_path, wait, quiet
 
     Exit status: 0 done; 1 failed, or a bad record skipped; 2 bad usage; 75 the store is busy.
     """
-    try:
+    with _failing():
         read = read_all_posts(exports, input_format=input_format, include_direct=include_direct)
         with Store(db_path, wait=wait) as store:
             run = store.begin_run("ingest")
@@ -136,8 +138,6 @@ def ingest(exports, input_format, include_direct, no_score, db_path, wait, quiet
             scored = None if no_score else _score(store, run, quiet)
             stats = {"posts": added.added, "known": added.known, "scored": scored.total if scored else 0}
             store.finish_run(run, "ok", stats)
-    except (DupfeedError, sqlite3.Error) as err:
-        _fail(err, db_path)
     faults = [s for s in read.skipped if s.is_fault]
     if not quiet:
         warn_skips(faults)
@@ -153,13 +153,10 @@ def ingest(exports, input_format, include_direct, no_score, db_path, wait, quiet
 @quiet_option
 def score(db_path, wait, quiet):
     """Score every stored post not yet scored (after ingest --no-score, or an interrupted run)."""
-    try:
-        with Store(db_path, wait=wait, create=False) as store:
-            run = store.begin_run("score")
-            scored = _score(store, run, quiet)
-            store.finish_run(run, "ok", {"scored": scored.total})
-    except (DupfeedError, sqlite3.Error) as err:
-        _fail(err, db_path)
+    with _failing(), Store(db_path, wait=wait, create=False) as store:
+        run = store.begin_run("score")
+        scored = _score(store, run, quiet)
+        store.finish_run(run, "ok", {"scored": scored.total})
     if not quiet:
         click.echo(f"{db_path}: {_scored_line(scored)}", err=True)
 
@@ -186,17 +183,14 @@ def findings(db_path, since, until, run_id, verdicts, fmt, output):
     since_at, until_at = parse_day(since, "--since"), parse_day(until, "--until")
     check_output(output)
     chosen = choose_format(fmt, output)
-    try:
-        with Store(db_path, write=False, create=False) as store:
-            rows = list(store.findings(since=since_at, until=until_at, run=run_id))
-            rows = [(r, keys) for r, keys in rows if not verdicts or r["verdict"] in verdicts]
-            keys = {record_key(r) for r, _ in rows}
-            if chosen in ("table", "markdown", "html"):  # these show the copied text
-                keys |= {k for _, ks in rows for k in ks}
-            records = store.records(keys)
-            sources = store.counts()["sources"]
-    except (DupfeedError, sqlite3.Error) as err:
-        _fail(err, db_path)
+    with _failing(), Store(db_path, write=False, create=False) as store:
+        rows = list(store.findings(since=since_at, until=until_at, run=run_id))
+        rows = [(r, keys) for r, keys in rows if not verdicts or r["verdict"] in verdicts]
+        keys = {record_key(r) for r, _ in rows}
+        if chosen in ("table", "markdown", "html"):  # these show the copied text
+            keys |= {k for _, ks in rows for k in ks}
+        records = store.records(keys)
+        sources = store.counts()["sources"]
     found = []
     for record, match_keys in rows:
         post = records.get(record_key(record))  # a finding's own record is a post
@@ -210,14 +204,9 @@ def findings(db_path, since, until, run_id, verdicts, fmt, output):
 @db_option
 def status(db_path):
     """How much the store holds, and its last runs."""
-    try:
-        with Store(db_path, write=False, create=False) as store:
-            counts = store.counts()
-            runs = store.db.conn.execute(
-                "SELECT run, command, started, finished, status FROM runs ORDER BY run DESC LIMIT 5"
-            ).fetchall()
-    except (DupfeedError, sqlite3.Error) as err:
-        _fail(err, db_path)
+    with _failing(), Store(db_path, write=False, create=False) as store:
+        counts = store.counts()
+        runs = store.recent_runs(5)
     click.echo(f"{db_path}: {db_path.stat().st_size / 1e6:.1f} MB")
     click.echo(
         f"{counts['sources']} sources, {counts['posts']} posts ({counts['unscored']} not yet scored); "
@@ -283,10 +272,8 @@ def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail
     urls = tuple(v for v in source_paths if is_web_url(v))
     paths = tuple(v for v in source_paths if v not in urls)
     config = config.merged(sources=paths, urls=urls, feeds=feeds, exports=exports)
-    try:
+    with _failing():
         result = run_nightly(db_path, config, report_dir, wait=wait)
-    except (DupfeedError, sqlite3.Error) as err:
-        _fail(err, db_path)
     if not quiet:
         warn_skips([s for s in result.skipped if s.is_fault])
         click.echo(

@@ -69,6 +69,11 @@ class StoreBusy(StoreError):
     """Another run holds the store."""
 
 
+def unusable(path: Path, error: sqlite3.Error) -> StoreError:
+    """SQLite's error as the one line a user is shown, naming the store's file."""
+    return StoreError(f"{path}: the store cannot be used: {error}")
+
+
 def _check(path: Path) -> int:
     """The schema version of an existing store file (0 for an empty file); refuses anything else.
 

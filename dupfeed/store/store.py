@@ -30,7 +30,8 @@ from ..errors import OptionsError
 from ..options import Options
 from ..records import VERDICTS, Finding, Match, Post, Source, Span
 from ..times import utc_now
-from .db import Database
+from .db import Database, unusable
+from .queries import StoreQueries
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _IN_CHUNK = 900  # SQLite's limit on bound parameters is 999 in old builds
@@ -228,8 +229,9 @@ class _SavedArrays:
                 self._next += 1
 
 
-class Store:
-    """A dupfeed store opened for one run (use as a context manager).
+class Store(StoreQueries):
+    """A dupfeed store opened for one run (use as a context manager: an SQLite error inside the
+    ``with`` block leaves it as a :class:`StoreError` naming the file).
 
     Args:
         path: the SQLite file (``dupfeed.db``); created when missing and ``create``.
@@ -254,8 +256,10 @@ class Store:
         self.db = Database(path, write=write, create=create, wait=wait)
         try:
             self.options = self._options(options)
-        except BaseException:
+        except BaseException as err:
             self.db.close()
+            if isinstance(err, sqlite3.Error):
+                raise unusable(self.db.path, err) from None
             raise
         self._cache_words = cache_words
         self._detector: Detector | None = None
@@ -285,8 +289,10 @@ class Store:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind: object, error: BaseException | None, traceback: object) -> None:
         self.close()
+        if isinstance(error, sqlite3.Error):
+            raise unusable(self.db.path, error) from None
 
     def close(self) -> None:
         self.db.close()
