@@ -18,7 +18,7 @@ from .attribution import credits_post, credits_source
 from .common_text import PhraseCounts, ShingleCounts, common_words
 from .documents import Document, Documents, DocumentStore, make_docs
 from .index import BandIndex, CandidateIndex, WindowIndex
-from .reworded import reworded_passages
+from .reworded import reworded_passages, sentence_cuts
 from .sketch import MinHasher, Sketches
 from .variants import Variants
 
@@ -306,16 +306,23 @@ class Detector:
     def _reworded(self, doc: Document, other: Document, kept: list[Passage], function: np.ndarray) -> list[Passage]:
         """Passages of the post's sentences outside ``kept`` that reword a sentence of ``other``."""
         opts = self.options
-        if opts.reworded_min_share <= 0:
+        if opts.reworded_min_share <= 0 or doc.words is None or other.words is None:
             return []
         return reworded_passages(
-            (doc.record.text, doc.spans, doc.tokens, function),
-            (other.record.text, other.spans, other.tokens, self._function_words(other)),
+            (*self._sentences(doc), doc.words, function),
+            (*self._sentences(other), other.words, self._function_words(other)),
             covered_words(kept, doc.n_words),
-            self._variants.lemma,
             min_shared=opts.reworded_min_lemmas,
             min_share=opts.reworded_min_share,
         )
+
+    def _sentences(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
+        """A document's sentence cuts and lemma ids, made once (a source matched by many posts
+        is lemmatised once)."""
+        if doc.lemmas is None or doc.sentences is None:
+            doc.sentences = sentence_cuts(doc.record.text, doc.spans)
+            doc.lemmas = self._variants.lemma_ids(cast(np.ndarray, doc.words), doc.tokens)
+        return doc.sentences, doc.lemmas
 
     def _match(
         self, doc: Document, other: Document, common: np.ndarray, function: np.ndarray, shared: int

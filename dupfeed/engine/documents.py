@@ -24,6 +24,8 @@ class Document:
     spans: np.ndarray  # (words, 2) int32: each word's [start, end) in the text
     order: tuple[datetime, int] | None = None  # (created_at, sequence) for posts; None for sources
     words: np.ndarray | None = None  # uint64 hashes of the words, by position
+    lemmas: np.ndarray | None = None  # lemma ids by position, made when first needed
+    sentences: np.ndarray | None = None  # word positions where sentences start, made with lemmas
 
     @property
     def is_source(self) -> bool:

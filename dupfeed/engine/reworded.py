@@ -13,74 +13,74 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
-
 import numpy as np
 
-from .align import Passage, WordSequence
+from .align import Passage
 
 _SENTENCE_END = re.compile(r"[.!?;:\n]")
 
 
-def sentences(text: str, spans: np.ndarray) -> list[tuple[int, int]]:
-    """Word ranges ``[start, end)`` of the text's sentences (split where the text between two
-    words holds sentence-ending punctuation or a line break)."""
-    if not len(spans):
-        return []
-    cuts = [0]
-    for i in range(1, len(spans)):
-        if _SENTENCE_END.search(text, int(spans[i - 1, 1]), int(spans[i, 0])):
-            cuts.append(i)
-    cuts.append(len(spans))
-    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+def sentence_cuts(text: str, spans: np.ndarray) -> np.ndarray:
+    """Word positions where the text's sentences start, and its word count last: sentence ``s``
+    is words ``[cuts[s], cuts[s + 1])`` (split where the text between two words holds
+    sentence-ending punctuation or a line break)."""
+    n = len(spans)
+    if not n:
+        return np.zeros(1, dtype=np.int64)
+    ends = np.array([m.start() for m in _SENTENCE_END.finditer(text)], dtype=np.int64)
+    gap_start, gap_end = spans[:-1, 1], spans[1:, 0]
+    split = np.searchsorted(ends, gap_end) > np.searchsorted(ends, gap_start)
+    return np.concatenate([[0], np.flatnonzero(split) + 1, [n]]).astype(np.int64)
 
 
 def reworded_passages(
-    post: tuple[str, np.ndarray, WordSequence, np.ndarray],
-    other: tuple[str, np.ndarray, WordSequence, np.ndarray],
+    post: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    other: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     covered: np.ndarray,
-    lemma: Callable[[str], str],
     *,
     min_shared: int,
     min_share: float,
 ) -> list[Passage]:
-    """Passages of reworded sentences between ``post`` and ``other``, each given as ``(text,
-    spans, words in comparison form, function-word mask)``; ``covered`` marks the post words
-    already in passages (their sentences are left alone when mostly covered)."""
-    text, spans, words, function = post
-    o_text, o_spans, o_words, o_function = other
+    """Passages of reworded sentences between ``post`` and ``other``, each given as ``(sentence
+    cuts, lemma ids, word hashes, function-word mask)`` by word position; ``covered`` marks the
+    post words already in passages (their sentences are left alone when mostly covered)."""
+    cuts, lemmas, words, function = post
+    o_cuts, o_lemmas, o_words, o_function = other
     # Most matched posts are covered by their passages: the matched text is read only for the others.
-    open_sentences = [(a, b) for a, b in sentences(text, spans) if 2 * int(covered[a:b].sum()) < b - a]
-    if not open_sentences:
+    bounds = [(int(a), int(b)) for a, b in itertools.pairwise(cuts) if 2 * int(covered[a:b].sum()) < b - a]
+    if not bounds or len(o_lemmas) == 0:
         return []
-    theirs = []
-    for a, b in sentences(o_text, o_spans):
-        lemmas = {lemma(o_words[j]) for j in range(a, b) if not o_function[j]}
-        if len(lemmas) >= min_shared:
-            theirs.append((a, b, lemmas))
+    # The matched text's content lemmas, once per sentence.
+    o_sentence = np.repeat(np.arange(len(o_cuts) - 1), np.diff(o_cuts))
+    keys = np.unique((o_sentence[~o_function].astype(np.int64) << 32) | o_lemmas[~o_function])
+    key_sentence, key_lemma = keys >> 32, keys & 0xFFFFFFFF
+    sizes = np.bincount(key_sentence, minlength=len(o_cuts) - 1)
     found = []
-    for a, b in open_sentences:
-        own = {lemma(words[i]): i for i in range(a, b) if not function[i]}
+    for a, b in bounds:
+        own = np.unique(lemmas[a:b][~function[a:b]])
         if len(own) < min_shared:
             continue
-        best = max(theirs, key=lambda t: len(own.keys() & t[2]), default=None)
-        if best is None:
+        hit = np.isin(key_lemma, own)
+        overlap = np.bincount(key_sentence[hit], minlength=len(sizes))
+        overlap[sizes < min_shared] = -1  # too few content lemmas to be a sentence said again
+        best = int(np.argmax(overlap))
+        shared = int(overlap[best])
+        if shared < min_shared or shared < min_share * len(own):
             continue
-        shared = own.keys() & best[2]
-        if len(shared) < min_shared or len(shared) < min_share * len(own):
-            continue
-        by_lemma: dict[str, int] = {}
-        for j in range(best[0], best[1]):
-            by_lemma.setdefault(lemma(o_words[j]), j)
-        pieces = sorted((i, i + 1, by_lemma[lemma(words[i])]) for i in range(a, b) if lemma(words[i]) in by_lemma)
+        oa, ob = int(o_cuts[best]), int(o_cuts[best + 1])
+        values, first = np.unique(o_lemmas[oa:ob], return_index=True)
+        at = np.minimum(np.searchsorted(values, lemmas[a:b]), len(values) - 1)
+        known = values[at] == lemmas[a:b]
+        post_at = a + np.flatnonzero(known)
+        match_at = oa + first[at[known]]
         # The passage runs from the first to the last word found as such in the matched
         # sentence, so that both spans start and end on the same word.
-        same = [(i, j) for i, _, j in pieces if words[i] == o_words[j]]
+        same = np.flatnonzero(words[post_at] == o_words[match_at])
         if len(same) < 2:
             continue
-        (first, first_j), (last, last_j) = same[0], same[-1]
-        if last_j < first_j:
+        lo, hi = same[0], same[-1]
+        if match_at[hi] < match_at[lo]:
             continue
-        pieces = [piece for piece in pieces if first <= piece[0] <= last]
-        found.append(Passage(first, last + 1, first_j, last_j + 1, 0, pieces))
+        pieces = [(int(i), int(i) + 1, int(j)) for i, j in zip(post_at[lo : hi + 1], match_at[lo : hi + 1])]
+        found.append(Passage(int(post_at[lo]), int(post_at[hi]) + 1, int(match_at[lo]), int(match_at[hi]) + 1, 0, pieces))
     return found
