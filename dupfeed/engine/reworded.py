@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
+
 import numpy as np
 
 from .align import Passage
