@@ -28,6 +28,9 @@ class Options:
         stride: shingles between window starts (``window`` must be a multiple). Smaller strides
             raise recall on short passages and grow the index.
         max_gap: words of edits (changed or inserted words) bridged inside one passage.
+        max_insertion: words of a clause inserted on one side only (the other side going on)
+            bridged inside one passage; bridged words are covered by the span, never counted
+            as copied.
         fuzzy_reach: words compared at each end of a passage to grow it over slightly changed
             words (``colour``/``color``, a typo); 0 turns it off.
         fuzzy_min_ratio: the rapidfuzz Indel similarity from which two words are alike. Lower
@@ -79,6 +82,7 @@ class Options:
     window: int = 40
     stride: int = 20
     max_gap: int = 12
+    max_insertion: int = 24
     fuzzy_reach: int = 3
     fuzzy_min_ratio: float = 0.85
     lemma_languages: tuple[str, ...] = ("en", "fr")
@@ -107,6 +111,7 @@ class Options:
         require(self.stride >= 1 and self.window >= self.stride, "window must be at least stride, stride at least 1")
         require(self.window % self.stride == 0, "window must be a multiple of stride")
         require(self.max_gap >= 0 and self.min_passage_words >= 1, "max_gap must be >= 0, min_passage_words >= 1")
+        require(self.max_insertion >= self.max_gap, "max_insertion must be at least max_gap")
         require(
             0.0 < self.revision_containment <= self.copy_containment <= 1.0,
             "need 0 < revision_containment <= copy_containment <= 1",

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dupfeed.engine.align import _MAX_OCCURRENCES, Passage, fragments, passages
+from dupfeed.engine.align import _MAX_OCCURRENCES, Passage, aligned_words, fragments, passages
 from dupfeed.engine.normalize import token_hashes, words
 from dupfeed.engine.shingle import text_shingles
 from dupfeed.options import Options
@@ -47,6 +47,7 @@ def find_passages(post: str, other: str, *, k: int = K, max_gap: int = MAX_GAP) 
         post_words=len(words(post)),
         other_words=len(words(other)),
         max_gap=max_gap,
+        max_insertion=max_gap,
     )
 
 
@@ -126,7 +127,9 @@ SMALL_TEXT = st.lists(st.integers(0, 5), max_size=40)
 def test_passage_word_ranges_lie_within_both_texts(post_words, other_words, k, max_gap):
     post = text_shingles(np.array(post_words, dtype=np.uint64), k)
     other = text_shingles(np.array(other_words, dtype=np.uint64), k)
-    found = passages(post, other, k=k, post_words=len(post_words), other_words=len(other_words), max_gap=max_gap)
+    found = passages(
+        post, other, k=k, post_words=len(post_words), other_words=len(other_words), max_gap=max_gap, max_insertion=max_gap
+    )
     for p in found:
         assert 0 <= p.post_start < p.post_end <= len(post_words)
         assert 0 <= p.match_start < p.match_end <= len(other_words)
@@ -151,6 +154,7 @@ def test_copied_run_with_one_changed_word_is_one_passage_at_its_place(data, k, p
         post_words=len(post_words),
         other_words=len(other_words),
         max_gap=1,
+        max_insertion=1,
     )
     n = len(paragraph)
     assert found == [Passage(pre_post, pre_post + n, pre_other, pre_other + n, matched=n - 1)]
@@ -207,3 +211,20 @@ def test_fragment_columns_are_post_start_post_end_match_start():
     post = np.array([100, 1, 2, 3, 200], dtype=np.uint64)
     other = np.array([9, 9, 1, 2, 3], dtype=np.uint64)
     assert fragments(post, other).tolist() == [[1, 4, 2]]
+
+
+def test_a_clause_inserted_into_a_copied_paragraph_leaves_one_passage():
+    paragraph = words(ARTICLE)[:40]
+    clause = "and then, as everybody here already knows very well from the long and tiring meetings of last year".split()
+    post = " ".join(paragraph[:20] + clause + paragraph[20:])
+    found = passages(
+        text_shingles(token_hashes(post), K),
+        text_shingles(token_hashes(" ".join(paragraph)), K),
+        k=K,
+        post_words=len(words(post)),
+        other_words=40,
+        max_gap=MAX_GAP,
+        max_insertion=2 * MAX_GAP,
+    )
+    assert [(p.post_start, p.post_end, p.match_start, p.match_end) for p in found] == [(0, 40 + len(clause), 0, 40)]
+    assert aligned_words(found, len(words(post))).sum() == 40  # the clause is covered, not copied

@@ -85,10 +85,14 @@ def passages(
     post_words: int,
     other_words: int,
     max_gap: int,
+    max_insertion: int,
 ) -> list[Passage]:
     """Copied passages of ``post`` in ``other`` (both arrays of shingle hashes), in post order.
 
-    A post region matched to several places of the other text keeps its longest match.
+    Fragments are chained across edits of at most ``max_gap`` words on each side, and across
+    a clause of at most ``max_insertion`` words inserted on one side only (the other side
+    going on within ``k`` words). A post region matched to several places of the other text
+    keeps its longest match.
     """
     frags = fragments(post, other)
     if len(frags) == 0:
@@ -110,10 +114,11 @@ def passages(
             # Forward in both texts (an overlap only along one diagonal: a repeated word
             # must not be claimed twice), by at most max_gap words of edits.
             forward = (post_gap >= 0 and match_gap >= 0) or (post_gap == match_gap and post_gap > -k)
+            edit = post_gap <= max_gap and match_gap <= max_gap
+            insertion = min(post_gap, match_gap) <= k and max(post_gap, match_gap) <= max_insertion
             if (
                 forward
-                and post_gap <= max_gap
-                and match_gap <= max_gap
+                and (edit or insertion)
                 and not _moved_between(rows[:index], chain, ms, k)
                 and (best is None or chain.post_end > best.post_end)
             ):
@@ -220,3 +225,19 @@ def aligned_words(found: Sequence[Passage], n_words: int) -> np.ndarray:
         for start, end, _ in p.pieces:
             mask[start:end] = True
     return mask
+
+
+def merge_in_order(found: Sequence[Passage], max_gap: int) -> list[Passage]:
+    """Merge passages that follow each other in both texts, at most ``max_gap`` words apart on
+    each side (the sentences of a reworded copy, found one by one): one copied part, one
+    passage, whose span still starts and ends on words aligned to each other."""
+    merged: list[Passage] = []
+    for p in sorted(found, key=lambda q: q.post_start):
+        last = merged[-1] if merged else None
+        if last is not None and 0 <= p.post_start - last.post_end <= max_gap and 0 <= p.match_start - last.match_end <= max_gap:
+            merged[-1] = Passage(
+                last.post_start, p.post_end, last.match_start, p.match_end, last.matched + p.matched, last.pieces + p.pieces
+            )
+        else:
+            merged.append(p)
+    return merged

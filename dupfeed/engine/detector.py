@@ -13,7 +13,7 @@ import numpy as np
 
 from ..options import Options
 from ..records import Finding, Match, Post, Relation, Source, Span, Verdict
-from .align import Passage, align_edits, aligned_words, covered_words, extend_fuzzy, passages
+from .align import Passage, align_edits, aligned_words, covered_words, extend_fuzzy, merge_in_order, passages
 from .attribution import credits_post, credits_source
 from .common_text import PhraseCounts, ShingleCounts, common_words
 from .documents import Document, Documents, DocumentStore, make_docs
@@ -333,7 +333,13 @@ class Detector:
         opts = self.options
         k = opts.shingle_size
         found = passages(
-            doc.shingles, other.shingles, k=k, post_words=doc.n_words, other_words=other.n_words, max_gap=opts.max_gap
+            doc.shingles,
+            other.shingles,
+            k=k,
+            post_words=doc.n_words,
+            other_words=other.n_words,
+            max_gap=opts.max_gap,
+            max_insertion=opts.max_insertion,
         )
         if not found:
             return None
@@ -365,7 +371,7 @@ class Detector:
             return None
         reworded = self._reworded(doc, other, kept, function)
         if reworded:
-            kept = sorted(kept + reworded, key=lambda p: p.post_start)
+            kept = merge_in_order(kept + reworded, opts.max_insertion)
             aligned = aligned_words(kept, doc.n_words)
             evidence = aligned & ~common
             n_evidence = int(evidence.sum())
