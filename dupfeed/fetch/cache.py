@@ -80,6 +80,30 @@ def read_store(path: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
     return records, warnings
 
 
+def repair_tail(fd: int, path: Path) -> str | None:
+    """Make an append-only JSONL file end with a complete line: a last line cut short by a
+    killed run is dropped (the warning naming it is returned), a complete one that only lacks
+    its newline gets it."""
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return None
+    with open(path, "rb") as f:
+        f.seek(max(0, size - 1))
+        if f.read(1) == b"\n":
+            return None
+        f.seek(0)
+        data = f.read()
+    cut = data.rfind(b"\n") + 1
+    try:
+        json.loads(data[cut:].decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        os.ftruncate(fd, cut)
+        line = data.count(b"\n") + 1
+        return f"{path}:{line}: truncated last line (an interrupted run), dropped"
+    os.write(fd, b"\n")  # a complete record that only lacks its newline
+    return None
+
+
 class SourceStore:
     """A store opened for one run: looks URLs up, appends records durably, compacts at the end.
 
@@ -113,32 +137,14 @@ class SourceStore:
         if not lock(fd):  # two runs never append to one file at once
             self.close()
             raise InputError("another dupfeed run is writing to this file", path=str(self.path))
-        self._repair_tail(fd)
+        repaired = repair_tail(fd, self.path)
+        if repaired:
+            self.warnings.append(repaired)
         records, warnings = read_store(self.path)
         self.warnings.extend(warnings)
         self._malformed = bool(warnings)
         for record in records:
             self._index(record)
-
-    def _repair_tail(self, fd: int) -> None:
-        size = os.fstat(fd).st_size
-        if size == 0:
-            return
-        with open(self.path, "rb") as f:
-            f.seek(max(0, size - 1))
-            if f.read(1) == b"\n":
-                return
-            f.seek(0)
-            data = f.read()
-        cut = data.rfind(b"\n") + 1
-        try:
-            json.loads(data[cut:].decode("utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            os.ftruncate(fd, cut)
-            line = data.count(b"\n") + 1
-            self.warnings.append(f"{self.path}:{line}: truncated last line (an interrupted run), dropped")
-        else:
-            os.write(fd, b"\n")  # a complete record that only lacks its newline
 
     def _index(self, record: dict[str, Any]) -> None:
         slim = {k: record.get(k) for k in _SLIM if k in record}

@@ -203,18 +203,28 @@ def _is_html(response: Response) -> bool:
     return start.startswith((b"<!doctype html", b"<html"))
 
 
+def fetch_feed(client: HttpClient, url: str) -> Response:
+    """The feed document at ``url``, or at the feed an HTML page at ``url`` advertises.
+
+    Raises:
+        FetchFailure: the fetch failed, or the page advertises no feed.
+    """
+    response = client.get(url, accept=XML_ACCEPT)
+    if _is_html(response):
+        feeds = discover_feeds(decode_html(response.body, response.charset), response.url)
+        if not feeds:
+            raise FetchFailure(NO_FEED, "an HTML page that advertises no RSS or Atom feed")
+        response = client.get(feeds[0], accept=XML_ACCEPT)
+        if _is_html(response):
+            raise FetchFailure(FEED_NOT_XML, f"{feeds[0]} is an HTML page")
+    return response
+
+
 def expand_feed(client: HttpClient, url: str) -> Expansion:
     """The pages a feed lists; ``url`` may also be a page that advertises its feed."""
     out = Expansion()
     try:
-        response = client.get(url, accept=XML_ACCEPT)
-        if _is_html(response):
-            feeds = discover_feeds(decode_html(response.body, response.charset), response.url)
-            if not feeds:
-                raise FetchFailure(NO_FEED, "an HTML page that advertises no RSS or Atom feed")
-            response = client.get(feeds[0], accept=XML_ACCEPT)
-            if _is_html(response):
-                raise FetchFailure(FEED_NOT_XML, f"{feeds[0]} is an HTML page")
+        response = fetch_feed(client, url)
         out.entries = parse_feed(response.body, response.url)
         out.resolved.append(url)
     except FetchFailure as err:

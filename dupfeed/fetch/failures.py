@@ -34,16 +34,26 @@ NOT_A_FEED = "not a feed"
 NO_FEED = "no feed found"
 SITEMAP_NOT_XML = "sitemap is not XML"
 NOT_A_SITEMAP = "not a sitemap"
+# Accounts and their posts (Mastodon, Bluesky)
+ACCOUNT_NOT_FOUND = "account not found"
+ACCOUNT_SUSPENDED = "account suspended"
+PRIVATE_ACCOUNT = "private account"
+NOT_JSON = "malformed JSON"
+UNEXPECTED_JSON = "unexpected JSON"
+ENDLESS_PAGER = "endless pager"
 
 
 class FetchFailure(DupfeedError):
     """A URL that gave nothing usable: ``reason`` is counted, ``detail`` explains.
 
-    ``attempts`` is how many requests were made for it in this run (retries included).
+    ``attempts`` is how many requests were made for it in this run (retries included). An
+    HTTP error answer keeps its ``status`` and the start of its ``body`` (an API says there why).
     """
 
-    def __init__(self, reason: str, detail: str = "", *, attempts: int = 1):
+    def __init__(self, reason: str, detail: str = "", *, attempts: int = 1, status: int | None = None, body: bytes = b""):
         self.reason = reason
         self.detail = detail
         self.attempts = attempts
+        self.status = status
+        self.body = body
         super().__init__(f"{reason} ({detail})" if detail else reason)

@@ -4,6 +4,13 @@ Standard library only (``urllib.request``), with automatic redirects switched of
 hop is checked against robots.txt, throttled per host and counted. Failures become a
 :class:`FetchFailure` with a short reason ("timeout", "HTTP 404", "page too large"…) that the
 summary counts and the store keeps.
+
+Rate limits are honoured as the platforms announce them: a 429 (or 503) waits what
+``Retry-After`` asks, else until the reset its rate-limit headers give (Mastodon's
+``X-RateLimit-Reset``, an ISO 8601 time; Bluesky's ``RateLimit-Reset``, Unix seconds); and a
+response saying no request is left in the window (``X-RateLimit-Remaining: 0``,
+``RateLimit-Remaining: 0``) holds that host until the reset. Every wait is capped by
+``max_wait``.
 """
 
 from __future__ import annotations
@@ -47,6 +54,10 @@ HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _REDIRECTS = {301, 302, 303, 307, 308}
 _CHUNK = 64 * 1024
+_ERROR_BODY_BYTES = 64 * 1024
+"""Most bytes read of an error response (APIs explain a 4xx in a small JSON body)."""
+_REMAINING = ("X-RateLimit-Remaining", "RateLimit-Remaining")
+_RESET = ("X-RateLimit-Reset", "RateLimit-Reset")
 
 
 class _Retry(Exception):
@@ -115,6 +126,43 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def reset_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds until a rate-limit window resets, from a ``*RateLimit-Reset`` header: an ISO 8601
+    time (Mastodon), Unix seconds (Bluesky; any number past 10**9), or seconds from now (the
+    IETF draft). None if unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    now = now or datetime.now(UTC)
+    try:
+        number = float(value)
+    except ValueError:
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - now).total_seconds())
+    if number > 1e9:
+        return max(0.0, number - now.timestamp())
+    return max(0.0, number)
+
+
+def rate_limit_wait(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
+    """Seconds a response asks to wait before the next request: its ``Retry-After``, else the
+    time to its rate-limit reset; None when it asks nothing."""
+    wait = retry_after_seconds(headers.get("Retry-After"), now)
+    if wait is None:
+        wait = next((w for w in (reset_seconds(headers.get(h), now) for h in _RESET) if w is not None), None)
+    return wait
+
+
+def _exhausted(headers: Mapping[str, str]) -> bool:
+    """Whether a response says no request is left in its rate-limit window."""
+    return any((headers.get(h) or "").strip() == "0" for h in _REMAINING)
+
+
 class _PassThrough(urllib.request.HTTPErrorProcessor):
     """Hands every response back as is: redirects and errors are the client's to handle."""
 
@@ -139,6 +187,12 @@ class HostThrottle:
             self._next[host] = start + delay
         if start > now:
             sleep(start - now)
+
+    def hold(self, host: str, seconds: float) -> None:
+        """Ask nothing of this host for ``seconds`` (its rate-limit window is spent)."""
+        with self._lock:
+            until = time.monotonic() + seconds
+            self._next[host] = max(self._next.get(host, until), until)
 
 
 def to_uri(url: str) -> str:
@@ -279,6 +333,8 @@ class HttpClient:
             reply = self._open(current, request.accept, request.headers, parts.hostname)
             try:
                 status = reply.status
+                if _exhausted(reply.headers) and status != 429:
+                    self._throttle.hold(parts.netloc.lower(), min(rate_limit_wait(reply.headers) or 0.0, self.options.max_wait))
                 if status in _REDIRECTS:
                     location = (reply.headers.get("Location") or "").strip()
                     if not location:
@@ -296,8 +352,8 @@ class HttpClient:
                         raise FetchFailure(NOT_HTML, media)
                     return Response(current, 200, reply.headers, self._read(reply, request.max_bytes))
                 if status in (408, 429) or (500 <= status < 600 and status not in (501, 505)):
-                    raise _Retry(f"HTTP {status}", reply.reason or "", retry_after_seconds(reply.headers.get("Retry-After")))
-                raise FetchFailure(f"HTTP {status}", reply.reason or "")
+                    raise _Retry(f"HTTP {status}", reply.reason or "", rate_limit_wait(reply.headers))
+                raise FetchFailure(f"HTTP {status}", reply.reason or "", status=status, body=self._error_body(reply))
             finally:
                 reply.close()
         raise FetchFailure(TOO_MANY_REDIRECTS, f"more than {self.options.max_redirects}")
@@ -312,6 +368,13 @@ class HttpClient:
             return opener.open(request, timeout=self.options.timeout)
         except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as err:
             raise _classify(err) from None
+
+    def _error_body(self, reply) -> bytes:
+        """The start of an error response's body (an API's explanation), or nothing."""
+        try:
+            return self._read(reply, _ERROR_BODY_BYTES)
+        except (FetchFailure, _Retry):
+            return b""
 
     def _read(self, reply, max_bytes: int) -> bytes:
         """The body, decompressed, stopping as soon as it passes ``max_bytes``."""
