@@ -21,7 +21,7 @@ from .readers.common import ReadResult
 from .readers.exports import detect_format, merge_posts, read_export
 from .readers.reasons import MISSING_EXPORT, UNREADABLE_EXPORT
 from .records import VERDICTS, Post, Skip
-from .scan import read_all_sources
+from .scan import add_web_posts, read_all_sources
 from .store import Added, Scored, Store
 from .store.store import post_key, record_key
 from .urls import is_web_url
@@ -35,6 +35,9 @@ class NightlyConfig:
         sources: folders or files of source articles (as ``scan --sources``).
         urls: article pages to fetch.
         feeds: RSS/Atom feeds whose articles are fetched.
+        post_feeds: accounts, hashtags and feeds whose public posts are fetched (Mastodon,
+            Bluesky, RSS/Atom, as ``posts fetch``), into ``<db>.posts.jsonl``: each night asks
+            only for what is new.
         exports: platform exports, or folders where exports are dropped (each file or
             subfolder of such a folder is read as one export).
         input_format: the exports' platform, when detection guesses wrong.
@@ -46,6 +49,7 @@ class NightlyConfig:
     sources: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()
+    post_feeds: tuple[str, ...] = ()
     exports: tuple[str, ...] = ()
     input_format: str | None = None
     fetch_cache: str | None = None
@@ -181,6 +185,8 @@ def _run(store: Store, run: int, config: NightlyConfig, progress: Callable[[int]
     skipped.extend(sources.skipped)
     added_sources = store.add_sources(sources.records, run=run)
     posts = read_exports(config.exports, config.input_format) if config.exports else ReadResult()
+    if config.post_feeds:
+        posts = add_web_posts(posts, list(config.post_feeds), str(store.path) + ".posts.jsonl")
     skipped.extend(posts.skipped)
     added_posts = store.ingest(posts.records, run=run)
     scored = store.score(run=run, progress=progress)

@@ -113,6 +113,7 @@ def scan_files(
     *,
     source_feeds: Sequence[str] = (),
     sources_cache: str | Path | None = None,
+    posts_cache: str | Path | None = None,
     input_format: str | None = None,
     include_direct: bool = False,
     options: Options | None = None,
@@ -122,19 +123,36 @@ def scan_files(
     """Read exports and sources, and scan: ``dupfeed scan`` in one call.
 
     Args:
-        posts: exports (zip, tar.gz, folder, file), JSONL or CSV files; merged.
+        posts: exports (zip, tar.gz, folder, file), JSONL or CSV files, and URLs of accounts,
+            hashtags or feeds of posts (fetched, see :mod:`dupfeed.fetch.posts`); merged.
         sources: folders, files, source JSONL files and page URLs.
         source_feeds: RSS/Atom feeds whose articles are sources.
         sources_cache: where fetched pages are kept [default: ``~/.cache/dupfeed/sources.jsonl``].
+        posts_cache: where fetched posts are kept [default: ``~/.cache/dupfeed/posts.jsonl``].
         input_format: the exports' platform, when detection guesses wrong.
         include_direct: also read direct messages (Mastodon), left out by default.
         selection: which findings to report (every post is still compared).
         progress: called as ``progress(done, total)`` as the posts are scanned.
     """
     read_sources_result = read_all_sources(sources, source_feeds, cache=sources_cache)
-    read_posts_result = read_all_posts(posts, input_format=input_format, include_direct=include_direct)
+    urls = [str(p) for p in posts if is_web_url(str(p))]
+    files = [p for p in posts if not is_web_url(str(p))]
+    read_posts_result = read_all_posts(files, input_format=input_format, include_direct=include_direct)
+    if urls:
+        read_posts_result = add_web_posts(read_posts_result, urls, posts_cache)
     counted = None if progress is None else _counting(progress, len(read_posts_result.records))
     return run_scan(read_posts_result, read_sources_result, options=options, selection=selection, progress=counted)
+
+
+def add_web_posts(read: ReadResult[Post], urls: list[str], cache: str | Path | None) -> ReadResult[Post]:
+    """The posts read, and those of accounts and feeds given by URL (fetched into ``cache``),
+    merged: a post both exported and fetched counts once."""
+    from .fetch.posts import default_posts_cache, web_posts
+
+    read.extend(web_posts(urls, cache=cache or default_posts_cache()))
+    read.records, duplicates = merge_posts(read.records)
+    read.skipped.extend(duplicates)
+    return read
 
 
 def _counting(progress: Callable[[int, int], None], total: int) -> Callable[[int], None]:

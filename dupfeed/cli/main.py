@@ -15,6 +15,7 @@ from ..readers.exports import input_formats
 from ..records import FLAGGED_VERDICTS
 from ..report.formats import FORMATS, FORMATTERS
 from ..scan import Selection, scan_files
+from ..urls import is_web_url
 from .common import (
     check_output,
     check_source_paths,
@@ -26,6 +27,7 @@ from .common import (
 )
 from .db import db as db_group
 from .db import nightly as nightly_command
+from .posts import posts as posts_group
 from .sources import sources as sources_group
 
 
@@ -37,12 +39,27 @@ def main() -> None:
 
 
 main.add_command(sources_group)
+main.add_command(posts_group)
 main.add_command(db_group)
 main.add_command(nightly_command)
 
 
+def _paths_or_urls(ctx, param, values):
+    """POSTS as given: a URL (an account, hashtag or feed to fetch) as is, anything else a path
+    that must exist."""
+    checked = []
+    for value in values:
+        if is_web_url(value):
+            checked.append(value)
+        elif not Path(value).exists():
+            raise click.BadParameter(f"Path {value!r} does not exist.", ctx=ctx, param=param)
+        else:
+            checked.append(Path(value))
+    return tuple(checked)
+
+
 @main.command()
-@click.argument("posts", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("posts", nargs=-1, required=True, callback=_paths_or_urls)
 @click.option(
     "--sources",
     "-s",
@@ -63,6 +80,11 @@ main.add_command(nightly_command)
     "--sources-cache",
     type=click.Path(dir_okay=False, path_type=Path),
     help="JSONL file that keeps fetched sources between scans [default: ~/.cache/dupfeed/sources.jsonl].",
+)
+@click.option(
+    "--posts-cache",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSONL file that keeps the posts fetched for POSTS given as URLs [default: ~/.cache/dupfeed/posts.jsonl].",
 )
 @click.option("--input-format", type=click.Choice(input_formats()), help="The export's platform, when detection guesses wrong.")
 @click.option("--include-direct", is_flag=True, help="Also read direct messages (Mastodon), left out by default.")
@@ -111,6 +133,7 @@ def scan(
     source_paths,
     source_feeds,
     sources_cache,
+    posts_cache,
     input_format,
     include_direct,
     fmt,
@@ -133,7 +156,9 @@ def scan(
     POSTS are platform exports as downloaded (LinkedIn, X, Mastodon, Bluesky, Facebook,
     Reddit: a zip, a tar.gz, the folder it unpacks to, or one file of it), RSS/Atom feed
     files, or JSONL/CSV files with id, text, author, created_at. Several exports are merged;
-    a post found in two overlapping archives counts once.
+    a post found in two overlapping archives counts once. A POSTS URL is an account, hashtag
+    or feed whose public posts are fetched (see dupfeed posts fetch --help) into
+    --posts-cache, then scanned.
 
     Exit status: 0 done; 1 some input could not be read or a bad record was skipped (the
     report covers the rest; records left out by design, such as reposts without text or
@@ -162,6 +187,7 @@ def scan(
                 source_paths,
                 source_feeds=source_feeds,
                 sources_cache=sources_cache,
+                posts_cache=posts_cache,
                 input_format=input_format,
                 include_direct=include_direct,
                 options=options,

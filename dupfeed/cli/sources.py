@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..errors import DupfeedError, OptionsError
-from ..fetch import Failed, FetchOptions, FetchReport, check_url, fetch_sources
-from .common import capped_warnings, progress_bar
+from ..errors import DupfeedError
+from ..fetch import FetchReport, check_url, fetch_sources
+from .common import progress_bar
+from .fetching import fetch_options, format_failures, format_reasons, options_from
 
 _BAR_FROM = 10
 """Fewer pages than this finish before a progress bar would tell anything."""
@@ -28,23 +29,8 @@ def format_fetch_summary(report: FetchReport, out: Path) -> str:
     lines = [f"{out}: " + ", ".join(parts)]
     if report.listed:
         lines[0] += f" ({report.listed} pages listed by feeds and sitemaps)"
-    reasons = report.reasons.most_common()
-    if reasons:
-        width = max(len(reason) for reason, _ in reasons)
-        lines.append("failed by reason:")
-        lines.extend(f"  {reason:<{width}}  {count:>5}" for reason, count in reasons)
+    lines.extend(format_reasons("failed by reason:", report.reasons))
     return "\n".join(lines) + "\n"
-
-
-def _failure(failed: Failed) -> str:
-    detail = f" ({failed.detail})" if failed.detail else ""
-    kind = "" if failed.kind == "page" else f"{failed.kind} "
-    return f"{kind}{failed.url}: {failed.reason}{detail}"
-
-
-def format_failures(report: FetchReport) -> str:
-    """One warning line per failed URL (at most 20), with its reason and detail."""
-    return capped_warnings(report.failed, _failure, "failed")
 
 
 def _read_url_file(value: str) -> list[str]:
@@ -107,41 +93,9 @@ def sources() -> None:
     help="Fetch stored pages again, conditionally (ETag / Last-Modified); changed pages replace their record.",
 )
 @click.option("--limit", type=click.IntRange(0), help="Fetch at most this many pages in this run.")
-@click.option("--user-agent", help="User-Agent header, also the name matched in robots.txt [default: dupfeed/<version> (+URL)].")
-@click.option(
-    "--timeout", type=click.FloatRange(0, min_open=True), help="Seconds to wait for a connection or for data [default: 10]."
-)
-@click.option(
-    "--retries", type=click.IntRange(0, 10), help="Retries after a timeout, a dropped connection, a 429 or a 5xx [default: 2]."
-)
-@click.option(
-    "--backoff", type=click.FloatRange(0), help="Seconds before the first retry, doubled at each next one [default: 1]."
-)
-@click.option(
-    "--delay", type=click.FloatRange(0), help="Seconds between two requests to one host [default: 1; more if robots.txt asks]."
-)
-@click.option("--concurrency", type=click.IntRange(1, 32), help="Requests in flight at once, over all hosts [default: 4].")
-@click.option("--max-bytes", type=click.IntRange(1024), help="Largest page read, in bytes [default: 5000000].")
-@click.option("--max-redirects", type=click.IntRange(0, 20), help="Redirects followed per page [default: 5].")
+@fetch_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, summary or warnings on stderr.")
-def fetch(
-    urls,
-    url_file,
-    feeds,
-    sitemaps,
-    out,
-    refresh,
-    limit,
-    user_agent,
-    timeout,
-    retries,
-    backoff,
-    delay,
-    concurrency,
-    max_bytes,
-    max_redirects,
-    quiet,
-):
+def fetch(urls, url_file, feeds, sitemaps, out, refresh, limit, quiet, **politeness):
     """Fetch source articles from the web and append them to the --out JSONL file.
 
     URLS are article pages. A page already in the file is not fetched again unless --refresh
@@ -159,22 +113,7 @@ def fetch(
     feeds, sitemaps = _checked(feeds, "--feed"), _checked(sitemaps, "--sitemap")
     if not (targets or feeds or sitemaps):
         raise click.UsageError("give at least one URL, --urls FILE, --feed or --sitemap")
-    given = {
-        "user_agent": user_agent,
-        "timeout": timeout,
-        "retries": retries,
-        "backoff": backoff,
-        "delay": delay,
-        "concurrency": concurrency,
-        "max_bytes": max_bytes,
-        "max_redirects": max_redirects,
-    }
-    if timeout is not None:
-        given["total_timeout"] = max(60.0, 6 * timeout)
-    try:
-        options = FetchOptions(**{k: v for k, v in given.items() if v is not None})
-    except OptionsError as err:
-        raise click.UsageError(str(err)) from None
+    options = options_from(politeness)
     bar = progress_bar(quiet, "fetching", at_least=_BAR_FROM)
     try:
         report = fetch_sources(
@@ -198,7 +137,7 @@ def fetch(
     if not quiet:
         for warning in report.warnings:
             click.echo(f"warning: {warning}", err=True)
-        click.echo(format_failures(report), err=True, nl=False)
+        click.echo(format_failures(report.failed), err=True, nl=False)
         click.echo(format_fetch_summary(report, out), err=True, nl=False)
     if not report.ok:
         sys.exit(1)

@@ -1,0 +1,86 @@
+"""What ``sources fetch`` and ``posts fetch`` share: the politeness options and the
+:class:`FetchOptions` they make, and the lines that tell what failed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from ..errors import OptionsError
+from ..fetch import Failed, FetchOptions
+from .common import capped_warnings
+
+_OPTIONS = [
+    click.option(
+        "--user-agent", help="User-Agent header, also the name matched in robots.txt [default: dupfeed/<version> (+URL)]."
+    ),
+    click.option(
+        "--timeout", type=click.FloatRange(0, min_open=True), help="Seconds to wait for a connection or for data [default: 10]."
+    ),
+    click.option(
+        "--retries",
+        type=click.IntRange(0, 10),
+        help="Retries after a timeout, a dropped connection, a 429 or a 5xx [default: 2].",
+    ),
+    click.option(
+        "--backoff", type=click.FloatRange(0), help="Seconds before the first retry, doubled at each next one [default: 1]."
+    ),
+    click.option(
+        "--delay",
+        type=click.FloatRange(0),
+        help="Seconds between two requests to one host [default: 1; more if robots.txt asks].",
+    ),
+    click.option("--concurrency", type=click.IntRange(1, 32), help="Requests in flight at once, over all hosts [default: 4]."),
+    click.option("--max-bytes", type=click.IntRange(1024), help="Largest response read, in bytes [default: 5000000]."),
+    click.option("--max-redirects", type=click.IntRange(0, 20), help="Redirects followed per request [default: 5]."),
+    click.option(
+        "--max-wait",
+        type=click.FloatRange(0),
+        help="Longest wait before a retry, in seconds, whatever a backoff, a Retry-After or a rate-limit reset asks [default: 30].",
+    ),
+]
+NAMES = ("user_agent", "timeout", "retries", "backoff", "delay", "concurrency", "max_bytes", "max_redirects", "max_wait")
+
+
+def fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the politeness options (``--user-agent``, ``--timeout``, ``--retries``, ``--backoff``,
+    ``--delay``, ``--concurrency``, ``--max-bytes``, ``--max-redirects``) to a command."""
+    for option in reversed(_OPTIONS):
+        command = option(command)
+    return command
+
+
+def options_from(given: dict[str, Any]) -> FetchOptions:
+    """The FetchOptions of the values given (None: the default); a bad value is bad usage.
+
+    Pops the politeness options out of ``given`` (a command's keyword arguments)."""
+    values = {name: given.pop(name) for name in NAMES}
+    if values["timeout"] is not None:
+        values["total_timeout"] = max(60.0, 6 * values["timeout"])
+    try:
+        return FetchOptions(**{k: v for k, v in values.items() if v is not None})
+    except OptionsError as err:
+        raise click.UsageError(str(err)) from None
+
+
+def _failure(failed: Failed) -> str:
+    detail = f" ({failed.detail})" if failed.detail else ""
+    kind = "" if failed.kind == "page" else f"{failed.kind} "
+    return f"{kind}{failed.url}: {failed.reason}{detail}"
+
+
+def format_failures(failed: Sequence[Failed]) -> str:
+    """One warning line per failed URL (at most 20), with its reason and detail."""
+    return capped_warnings(failed, _failure, "failed")
+
+
+def format_reasons(title: str, reasons: Counter) -> list[str]:
+    """``title`` and one line per reason with its count, most frequent first (none: nothing)."""
+    counted = reasons.most_common()
+    if not counted:
+        return []
+    width = max(len(reason) for reason, _ in counted)
+    return [title, *(f"  {reason:<{width}}  {count:>5}" for reason, count in counted)]
