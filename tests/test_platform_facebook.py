@@ -76,7 +76,7 @@ def expected_posts(first: str, second: str, author: str = "Zoë Example") -> lis
 def expected_skips(where: str) -> list[tuple]:
     return [
         (where, 5, "repost without text"),
-        (where, 6, "empty text"),
+        (where, 6, "post without text"),
         (where, 7, "unreadable timestamp"),
     ]
 

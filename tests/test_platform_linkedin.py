@@ -31,6 +31,7 @@ LAYOUT = {
     DRAFT: "draft.html",
 }
 FEED = "https://www.linkedin.com/feed/update/urn:li:"
+FEED_QUOTED = "https://www.linkedin.com/feed/update/urn%3Ali%3A"
 
 
 def build(tmp_path: Path, layout: dict[str, str | bytes], form: str = "zip", prefix: str = "") -> Path:
@@ -135,7 +136,7 @@ def expected_posts(prefix: str = "", author: str = "Zoë Example") -> list[Post]
 
 def expected_skips(where: str, prefix: str = "") -> list[tuple]:
     return [
-        (f"{where}:{prefix}Shares.csv", 14, "empty text"),
+        (f"{where}:{prefix}Shares.csv", 14, "share without text"),
         (f"{where}:{prefix}Shares.csv", 15, "unreadable date"),
         (f"{where}:{prefix}InstantReposts.csv", 2, "repost without text"),
         (f"{where}:{prefix}InstantReposts.csv", 3, "repost without text"),
@@ -173,7 +174,7 @@ def test_single_shares_file_reads_without_profile_as_unknown_owner(tmp_path):
     shares = [p for p in expected_posts(author=linkedin.OWNER_UNKNOWN) if p.source_file == "Shares.csv"]
     assert [p.to_dict() for p in result.records] == [p.to_dict() for p in shares]
     assert [(s.path, s.line, s.reason) for s in result.skipped] == [
-        (str(path), 14, "empty text"),
+        (str(path), 14, "share without text"),
         (str(path), 15, "unreadable date"),
     ]
 
@@ -232,21 +233,60 @@ def test_csv_with_unknown_header_is_an_input_error_naming_member_and_line(tmp_pa
     assert caught.value.line == 1
 
 
-def test_utf16_file_is_an_input_error(tmp_path):
-    data = (FIXTURES / "Shares.csv").read_text(encoding="utf-8").encode("utf-16")
-    with pytest.raises(InputError, match=r"Shares\.csv: NUL bytes"):
-        read_export(build(tmp_path, {"Shares.csv": data}), input_format="linkedin")
+def test_export_from_before_2019_reads_utf16_tabs_and_old_column_names(tmp_path):
+    rows = [
+        ["Date", "Share Title", "Share Description", "Share Link", "Share Commentary", "Shared URL", "Media URL"],
+        ["2017/06/08 08:15:44 UTC", "", "", FEED_QUOTED + "activity%3A6278494528462786560", "", "", ""],
+        ["2016/08/25 17:41:57 UTC", "", "", FEED_QUOTED + "activity%3A6174631705446576128", "Café, “quoted”\tand tabbed", "", ""],
+    ]
+    data = "".join("\t".join(f'"{cell}"' for cell in row) + "\n" for row in rows).encode("utf-16")
+    result = read_export(build(tmp_path, {"Shares.csv": data}))
+    assert [(p.id, p.text, p.created_at) for p in result.records] == [
+        ("li:activity:6174631705446576128", "Café, “quoted”\tand tabbed", at("2016-08-25 17:41:57"))
+    ]
+    assert [(s.line, s.reason) for s in result.skipped] == [(2, "share without text")]
 
 
-def test_misaligned_row_is_skipped_and_the_rest_read(tmp_path):
+def test_comment_row_with_too_few_cells_is_skipped_and_the_rest_read(tmp_path):
     data = (
         b"Date,Link,Message\n"
-        b'2024-05-14 09:12:33,https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A1,"one",surplus\n'
+        b"2024-05-14 09:12:33,https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A1\n"
         b"2024-05-15 08:00:19,https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A2,two\n"
     )
     result = read_export(build(tmp_path, {"Comments_12345.csv": data}))
     assert [p.text for p in result.records] == ["two"]
     assert [(s.line, s.reason) for s in result.skipped] == [(2, "wrong number of cells")]
+
+
+def test_comment_over_unquoted_lines_and_commas_is_read_whole_and_named_by_its_first_line(tmp_path):
+    data = (
+        b"Date,Link,Message\r\n"
+        b"2021-05-21 15:12:58,https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A1,Two cases, really.\r\n"
+        b"1) staff who come late, for food\r\n"
+        b"\r\n"
+        b'2) a "quoted" word\r\n'
+        b"\r\n"
+        b'2021-05-22 10:00:00,https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A2,"quoted, with \\"escapes\\""\r\n'
+        b"2021-05-23 10:00:00,https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A3,Go Girl!\r\n"
+    )
+    result = read_export(build(tmp_path, {"Comments.csv": data}))
+    assert [p.text for p in result.records] == [
+        'Two cases, really.\n1) staff who come late, for food\n\n2) a "quoted" word',
+        'quoted, with "escapes"',
+        "Go Girl!",
+    ]
+    assert result.skipped == []
+
+
+def test_identical_comment_rows_are_read_once_and_counted(tmp_path):
+    row = b"2024-05-15 08:00:19,https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A2,Well done\n"
+    other = b"2024-05-15 08:00:19,https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A2,Well done again\n"
+    result = read_export(build(tmp_path, {"Comments.csv": b"Date,Link,Message\n" + row + other + row}))
+    assert [(p.id, p.text) for p in result.records] == [
+        ("li:comment:2-1715760019", "Well done"),
+        ("li:comment:2-1715760019-2", "Well done again"),
+    ]
+    assert [(s.line, s.reason, s.is_fault) for s in result.skipped] == [(4, "same post twice", False)]
 
 
 def test_over_long_share_is_skipped_as_too_long(tmp_path, monkeypatch):

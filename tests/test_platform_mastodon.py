@@ -71,7 +71,7 @@ def expected_skips(where: str) -> list[Skip]:
         Skip(where, 2, "boost", "https://other.example/users/dana/statuses/112439000000000777"),
         Skip(where, 5, "direct message", f"{ZOE}112445000000000011"),
         Skip(where, 7, "unreadable date", "'yesterday'"),
-        Skip(where, 8, "empty text", f"{ZOE}112448000000000014"),
+        Skip(where, 8, "media without text", f"{ZOE}112448000000000014"),
         Skip(where, 9, "boost", f"{ZOE}112446000000000012"),  # a self-boost with its Note inlined
     ]
 
@@ -156,7 +156,7 @@ def test_mention_and_hashtag_links_are_not_outbound_links(tmp_path):
 
 def test_too_long_status_is_skipped_and_the_rest_read(tmp_path):
     outbox = json.loads((FIXTURES / "outbox.json").read_text(encoding="utf-8"))
-    outbox["orderedItems"][2]["object"]["content"] = "<p>" + "word " * 25_000 + "</p>"
+    outbox["orderedItems"][2]["object"]["content"] = "<p>" + "word " * 250_000 + "</p>"
     path = build(tmp_path, {"outbox.json": json.dumps(outbox).encode()}, "zip")
     result = read_export(path)
     assert [s.reason for s in result.skipped if s.line == 3] == ["text too long"]

@@ -142,7 +142,7 @@ def test_bad_rows_are_skipped_with_their_line_and_the_rest_read(tmp_path):
         f"a2,{R}a2/x/,2024-05-13 09:00:00 UTC,,writing,0,Too,,many,cells\n"
         f",{R}a3/x/,2024-05-13 09:00:00 UTC,,writing,0,No id,,Body.\n"
         f"a4,{R}a4/x/,2024-05-13 09:00:00 UTC,,writing,0,,,\n"
-        f"a5,{R}a5/x/,2024-05-13 09:00:00 UTC,,writing,0,Huge,,{'x' * 100_001}\n"
+        f"a5,{R}a5/x/,2024-05-13 09:00:00 UTC,,writing,0,Huge,,{'x' * 1_000_001}\n"
         f"a6,{R}a6/x/,2024-05-13 09:00:00 UTC,,writing,0,Last,,[deleted]\n"
     )
     path = build(tmp_path, {"posts.csv": data.encode()}, "zip")

@@ -295,3 +295,35 @@ def test_retweet_is_neither_flagged_as_a_copy_nor_matched_against(scanned):
     assert findings["x:200"].verdict == "original"
     assert findings["x:200"].matches == ()
     assert "x:200" not in {m.id for m in findings["x:500"].matches}
+
+
+def _tweets_js(name: str, items: list) -> bytes:
+    return (f"window.YTD.{name}.part0 = " + json.dumps(items)).encode()
+
+
+def test_community_tweets_are_read_after_the_others(tmp_path):
+    stamp = "Mon May 13 09:15:42 +0000 2024"
+    tweets = [{"tweet": {"id_str": "1", "created_at": stamp, "full_text": "in my timeline"}}]
+    community = [{"tweet": {"id_str": "2", "created_at": stamp, "full_text": "in a Community", "community_id": "7"}}]
+    path = build(
+        tmp_path,
+        {"data/community-tweet.js": _tweets_js("community_tweet", community), "data/tweets.js": _tweets_js("tweets", tweets)},
+    )
+    result = read_export(path)
+    assert [(p.id, p.text, p.source_file) for p in result.records] == [
+        ("x:1", "in my timeline", "data/tweets.js"),
+        ("x:2", "in a Community", "data/community-tweet.js"),
+    ]
+
+
+def test_photo_only_tweet_is_left_out_not_a_fault(tmp_path):
+    media = {"url": "https://t.co/pic", "media_url_https": "https://pbs.twimg.com/media/a.jpg"}
+    photo = {
+        "id_str": "5",
+        "created_at": "Mon May 13 09:15:42 +0000 2024",
+        "full_text": "https://t.co/pic",
+        "entities": {"media": [media]},
+    }
+    result = read_export(build(tmp_path, {"data/tweets.js": _tweets_js("tweets", [{"tweet": photo}])}))
+    assert result.records == []
+    assert [(s.line, s.reason, s.detail, s.is_fault) for s in result.skipped] == [(1, "media without text", "x:5", False)]

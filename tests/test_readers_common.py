@@ -28,7 +28,7 @@ def test_a_csv_record_is_named_by_the_line_it_starts_on_past_blank_lines_and_lin
 
 
 def test_a_csv_record_too_large_to_read_is_named_by_the_line_it_starts_on():
-    text = HEADER + "1,ok,a,2024-01-01\n" + '2,"' + "x\n" * 70_000 + '",b,2024-01-01\n'
+    text = HEADER + "1,ok,a,2024-01-01\n" + '2,"' + "x\n" * 1_050_000 + '",b,2024-01-01\n'
     result = parse_csv(text, "f.csv")
     first = result.skipped[0]
     assert (first.line, first.reason) == (3, "malformed CSV")

@@ -18,6 +18,10 @@ LEFT_OUT = [
     reasons.DELETED,
     reasons.REMOVED,
     reasons.SAME_POST_TWICE,
+    reasons.MEDIA_WITHOUT_TEXT,
+    reasons.SHARE_WITHOUT_TEXT,
+    reasons.POST_WITHOUT_TEXT,
+    reasons.HIDDEN_FILE,
 ]
 
 

@@ -18,8 +18,9 @@ from .reasons import EMPTY_TEXT, MALFORMED_CSV, MALFORMED_JSON, MORE_CELLS_THAN_
 
 T = TypeVar("T")
 
-MAX_TEXT_CHARS = 100_000
-"""Longest post text accepted; a longer "post" is a pasted document or a broken record."""
+MAX_TEXT_CHARS = 1_000_000
+"""Longest post text accepted (LinkedIn articles run to about 110,000 characters, a long-form post
+far longer); a longer "post" is a pasted book or a broken record, skipped as "text too long"."""
 
 
 @dataclass
@@ -104,6 +105,9 @@ class CsvRecords:
             posts.csv: ").
         escapechar: as for :func:`csv.reader` (LinkedIn escapes quotes with a backslash).
         strip_header: strip the spaces around the header's names.
+        delimiter: as for :func:`csv.reader` (old LinkedIn exports are tab-separated).
+        names: the column names to use instead of the header's (the header row is still read):
+            a reader's own spelling of them.
 
     Raises:
         InputError: a header that cannot be read or lacks one of ``columns`` (line 1).
@@ -118,18 +122,22 @@ class CsvRecords:
         what: str = "",
         escapechar: str | None = None,
         strip_header: bool = False,
+        delimiter: str = ",",
+        names: Sequence[str] | None = None,
     ):
         self.where = where
-        self._reader = csv.reader(io.StringIO(text, newline=""), escapechar=escapechar)
+        # The csv module refuses cells over 128 KiB; a post may be longer (MAX_TEXT_CHARS), and
+        # one a little longer should be skipped as too long rather than as malformed CSV.
+        csv.field_size_limit(max(csv.field_size_limit(), 2 * MAX_TEXT_CHARS))
+        self._reader = csv.reader(io.StringIO(text, newline=""), escapechar=escapechar, delimiter=delimiter)
         try:
             header = next(self._reader, [])
         except csv.Error as err:
             raise InputError(f"unreadable CSV header: {err}", path=where, line=1) from err
+        if names is not None:
+            header = list(names)
         self.header = [name.strip() for name in header] if strip_header else header
-        missing = [name for name in columns if name not in self.header]
-        if missing:
-            found = ", ".join(self.header) or "no header"
-            raise InputError(f"{what}missing column {', '.join(missing)} (found: {found})", path=where, line=1)
+        require_columns(self.header, columns, where, what)
 
     def rows(self, skipped: list[Skip]) -> Iterator[tuple[int, list[str]]]:
         """``(line, cells)`` of each record, blank lines passed over; a record the csv module
@@ -155,6 +163,20 @@ class CsvRecords:
         for name in self.header[len(cells) :]:
             row[name] = None
         return row
+
+
+def require_columns(header: Sequence[str], columns: Sequence[str], where: str, what: str = "") -> None:
+    """An InputError (line 1) naming the ``columns`` a CSV ``header`` lacks, and what it has."""
+    missing = [name for name in columns if name not in header]
+    if missing:
+        found = ", ".join(header) or "no header"
+        raise InputError(f"{what}missing column {', '.join(missing)} (found: {found})", path=where, line=1)
+
+
+def physical_lines(text: str) -> list[str]:
+    """The lines of ``text`` as the csv module counts them (ends kept): split at ``\\n``, ``\\r``
+    and ``\\r\\n`` only, not at the other breaks :meth:`str.splitlines` knows (U+2028…)."""
+    return io.StringIO(text, newline="").readlines()
 
 
 def parse_datetime(value: object) -> datetime:

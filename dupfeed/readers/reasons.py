@@ -18,6 +18,14 @@ DIRECT_MESSAGE = Reason("direct message", left_out=True)
 DELETED = Reason("deleted", left_out=True)
 REMOVED = Reason("removed", left_out=True)
 SAME_POST_TWICE = Reason("same post twice", left_out=True)
+MEDIA_WITHOUT_TEXT = Reason("media without text", left_out=True)
+"""A photo-only tweet, a media-only toot: the platform allows a post with no text."""
+SHARE_WITHOUT_TEXT = Reason("share without text", left_out=True)
+"""A LinkedIn share of a link or picture with no commentary."""
+POST_WITHOUT_TEXT = Reason("post without text", left_out=True)
+"""A Facebook post with no text of its own (a photo, a check-in, a life event)."""
+HIDDEN_FILE = Reason("hidden file", left_out=True)
+"""A file whose name starts with a dot (``.DS_Store``) in a folder of exports."""
 
 # Texts
 EMPTY_TEXT = Reason("empty text")
@@ -56,6 +64,8 @@ MALFORMED_BLOCK = Reason("malformed block")
 UNSAFE_MEMBER_NAME = Reason("unsafe member name")
 MISSING_EXPORT = Reason("missing export")
 UNREADABLE_EXPORT = Reason("unreadable export")
+NOT_A_POSTS_FILE = Reason("not a posts file")
+"""A file in a folder of exports that no reader reads and no export claims."""
 
 
 def fetch_failed(reason: str) -> Reason:

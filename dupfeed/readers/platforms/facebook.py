@@ -20,7 +20,9 @@ Quirks handled, and why (research notes: shared/formats/EXPORTS.md §5):
 - **Links** come from ``attachments[].data[].external_context.url``, then the text.
 - **Ids.** Posts have no id or permalink: the id is ``fb:<timestamp>`` (the same in overlapping
   archives), ``-2``, ``-3``… for other posts of the same second; a post repeated with the same
-  second and text (two overlapping files) is read once.
+  second and text (two overlapping files) is read once, the other counted as "same post twice".
+- **Posts without text** (a photo, a check-in, a life event with nothing written) are left out
+  as "post without text": counted, not a fault.
 - **Author.** The owner's full name from ``profile_information.json``, else ``facebook:me``.
 
 Not read: the HTML flavour of the download (the user must choose JSON), comments, messages.
@@ -38,7 +40,7 @@ from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
 from ..common import BadRecord, ReadResult, checked_text
-from ..reasons import EMPTY_TEXT, NOT_A_POST, REPOST_WITHOUT_TEXT, UNREADABLE_TIMESTAMP
+from ..reasons import NOT_A_POST, POST_WITHOUT_TEXT, REPOST_WITHOUT_TEXT, SAME_POST_TWICE, UNREADABLE_TIMESTAMP
 
 NAME = "facebook"
 OWNER_UNKNOWN = "facebook:me"
@@ -72,7 +74,9 @@ def read(archive: Archive) -> ReadResult[Post]:
             while post.id in seen and seen[post.id] != post.text:
                 n += 1
                 post = replace(post, id=f"{base}-{n}")
-            if post.id not in seen:
+            if post.id in seen:
+                result.skipped.append(Skip(where, number, SAME_POST_TWICE, post.id))
+            else:
                 seen[post.id] = post.text
                 result.records.append(post)
     return result
@@ -120,7 +124,7 @@ def _post(item: object, owner: str, member: str) -> Post:
     if not isinstance(title, str):
         title = ""
     shared = _SHARED.search(title)
-    checked_text(text, empty=REPOST_WITHOUT_TEXT if shared else EMPTY_TEXT, detail=title)
+    checked_text(text, empty=REPOST_WITHOUT_TEXT if shared else POST_WITHOUT_TEXT, detail=title)
     return Post(
         id=f"fb:{int(stamp)}",
         text=text,

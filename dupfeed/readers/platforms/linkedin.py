@@ -14,8 +14,20 @@ Quirks handled, and why (research notes: shared/formats/EXPORTS.md §1):
 - **Backslash-escaped quotes in Comments*.csv.** Comments escape quotes as ``\\"``; read with the
   default dialect a row mis-splits silently, so they are read with ``escapechar``. Shares are
   not: a backslash typed in a post would be eaten.
-- **Encoding.** UTF-8 with or without a BOM, else Windows-1252 (older exports); a file with NUL
-  bytes (UTF-16) is refused. Line endings inside a field are made ``\\n``.
+- **Unquoted line breaks in Comments*.csv.** Real files hold messages that run over several
+  physical lines without quotes. A record starts with a line that begins ``<date>,<URL>``; the
+  lines up to the next such line belong to its message (joined with ``\\n``), and so do the
+  cells past the third of an unquoted message with commas.
+- **Duplicate rows.** The same comment row written twice (same date, post and message) is read
+  once, the other counted as "same post twice"; identical share rows get the same id and are
+  merged the same way.
+- **Shares without text** (a link or picture shared with no commentary) are left out as "share
+  without text": counted, not a fault.
+- **Encoding.** UTF-8 with or without a BOM, else Windows-1252 (older exports). Line endings
+  inside a field are made ``\\n``.
+- **Exports from before 2019** are UTF-16 with a BOM, tab-separated, with other column names
+  (``Share Commentary``, ``Share Link``, ``Shared URL``) and dates ``2017/06/08 08:15:44 UTC``:
+  read as the newer ones.
 - **Links.** ``ShareLink`` is a URL-encoded URN: it is unquoted, and the URN gives the id
   (``li:share:…``, ``li:ugcPost:…``, ``li:activity:…``). ``SharedUrl`` (a link share) goes into
   ``links``; ``lnkd.in`` short links in the text cannot be expanded offline and are kept as typed.
@@ -34,6 +46,7 @@ Quirks handled, and why (research notes: shared/formats/EXPORTS.md §1):
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -46,11 +59,20 @@ from lxml import etree
 
 from ...errors import InputError
 from ...html.text import html_to_text
-from ...records import Post, Skip
+from ...records import Post, Reason, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, CsvRecords, ReadResult, checked_text, parse_datetime
-from ..reasons import DRAFT_ARTICLE, REPOST_WITHOUT_TEXT, UNREADABLE_DATE, UNREADABLE_HTML, WRONG_NUMBER_OF_CELLS
+from ..common import BadRecord, CsvRecords, ReadResult, checked_text, parse_datetime, physical_lines, require_columns
+from ..reasons import (
+    DRAFT_ARTICLE,
+    MALFORMED_CSV,
+    REPOST_WITHOUT_TEXT,
+    SAME_POST_TWICE,
+    SHARE_WITHOUT_TEXT,
+    UNREADABLE_DATE,
+    UNREADABLE_HTML,
+    WRONG_NUMBER_OF_CELLS,
+)
 
 NAME = "linkedin"
 OWNER_UNKNOWN = "linkedin:me"
@@ -63,6 +85,15 @@ _CSV_FILES = (("shares.csv", SHARE_COLUMNS), ("comments*.csv", COMMENT_COLUMNS),
 _URN = re.compile(r"urn:li:([A-Za-z]+):([^/?#&\s]+)")
 _POSTS_URL = re.compile(r"[-_](share|ugcPost|activity)-(\d+)")
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?")
+_RECORD_START = re.compile(r'"?\d{4}[-/]\d{2}[-/]\d{2} \d{2}:\d{2}:\d{2}(?: UTC)?"?,"?https?://')
+"""How a physical line of Comments.csv that starts a record begins: its date, then its link."""
+_OLD_NAMES = {
+    "Share Commentary": "ShareCommentary",
+    "Share Link": "ShareLink",
+    "Shared URL": "SharedUrl",
+    "Media URL": "MediaUrl",
+}
+"""Column names of exports from before 2019, as the newer exports name them."""
 
 
 def detect(archive: Archive) -> bool:
@@ -73,10 +104,17 @@ def detect(archive: Archive) -> bool:
     for pattern, columns in _CSV_FILES:
         for member in archive.find(pattern):
             first_line = _decode(archive, member).split("\n", 1)[0]
-            header = {cell.strip() for cell in next(csv.reader([first_line]), [])}
-            if header.issuperset(columns):
+            if set(_header(first_line)[1]).issuperset(columns):
                 return True
     return False
+
+
+def _header(first_line: str) -> tuple[str, list[str]]:
+    """The delimiter of a LinkedIn CSV (a tab in exports from before 2019) and its column names,
+    old names given their new spelling."""
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    names = [cell.strip() for cell in next(csv.reader([first_line], delimiter=delimiter), [])]
+    return delimiter, [_OLD_NAMES.get(name, name) for name in names]
 
 
 def read(archive: Archive) -> ReadResult[Post]:
@@ -117,7 +155,7 @@ def _read_shares(archive: Archive, member: str, owner: str, result: ReadResult[P
     where = archive.where(member)
     for line, row in _csv_rows(archive, member, SHARE_COLUMNS, result.skipped):
         try:
-            text = _checked(unwrap_commentary(row["ShareCommentary"]))
+            text = _checked(unwrap_commentary(row["ShareCommentary"]), empty=SHARE_WITHOUT_TEXT)
             created = _parse_date(row["Date"])
             link = unquote(row["ShareLink"].strip())
             shared = (row.get("SharedUrl") or "").strip()
@@ -139,7 +177,13 @@ def _read_shares(archive: Archive, member: str, owner: str, result: ReadResult[P
 def _read_comments(archive: Archive, member: str, owner: str, result: ReadResult[Post]) -> None:
     where = archive.where(member)
     seen: set[str] = set()
-    for line, row in _csv_rows(archive, member, COMMENT_COLUMNS, result.skipped, escapechar="\\"):
+    rows: set[tuple[str, str, str]] = set()
+    for line, row in _comment_rows(archive, member, result.skipped):
+        key = (row["Date"], row["Link"], row["Message"])
+        if key in rows:
+            result.skipped.append(Skip(where, line, SAME_POST_TWICE, "the same comment row again"))
+            continue
+        rows.add(key)
         try:
             text = _checked(row["Message"].replace("\r\n", "\n"))
             created = _parse_date(row["Date"])
@@ -209,15 +253,16 @@ def _post(pid: str, text: str, owner: str, created, member: str, *, links=(), **
     )
 
 
-def _checked(text: str) -> str:
+def _checked(text: str, **empty: Reason) -> str:
     text = text.strip()
-    checked_text(text)
+    checked_text(text, **empty)
     return text
 
 
 def _parse_date(value: str):
+    value = value.strip().removesuffix(" UTC")
     try:
-        return parse_datetime(value.strip().removesuffix(" UTC"))
+        return parse_datetime(value[:10].replace("/", "-") + value[10:])
     except ValueError:
         raise BadRecord(UNREADABLE_DATE, repr(value)) from None
 
@@ -271,23 +316,83 @@ def _article_members(archive: Archive) -> list[str]:
 
 
 def _decode(archive: Archive, member: str) -> str:
+    """A LinkedIn file's text: UTF-16 when it starts with a UTF-16 byte order mark (exports from
+    before 2019), else UTF-8, else Windows-1252."""
+    if archive.read_head(member, 2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        try:
+            return archive.read_bytes(member).decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise InputError(f"not UTF-16 (byte {err.start})", path=archive.where(member)) from err
     text = archive.read_text(member, fallback="cp1252")
     if "\x00" in text:
-        raise InputError("NUL bytes (UTF-16?): LinkedIn files are UTF-8 or Windows-1252", path=archive.where(member))
+        raise InputError("NUL bytes: LinkedIn files are UTF-8, UTF-16 or Windows-1252", path=archive.where(member))
     return text
 
 
 def _csv_rows(
-    archive: Archive, member: str, columns: tuple[str, ...], skipped: list[Skip], *, escapechar: str | None = None
+    archive: Archive, member: str, columns: tuple[str, ...], skipped: list[Skip]
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """``(first line, row)`` of each record; a header without ``columns`` is an InputError,
     a malformed row a Skip, and so is a row of more or fewer cells than the header names."""
     where = archive.where(member)
     what = f"not a LinkedIn {member.rsplit('/', 1)[-1]}: "
-    table = CsvRecords(_decode(archive, member), where, columns, what=what, escapechar=escapechar, strip_header=True)
+    text = _decode(archive, member)
+    delimiter, names = _header(text.split("\n", 1)[0])
+    table = CsvRecords(text, where, columns, what=what, delimiter=delimiter, names=names)
     header = table.header
     for line, cells in table.rows(skipped):
         if len(cells) != len(header):
             skipped.append(Skip(where, line, WRONG_NUMBER_OF_CELLS, f"{len(cells)} cells, {len(header)} columns"))
             continue
         yield line, dict(zip(header, cells))
+
+
+def _comment_rows(archive: Archive, member: str, skipped: list[Skip]) -> Iterator[tuple[int, dict[str, str]]]:
+    """``(first line, row)`` of each comment, a message over several unquoted physical lines
+    read whole (see the module doc); a header without the comment columns is an InputError."""
+    where = archive.where(member)
+    text = _decode(archive, member)
+    lines = physical_lines(text)
+    delimiter, names = _header(lines[0] if lines else "")
+    require_columns(names, COMMENT_COLUMNS, where, f"not a LinkedIn {member.rsplit('/', 1)[-1]}: ")
+    message = names.index("Message")
+    for line, chunk in _comment_chunks(lines):
+        reader = csv.reader(io.StringIO(chunk, newline=""), escapechar="\\", delimiter=delimiter)
+        try:
+            cells = next(reader)
+        except (csv.Error, StopIteration) as err:
+            skipped.append(Skip(where, line, MALFORMED_CSV, str(err)))
+            continue
+        rest = [line.rstrip("\r\n") for line in physical_lines(chunk)[reader.line_num :]]
+        if len(cells) < len(names):
+            skipped.append(Skip(where, line, WRONG_NUMBER_OF_CELLS, f"{len(cells)} cells, {len(names)} columns"))
+            continue
+        if message == len(names) - 1:  # an unquoted message with commas, then its other lines
+            cells[message:] = ["\n".join([delimiter.join(cells[message:]), *rest])]
+        elif rest or len(cells) > len(names):
+            skipped.append(Skip(where, line, WRONG_NUMBER_OF_CELLS, f"{len(cells)} cells, {len(names)} columns"))
+            continue
+        yield line, dict(zip(names, cells))
+
+
+def _comment_chunks(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """``(first line, text)`` of each record of Comments.csv below its header: a record runs from
+    a line that starts one (outside a quoted cell) to the next, blank lines at its end dropped."""
+    start = 0
+    chunk: list[str] = []
+    for number, line in enumerate(lines[1:], start=2):
+        if chunk and _RECORD_START.match(line) and _closed("".join(chunk)):
+            yield start, "".join(chunk).rstrip("\r\n")
+            chunk = []
+        if not chunk:
+            if not line.strip():
+                continue
+            start = number
+        chunk.append(line)
+    if chunk:
+        yield start, "".join(chunk).rstrip("\r\n")
+
+
+def _closed(text: str) -> bool:
+    """Whether every quoted cell of ``text`` is closed (quotes escaped with a backslash aside)."""
+    return text.replace("\\\\", "").replace('\\"', "").count('"') % 2 == 0

@@ -21,6 +21,8 @@ Quirks handled, and why:
 - **Edits.** Only the current version of an edited status is exported (``updated`` is set);
   ``created_at`` stays ``published``, the time the post first appeared, which is what decides
   which of two posts came first.
+- **Media without text.** A status of pictures only (an ``attachment``, no ``content``) is left
+  out as "media without text", counted, not a fault.
 - **Ids.** ``mastodon:<status URI>``: numeric status ids are unique within one server only.
   The author is ``user@host``, from ``actor.json`` beside the outbox, else from the actor URL.
 """
@@ -40,7 +42,16 @@ from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
 from ..common import BadRecord, ReadResult, checked_text, parse_datetime
-from ..reasons import BOOST, DIRECT_MESSAGE, MISSING_FIELD, NOT_A_POST, NOT_AN_ACTIVITY, UNREADABLE_DATE
+from ..reasons import (
+    BOOST,
+    DIRECT_MESSAGE,
+    EMPTY_TEXT,
+    MEDIA_WITHOUT_TEXT,
+    MISSING_FIELD,
+    NOT_A_POST,
+    NOT_AN_ACTIVITY,
+    UNREADABLE_DATE,
+)
 
 NAME = "mastodon"
 PUBLIC = {"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"}
@@ -131,7 +142,8 @@ def _post(activity: object, author: str | None, member: str, *, include_direct: 
     if not isinstance(content, str):
         content = next((v for v in content_map.values() if isinstance(v, str)), "")
     text, hrefs = html_to_text(content)
-    checked_text(text, detail=status_id)
+    media = bool(status.get("attachment"))
+    checked_text(text, empty=MEDIA_WITHOUT_TEXT if media else EMPTY_TEXT, detail=status_id)
     published = status.get("published") or activity.get("published")
     try:
         created = parse_datetime(published)

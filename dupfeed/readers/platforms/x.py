@@ -5,9 +5,12 @@ Quirks handled, and why (research notes: shared/formats/EXPORTS.md §2):
 - **JS wrapper.** Data files are ``window.YTD.tweets.part0 = [ … ]``: the wrapper is cut at the
   first ``=`` (a trailing ``;`` and an empty file are tolerated; plain JSON is accepted too).
 - **File names.** ``tweets.js`` (``tweet.js`` in 2019–2020 archives) and, for big accounts,
-  ``tweets-part1.js``, ``tweets-part2.js``…, read in numeric order (part10 after part2). Files
-  under ``assets/`` (the archive viewer) and look-alikes (``tweet-headers.js``,
+  ``tweets-part1.js``, ``tweets-part2.js``…, read in numeric order (part10 after part2), then
+  ``community-tweet.js`` (tweets posted in a Community: the same items, public text of the
+  owner's). Files under ``assets/`` (the archive viewer) and look-alikes (``tweet-headers.js``,
   ``deleted-tweets.js``, ``note-tweet.js``) are not tweet files.
+- **Pictures without text.** A tweet whose only text was the t.co link of its picture is left
+  out as "media without text" (counted, not a fault).
 - **HTML entities.** ``full_text`` is HTML-escaped (``&amp; &lt; &gt;``): unescaped.
 - **t.co links** are replaced by their ``expanded_url`` (by string: the ``indices`` are not
   reliable), and the t.co link of attached media, which is not text, is removed.
@@ -26,8 +29,8 @@ Quirks handled, and why (research notes: shared/formats/EXPORTS.md §2):
   ``https://x.com/<handle>/status/<id>``; without it the author is ``x:me`` and the permalink
   ``https://x.com/i/web/status/<id>``. ``lang`` "und" (undetermined) becomes None.
 
-Not read: the legacy "Grailbird" archive (``data/js/tweets/YYYY_MM.js``), likes, DMs, deleted
-and community tweets.
+Not read: the legacy "Grailbird" archive (``data/js/tweets/YYYY_MM.js``), likes, DMs and
+deleted tweets.
 """
 
 from __future__ import annotations
@@ -42,12 +45,12 @@ from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
 from ..common import BadRecord, ReadResult, checked_text, parse_datetime
-from ..reasons import MISSING_ID, MISSING_TEXT, NOT_A_TWEET, UNREADABLE_CREATED_AT
+from ..reasons import MEDIA_WITHOUT_TEXT, MISSING_ID, MISSING_TEXT, NOT_A_TWEET, UNREADABLE_CREATED_AT
 
 NAME = "x"
 OWNER_UNKNOWN = "x:me"
 
-_TWEET_FILE = re.compile(r"tweets?(?:-part(\d+))?\.js", re.IGNORECASE)
+_TWEET_FILE = re.compile(r"(community-)?tweets?(?:-part(\d+))?\.js", re.IGNORECASE)
 _RETWEET = re.compile(r"RT @(\w{1,15}):")
 _LEADING_MENTIONS = re.compile(r"(?:@\w{1,15}\s+)+")
 _NOTE_PREFIX = 30
@@ -109,11 +112,14 @@ def _post(tweet: dict, tid: str, owner: str | None, notes: list[tuple[datetime, 
         if isinstance(short, str) and isinstance(expanded, str) and short and expanded:
             text = text.replace(short, expanded)
             links.append(expanded)
-    for media in [*_list(entities.get("media")), *_list(_dict(tweet.get("extended_entities")).get("media"))]:
-        short = _dict(media).get("url")
+    media = [*_list(entities.get("media")), *_list(_dict(tweet.get("extended_entities")).get("media"))]
+    for item in media:
+        short = _dict(item).get("url")
         if isinstance(short, str) and short:
             text = text.replace(short, "")
     text = text.strip()
+    if not text and media:
+        raise BadRecord(MEDIA_WITHOUT_TEXT, f"x:{tid}")
 
     kind, reply_to, repost_of = "post", None, None
     retweet = _RETWEET.match(text)
@@ -255,8 +261,8 @@ def _tweet_files(archive: Archive) -> list[str]:
     for member in _data_files(archive, "*.js"):
         match = _TWEET_FILE.fullmatch(member.rsplit("/", 1)[-1])
         if match:
-            found.append((int(match.group(1) or 0), member))
-    return [member for _, member in sorted(found)]
+            found.append((bool(match.group(1)), int(match.group(2) or 0), member))
+    return [member for _, _, member in sorted(found)]
 
 
 def _data_files(archive: Archive, pattern: str) -> list[str]:
