@@ -36,15 +36,16 @@ class Options:
         fuzzy_min_ratio: the rapidfuzz Indel similarity from which two words are alike. Lower
             grows passages over more changed words, and over unrelated words sooner.
         reworded_min_lemmas, reworded_min_share: once a pair shares copied passages, a post
-            sentence outside them that shares at least ``reworded_min_lemmas`` content lemmas,
-            and that share of its own, with a sentence of the match is a reworded copy of it
-            (0 share turns it off). Lower finds looser paraphrases, and unrelated sentences on
-            the same topic sooner.
+            sentence outside them that shares at least ``reworded_min_lemmas`` content lemmas
+            with a sentence of the match, their Dice coefficient at least
+            ``reworded_min_share``, is a reworded copy of it (0 turns it off). 0.33 is the
+            sentence-pair threshold of the best PAN 2014 text-alignment system (Sanchez-Perez
+            et al.). Lower finds looser paraphrases, and unrelated sentences on the topic sooner.
         lemma_languages: languages (ISO 639-1) whose lemmas make two words close variants
             inside a passage's edits (``decided``/``decides``): such words count as copied.
             More languages cost start-up time (simplemma loads a dictionary for each).
-        min_passage_words: fewest aligned words (not common text) of a passage reported;
-            shorter shared runs are stock phrases.
+        min_passage_words: fewest aligned words (not common text) of a match reported, over
+            its passages (each passage a run of two shingles or more); fewer are a stock phrase.
         min_content_words: fewest aligned content words (not function words, not common text)
             of a match reported: what makes it evidence rather than a shared formula ("Been a
             while. Hope all's well with you" has three). Higher misses short reposts.
@@ -87,7 +88,7 @@ class Options:
     fuzzy_min_ratio: float = 0.85
     lemma_languages: tuple[str, ...] = ("en", "fr")
     reworded_min_lemmas: int = 4
-    reworded_min_share: float = 0.5
+    reworded_min_share: float = 0.33
     min_passage_words: int = 8
     min_content_words: int = 5
     function_word_share: float = 0.05

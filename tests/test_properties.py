@@ -55,8 +55,9 @@ def test_every_span_slices_matching_words_of_both_texts(text):
             assert 0 <= span.match_start < span.match_end <= len(ARTICLE)
             post_words = normalize_text(text[span.post_start : span.post_end]).split()
             source_words = normalize_text(ARTICLE[span.match_start : span.match_end]).split()
-            # The passage starts and ends on the same word in both texts, or on slight
-            # variants of one word (what rapidfuzz extension accepts).
-            for a, b in ((post_words[0], source_words[0]), (post_words[-1], source_words[-1])):
-                assert a == b or Indel.normalized_similarity(a, b) >= 0.8
+            # The passage starts and ends on words of the matched span (the same word or a
+            # slight variant, what rapidfuzz extension accepts); parts of a copy reordered in
+            # the post are one passage, so its ends need not face each other.
+            for a in (post_words[0], post_words[-1]):
+                assert any(a == b or Indel.normalized_similarity(a, b) >= 0.8 for b in source_words)
         assert 0.0 <= match.similarity <= 1.0 and 0.0 <= match.containment <= 1.0

@@ -241,3 +241,25 @@ def merge_in_order(found: Sequence[Passage], max_gap: int) -> list[Passage]:
         else:
             merged.append(p)
     return merged
+
+
+def merge_near(found: Sequence[Passage], max_gap: int) -> list[Passage]:
+    """Merge passages at most ``max_gap`` words apart in the post, in whatever order they lie
+    in the other text: a reworded copy reorders what it says, and is one reworded part. The
+    merged span covers the other text from the first to the last word of its parts."""
+    merged: list[Passage] = []
+    for p in sorted(found, key=lambda q: q.post_start):
+        last = merged[-1] if merged else None
+        if last is not None and p.post_start - last.post_end <= max_gap:
+            merged[-1] = Passage(
+                last.post_start,
+                max(last.post_end, p.post_end),
+                min(last.match_start, p.match_start),
+                max(last.match_end, p.match_end),
+                last.matched + p.matched,
+                sorted(last.pieces + p.pieces),
+            )
+        else:
+            merged.append(p)
+    return merged
+

@@ -13,7 +13,16 @@ import numpy as np
 
 from ..options import Options
 from ..records import Finding, Match, Post, Relation, Source, Span, Verdict
-from .align import Passage, align_edits, aligned_words, covered_words, extend_fuzzy, merge_in_order, passages
+from .align import (
+    Passage,
+    align_edits,
+    aligned_words,
+    covered_words,
+    extend_fuzzy,
+    merge_in_order,
+    merge_near,
+    passages,
+)
 from .attribution import credits_post, credits_source
 from .common_text import PhraseCounts, ShingleCounts, common_words
 from .documents import Document, Documents, DocumentStore, make_docs
@@ -355,23 +364,27 @@ class Detector:
         ]
         kept: list[Passage] = []
         for p in found:
-            # A passage needs min_passage_words aligned words that are not common text, and more
-            # words matched exactly than two chance shingles side by side would give.
+            # A passage needs a run of two shingles or more (k + 1 words) that is not common
+            # text: a lone shared shingle is chance.
             free = aligned_words([p], doc.n_words) & ~common
-            if int(free.sum()) >= opts.min_passage_words and p.matched > 2 * k:
+            if int(free.sum()) > k and p.matched > k:
                 kept.append(p)
         if not kept:
             return None
         aligned = aligned_words(kept, doc.n_words)
         evidence = aligned & ~common
         n_evidence = int(evidence.sum())
+        if n_evidence < opts.min_passage_words:
+            return None
         if int((evidence & ~function).sum()) < opts.min_content_words:
             return None
         if self._is_frame(kept, doc, other, n_evidence):
             return None
         reworded = self._reworded(doc, other, kept, function)
+        # One copied part, one passage: parts a few words apart in the post are merged,
+        # whatever their order in the match (a reworded copy's sentences further apart).
+        kept = merge_near(kept + reworded, opts.max_insertion if reworded else opts.max_gap)
         if reworded:
-            kept = merge_in_order(kept + reworded, opts.max_insertion)
             aligned = aligned_words(kept, doc.n_words)
             evidence = aligned & ~common
             n_evidence = int(evidence.sum())

@@ -64,9 +64,11 @@ def reworded_passages(
         hit = np.isin(key_lemma, own)
         overlap = np.bincount(key_sentence[hit], minlength=len(sizes))
         overlap[sizes < min_shared] = -1  # too few content lemmas to be a sentence said again
-        best = int(np.argmax(overlap))
+        # The sentence most alike by the Dice coefficient of their content lemmas.
+        dice = 2 * overlap / (sizes + len(own))
+        best = int(np.argmax(dice))
         shared = int(overlap[best])
-        if shared < min_shared or shared < min_share * len(own):
+        if shared < min_shared or dice[best] < min_share:
             continue
         oa, ob = int(o_cuts[best]), int(o_cuts[best + 1])
         values, first = np.unique(o_lemmas[oa:ob], return_index=True)
