@@ -160,16 +160,11 @@ def run_nightly(
 ) -> NightlyResult:
     """One nightly run: add new sources and posts, score what is unscored, write the report."""
     report_dir = Path(report_dir)
-    with Store(db, wait=wait) as store:
-        run = store.begin_run("nightly")
-        try:
-            result = _run(store, run, config, progress)
-            result.report = build_report(store, result, days=config.report_days, originals=config.report_originals)
-            result.report["run"]["status"] = status = "partial" if result.has_faults else "ok"
-            result.written = write_report(result.report, report_dir)
-        except BaseException:
-            store.finish_run(run, "failed", {})
-            raise
+    with Store(db, wait=wait) as store, store.running("nightly") as run:  # Ctrl-C: marked interrupted
+        result = _run(store, run, config, progress)
+        result.report = build_report(store, result, days=config.report_days, originals=config.report_originals)
+        result.report["run"]["status"] = status = "partial" if result.has_faults else "ok"
+        result.written = write_report(result.report, report_dir)
         stats = result.report["added"] | {"scored": result.report["scored"]}
         store.finish_run(run, status, stats, reported=[run, *result.earlier_runs])
     return result

@@ -15,7 +15,7 @@ from ..readers.exports import input_formats
 from ..records import FLAGGED_VERDICTS, VERDICTS, Post, reaches, verdict_counts
 from ..report.formats import FORMATS, FORMATTERS
 from ..scan import read_all_posts, read_all_sources
-from ..store import Store, StoreBusy, finding_from_dict
+from ..store import RunInterrupted, Store, StoreBusy, finding_from_dict
 from ..store.store import record_key
 from ..summary import Summary
 from ..urls import is_web_url
@@ -33,6 +33,8 @@ EXIT_FAULTS = 4
 """Exit status of a run that finished, but skipped some input (bad records, failed fetches)."""
 EXIT_BUSY = 75
 """Exit status when another run holds the store (EX_TEMPFAIL: try again later)."""
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT): what was committed stays, a rerun finishes the work."""
 
 db_option = click.option(
     "--db",
@@ -56,12 +58,33 @@ quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar
 @contextmanager
 def _failing() -> Iterator[None]:
     """A run that fails ends here, with one line on stderr: exit 75 when another run holds the
-    store, 1 for anything else (the store wraps SQLite's errors as DupfeedError)."""
+    store, 1 for anything else (the store wraps SQLite's errors as DupfeedError). Ctrl-C exits
+    130 (128 + SIGINT, as shells do) saying what the store kept and that a rerun finishes it."""
     try:
         yield
     except DupfeedError as err:
         click.echo(f"Error: {err}", err=True)
         sys.exit(EXIT_BUSY if isinstance(err, StoreBusy) else 1)
+    except KeyboardInterrupt as err:
+        click.echo(f"\n{_interrupted_line(err)}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _interrupted_line(err: KeyboardInterrupt) -> str:
+    if not isinstance(err, RunInterrupted):
+        return "Interrupted before anything was stored: the store is as it was."
+    kept = ", ".join(
+        f"{n} {what}"
+        for what, n in (
+            ("sources added", err.kept["sources"]),
+            ("posts added", err.kept["posts"]),
+            ("posts scored", err.kept["scored"]),
+        )
+    )
+    return (
+        f"Interrupted: run {err.run} is marked interrupted; the store keeps what it committed ({kept}). "
+        "Run the same command again to finish: nothing is added or scored twice."
+    )
 
 
 def _score(store: Store, run: int, quiet: bool):
@@ -105,9 +128,9 @@ def add_sources(sources, feeds, sources_cache, db_path, wait, quiet):
     check_source_paths(sources, "'SOURCES'")
     with _failing(), Store(db_path, wait=wait) as store:
         read = read_all_sources(sources, feeds, cache=sources_cache or str(db_path) + ".sources.jsonl")
-        run = store.begin_run("add-sources")
-        added = store.add_sources(read.records, run=run)
-        store.finish_run(run, "ok", {"sources": added.added, "known": added.known})
+        with store.running("add-sources") as run:
+            added = store.add_sources(read.records, run=run)
+            store.finish_run(run, "ok", {"sources": added.added, "known": added.known})
     if not quiet:
         warn_skips(read.skipped)
         click.echo(f"{db_path}: {added.added} sources added, {added.known} already stored, {len(read.skipped)} skipped", err=True)
@@ -132,8 +155,7 @@ def ingest(exports, input_format, include_direct, no_score, db_path, wait, quiet
     """
     with _failing():
         read = read_all_posts(exports, input_format=input_format, include_direct=include_direct)
-        with Store(db_path, wait=wait) as store:
-            run = store.begin_run("ingest")
+        with Store(db_path, wait=wait) as store, store.running("ingest") as run:
             added = store.ingest(read.records, run=run)
             scored = None if no_score else _score(store, run, quiet)
             stats = {"posts": added.added, "known": added.known, "scored": scored.total if scored else 0}
@@ -153,8 +175,7 @@ def ingest(exports, input_format, include_direct, no_score, db_path, wait, quiet
 @quiet_option
 def score(db_path, wait, quiet):
     """Score every stored post not yet scored (after ingest --no-score, or an interrupted run)."""
-    with _failing(), Store(db_path, wait=wait, create=False) as store:
-        run = store.begin_run("score")
+    with _failing(), Store(db_path, wait=wait, create=False) as store, store.running("score") as run:
         scored = _score(store, run, quiet)
         store.finish_run(run, "ok", {"scored": scored.total})
     if not quiet:

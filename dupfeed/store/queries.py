@@ -25,6 +25,15 @@ class Run(NamedTuple):
     status: str
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run: ``kept`` counts what it had committed (``sources``, ``posts``,
+    ``scored``), which stays; the run is marked ``interrupted`` and a rerun finishes its work."""
+
+    def __init__(self, run: int, kept: dict[str, int]):
+        super().__init__(run, kept)
+        self.run, self.kept = run, kept
+
+
 class StoreQueries:
     """Runs and daily counts, read from ``self.db``."""
 
@@ -38,6 +47,15 @@ class StoreQueries:
     def run_started(self, run: int) -> str:
         """When ``run`` started (ISO 8601, UTC)."""
         return self.db.conn.execute("SELECT started FROM runs WHERE run = ?", (run,)).fetchone()[0]
+
+    def run_kept(self, run: int) -> dict[str, int]:
+        """What ``run`` has committed: sources and posts added, posts scored."""
+        conn = self.db.conn
+        sources, posts = conn.execute(
+            "SELECT coalesce(sum(is_source), 0), coalesce(sum(1 - is_source), 0) FROM docs WHERE run = ?", (run,)
+        ).fetchone()
+        scored = conn.execute("SELECT count(*) FROM findings WHERE run = ? AND doc IS NOT NULL", (run,)).fetchone()[0]
+        return {"sources": sources, "posts": posts, "scored": scored}
 
     def recent_runs(self, limit: int) -> list[Run]:
         """The last ``limit`` runs, newest first."""

@@ -16,7 +16,7 @@ import sqlite3
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,12 +26,12 @@ from ..engine.common_text import ShingleCounts
 from ..engine.detector import Detector, chronological, unscored
 from ..engine.documents import Document, make_docs
 from ..engine.index import BandIndex, Segment
-from ..errors import OptionsError
+from ..errors import DupfeedError, OptionsError
 from ..options import Options
 from ..records import VERDICTS, Finding, Match, Post, Source, Span
 from ..times import utc_now
 from .db import Database, unusable
-from .queries import StoreQueries
+from .queries import RunInterrupted, StoreQueries
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _IN_CHUNK = 900  # SQLite's limit on bound parameters is 999 in old builds
@@ -345,6 +345,26 @@ class Store(StoreQueries):
                 (utc_now(), status, json.dumps(stats), run),
             )
             conn.executemany("UPDATE runs SET reported_by = ? WHERE run = ?", [(run, r) for r in reported])
+
+    @contextmanager
+    def running(self, command: str) -> Iterator[int]:
+        """A run from :meth:`begin_run` to its end, which the body records with :meth:`finish_run`.
+
+        Ctrl-C inside marks the run ``interrupted`` with what it committed (a rerun finishes the
+        rest) and raises :class:`RunInterrupted` saying so; any other error marks it ``failed``.
+        Either way it is never left ``running``.
+        """
+        run = self.begin_run(command)
+        try:
+            yield run
+        except KeyboardInterrupt:
+            kept = self.run_kept(run)
+            self.finish_run(run, "interrupted", kept)
+            raise RunInterrupted(run, kept) from None
+        except BaseException:
+            with suppress(sqlite3.Error, DupfeedError):  # the store itself may be what failed
+                self.finish_run(run, "failed", self.run_kept(run))
+            raise
 
     # Adding
 

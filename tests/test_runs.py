@@ -1,0 +1,113 @@
+"""Runs as a user lives them: Ctrl-C (a real SIGINT to the command in a subprocess), progress."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, write_jsonl
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import synthetic  # the seeded generator the benchmarks use
+
+POSTS = 2500
+
+
+@pytest.fixture(scope="module")
+def feed(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("feed")
+    articles = synthetic.articles(20, seed=5)
+    posts, _ = synthetic.posts(POSTS, articles, seed=5)
+    write_jsonl(folder / "sources.jsonl", [a.to_dict() for a in articles])
+    write_jsonl(folder / "posts.jsonl", [p.to_dict() for p in posts])
+    return folder
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, str(ROOT / "cli.py"), *args]
+
+
+def _scored(path: Path) -> int:
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            return conn.execute("SELECT count(*) FROM findings").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def _statuses(path: Path) -> dict[int, str]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return dict(conn.execute("SELECT run, status FROM runs").fetchall())
+    finally:
+        conn.close()
+
+
+def _interrupt_when(command: list[str], ready) -> subprocess.CompletedProcess:
+    """Run ``command``, press Ctrl-C (SIGINT) once ``ready()``, and return how it ended."""
+
+    def default_sigint() -> None:  # a shell starts background jobs with SIGINT ignored
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
+    deadline = time.monotonic() + 120
+    while child.poll() is None and not ready() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if child.poll() is not None:
+        pytest.fail(f"the run ended (status {child.returncode}) before it could be interrupted: {child.communicate()}")
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    return subprocess.CompletedProcess(command, child.returncode, out, err)
+
+
+def test_ctrl_c_in_ingest_exits_130_keeps_what_was_scored_and_a_rerun_finishes(feed, tmp_path):
+    path = tmp_path / "s.db"
+    subprocess.run(_cli("db", "add-sources", str(feed / "sources.jsonl"), "--db", str(path), "-q"), check=True)
+    ingest = _cli("db", "ingest", str(feed / "posts.jsonl"), "--db", str(path))
+    ended = _interrupt_when(ingest, lambda: _scored(path) > 0)
+    assert ended.returncode == 130, ended.stderr
+    kept = _scored(path)
+    assert 0 < kept < POSTS
+    assert "Traceback" not in ended.stderr and "Aborted!" not in ended.stderr
+    line = ended.stderr.strip().splitlines()[-1]
+    assert line.startswith("Interrupted: run 2 is marked interrupted")
+    assert f"{POSTS} posts added, {kept} posts scored" in line
+    assert "Run the same command again to finish" in line
+    assert _statuses(path) == {1: "ok", 2: "interrupted"}
+    status = subprocess.run(_cli("db", "status", "--db", str(path)), capture_output=True, text=True, check=True)
+    run_line = next(line for line in status.stdout.splitlines() if line.startswith("run 2: ingest"))
+    assert run_line.endswith(" interrupted")
+
+    again = subprocess.run(ingest, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert f"0 posts added, {POSTS} already stored" in again.stderr
+    assert f"{POSTS - kept} posts scored" in again.stderr
+    assert _scored(path) == POSTS
+    assert _statuses(path) == {1: "ok", 2: "interrupted", 3: "ok"}
+
+
+def test_ctrl_c_in_db_score_and_nightly_marks_the_run_interrupted(feed, tmp_path):
+    path, reports = tmp_path / "n.db", tmp_path / "reports"
+    subprocess.run(_cli("db", "add-sources", str(feed / "sources.jsonl"), "--db", str(path), "-q"), check=True)
+    subprocess.run(_cli("db", "ingest", "--no-score", str(feed / "posts.jsonl"), "--db", str(path), "-q"), check=True)
+    ended = _interrupt_when(_cli("db", "score", "--db", str(path), "-q"), lambda: _scored(path) > 0)
+    assert ended.returncode == 130, ended.stderr
+    assert "Interrupted: run 3 is marked interrupted" in ended.stderr  # even with -q: it explains the exit
+    first = _scored(path)
+
+    nightly = _cli("nightly", "--db", str(path), "--report-dir", str(reports), "-q")
+    ended = _interrupt_when(nightly, lambda: _scored(path) > first)
+    assert ended.returncode == 130, ended.stderr
+    assert not reports.exists() or not list(reports.glob("*.json")), "an interrupted night writes no report"
+    assert _statuses(path) == {1: "ok", 2: "ok", 3: "interrupted", 4: "interrupted"}
+    done = subprocess.run(nightly, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert _scored(path) == POSTS
