@@ -227,22 +227,6 @@ def aligned_words(found: Sequence[Passage], n_words: int) -> np.ndarray:
     return mask
 
 
-def merge_in_order(found: Sequence[Passage], max_gap: int) -> list[Passage]:
-    """Merge passages that follow each other in both texts, at most ``max_gap`` words apart on
-    each side (the sentences of a reworded copy, found one by one): one copied part, one
-    passage, whose span still starts and ends on words aligned to each other."""
-    merged: list[Passage] = []
-    for p in sorted(found, key=lambda q: q.post_start):
-        last = merged[-1] if merged else None
-        if last is not None and 0 <= p.post_start - last.post_end <= max_gap and 0 <= p.match_start - last.match_end <= max_gap:
-            merged[-1] = Passage(
-                last.post_start, p.post_end, last.match_start, p.match_end, last.matched + p.matched, last.pieces + p.pieces
-            )
-        else:
-            merged.append(p)
-    return merged
-
-
 def merge_near(found: Sequence[Passage], max_gap: int) -> list[Passage]:
     """Merge passages at most ``max_gap`` words apart in the post, in whatever order they lie
     in the other text: a reworded copy reorders what it says, and is one reworded part. The
@@ -262,4 +246,3 @@ def merge_near(found: Sequence[Passage], max_gap: int) -> list[Passage]:
         else:
             merged.append(p)
     return merged
-

@@ -19,7 +19,6 @@ from .align import (
     aligned_words,
     covered_words,
     extend_fuzzy,
-    merge_in_order,
     merge_near,
     passages,
 )
