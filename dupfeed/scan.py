@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from .engine.detector import Detector
@@ -20,20 +21,48 @@ from .urls import is_web_url
 
 @dataclass(frozen=True)
 class Selection:
-    """Which findings to report. Every post is still compared with all the others."""
+    """Which findings to report. Every post is still compared with all the others.
+
+    Authors are matched without regard to case (``Ann`` selects ``ann``), kinds exactly.
+    """
 
     authors: frozenset[str] = frozenset()
     kinds: frozenset[str] = frozenset()
     since: datetime | None = None
     until: datetime | None = None
 
-    def keeps(self, finding: Finding) -> bool:
-        return (
-            (not self.authors or finding.author in self.authors)
-            and (not self.kinds or (finding.post is not None and finding.post.kind in self.kinds))
-            and (self.since is None or finding.created_at >= self.since)
-            and (self.until is None or finding.created_at < self.until)
+    @cached_property
+    def _authors(self) -> frozenset[str]:
+        return frozenset(a.casefold() for a in self.authors)
+
+    def _by_author(self, finding: Finding) -> bool:
+        return not self.authors or (finding.author or "").casefold() in self._authors
+
+    def _of_kind(self, finding: Finding) -> bool:
+        return not self.kinds or (finding.post is not None and finding.post.kind in self.kinds)
+
+    def _in_time(self, finding: Finding) -> bool:
+        return (self.since is None or finding.created_at >= self.since) and (
+            self.until is None or finding.created_at < self.until
         )
+
+    def keeps(self, finding: Finding) -> bool:
+        return self._by_author(finding) and self._of_kind(finding) and self._in_time(finding)
+
+    def unmatched(self, findings: Sequence[Finding]) -> list[str]:
+        """What of this selection matched none of ``findings`` (every post scanned), for a
+        person: ``author 'Ann'``, ``kind 'comment'``, ``the dates asked for``, or ``the filters together``
+        when each matched some post but no post matched them all. Empty when some post is kept."""
+        if any(self.keeps(f) for f in findings):
+            return []
+        authors = {(f.author or "").casefold() for f in findings}
+        kinds = {f.post.kind for f in findings if f.post is not None}
+        missing = [f"author {a!r}" for a in sorted(self.authors) if a.casefold() not in authors]
+        missing += [f"kind {k!r}" for k in sorted(self.kinds) if k not in kinds]
+        if (self.since or self.until) and not any(self._in_time(f) for f in findings):
+            missing.append("the dates asked for")
+        has_filter = self.authors or self.kinds or self.since or self.until
+        return missing or (["the filters together"] if has_filter and findings else [])
 
 
 @dataclass
@@ -43,6 +72,8 @@ class ScanResult:
     findings: list[Finding]
     summary: Summary
     skipped: list[Skip] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    """What of the selection matched no post (see :meth:`Selection.unmatched`)."""
 
     @property
     def has_faults(self) -> bool:
@@ -102,9 +133,10 @@ def run_scan(
     """Detect over everything read, then keep the findings ``selection`` asks for."""
     detector = Detector(options)
     detector.add_sources(sources.records)
-    findings = [f for f in detector.scan(posts.records, progress=progress) if selection.keeps(f)]
+    scanned = detector.scan(posts.records, progress=progress)
+    findings = [f for f in scanned if selection.keeps(f)]
     summary = Summary.of(findings, len(sources.records), posts.skipped, sources.skipped)
-    return ScanResult(findings, summary, [*sources.skipped, *posts.skipped])
+    return ScanResult(findings, summary, [*sources.skipped, *posts.skipped], selection.unmatched(scanned))
 
 
 def scan_files(

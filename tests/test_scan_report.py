@@ -89,6 +89,42 @@ def test_filters_choose_reported_posts_but_all_are_compared(runner, sources, pos
             assert {m["id"] for m in record["matches"]} == {"voltcycle.txt", "bad"}
 
 
+@pytest.mark.parametrize("given", ["CY", "Cy", "cy"], ids=["upper", "title", "same"])
+def test_author_filter_ignores_case(runner, sources, posts, given):
+    result = runner.invoke(main, ["scan", str(posts), "-s", str(sources), "-f", "jsonl", "--author", given])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["copy"]
+    assert "warning" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["--author", "dee"], "no post matched author 'dee'"),
+        (["--kind", "comment"], "no post matched kind 'comment'"),
+        (["--since", "2030-01-01"], "no post matched the dates asked for"),
+        (["--author", "ann", "--since", "2024-05-02"], "no post matched the filters together"),
+    ],
+    ids=["author", "kind", "dates", "together"],
+)
+def test_a_filter_that_matches_no_post_says_so(runner, sources, posts, args, said):
+    result = runner.invoke(main, ["scan", str(posts), "-s", str(sources), "-f", "jsonl", *args])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert f"warning: nothing reported: {said}\n" in result.stderr
+
+
+def test_quiet_keeps_the_one_line_that_explains_exit_1(runner, sources, posts, tmp_path):
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(posts.read_text(encoding="utf-8") + "{not json\n" + '{"id": "x"}\n', encoding="utf-8")
+    result = runner.invoke(main, ["scan", str(broken), "-s", str(sources), "-f", "jsonl", "-q"])
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"Error: {broken}:4: skipped: ") and line.endswith(" and 1 more (without --quiet: each one)")
+    ingest = runner.invoke(main, ["db", "ingest", str(broken), "--db", str(tmp_path / "s.db"), "-q"])
+    assert ingest.exit_code == 1
+    assert len(ingest.stderr.splitlines()) == 1 and ingest.stderr.startswith(f"Error: {broken}:4: skipped: ")
+
+
 def test_bad_since_is_a_usage_error(runner, posts):
     result = runner.invoke(main, ["scan", str(posts), "--since", "last week"])
     assert result.exit_code == 2 and "not an ISO 8601 date" in result.stderr

@@ -46,9 +46,16 @@ def _skipped(skip: Skip) -> str:
     return f"{where}: skipped: {skip.reason}{detail}"
 
 
-def warn_skips(skips: Sequence[Skip]) -> None:
-    """One warning line per skipped record on stderr (at most 20, then a count)."""
-    click.echo(capped_warnings(skips, _skipped, "skipped records"), err=True, nl=False)
+def warn_skips(skips: Sequence[Skip], *, quiet: bool = False) -> None:
+    """One warning line per skipped record on stderr (at most 20, then a count); ``quiet``, the
+    one line that explains the exit status (a cron job's mail should say why it failed)."""
+    if not skips:
+        return
+    if quiet:
+        more = f" and {len(skips) - 1} more" if len(skips) > 1 else ""
+        click.echo(f"Error: {_skipped(skips[0])}{more} (without --quiet: each one)", err=True)
+    else:
+        click.echo(capped_warnings(skips, _skipped, "skipped records"), err=True, nl=False)
 
 
 def choose_format(fmt: str | None, output: Path | None) -> str:

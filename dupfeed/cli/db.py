@@ -131,8 +131,8 @@ def add_sources(sources, feeds, sources_cache, db_path, wait, quiet):
         with store.running("add-sources") as run:
             added = store.add_sources(read.records, run=run)
             store.finish_run(run, "ok", {"sources": added.added, "known": added.known})
+    warn_skips(read.skipped, quiet=quiet)
     if not quiet:
-        warn_skips(read.skipped)
         click.echo(f"{db_path}: {added.added} sources added, {added.known} already stored, {len(read.skipped)} skipped", err=True)
     if read.skipped:
         sys.exit(1)
@@ -161,8 +161,8 @@ def ingest(exports, input_format, include_direct, no_score, db_path, wait, quiet
             stats = {"posts": added.added, "known": added.known, "scored": scored.total if scored else 0}
             store.finish_run(run, "ok", stats)
     faults = [s for s in read.skipped if s.is_fault]
+    warn_skips(faults, quiet=quiet)
     if not quiet:
-        warn_skips(faults)
         line = f"{db_path}: {added.added} posts added, {added.known} already stored, {len(faults)} skipped"
         click.echo(line + (f"; {_scored_line(scored)}" if scored else ""), err=True)
     if faults:
@@ -295,8 +295,8 @@ def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail
     config = config.merged(sources=paths, urls=urls, feeds=feeds, exports=exports)
     with _failing():
         result = run_nightly(db_path, config, report_dir, wait=wait)
+    warn_skips([s for s in result.skipped if s.is_fault], quiet=quiet)
     if not quiet:
-        warn_skips([s for s in result.skipped if s.is_fault])
         click.echo(
             f"run {result.run}: {result.sources.added} sources and {result.posts.added} posts added "
             f"({result.sources.known + result.posts.known} already stored); {_scored_line(result.scored)}",

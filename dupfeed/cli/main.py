@@ -200,8 +200,10 @@ def scan(
     chosen = choose_format(fmt, output)
     text = FORMATTERS[chosen](result.findings, summary)
     emit(text, output)
+    warn_skips([s for s in result.skipped if s.is_fault], quiet=quiet)
     if not quiet:
-        warn_skips([s for s in result.skipped if s.is_fault])
+        for what in result.unmatched:
+            click.echo(f"warning: nothing reported: no post matched {what}", err=True)
         if chosen != "table" or output is not None:
             click.echo(summary.line(), err=True)
     if fail_on and result.reaches(fail_on):
