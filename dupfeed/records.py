@@ -101,6 +101,17 @@ class Span(_Record):
 
 
 @dataclass(frozen=True)
+class CommonText(_Record):
+    """Words of the post, ``text[post_start:post_end]``, aligned to the match but discounted as
+    common text: a phrase found in ``posts`` posts or more (a template, a tagline, a stock
+    reply), which is not evidence that one copied the other."""
+
+    post_start: int
+    post_end: int
+    posts: int
+
+
+@dataclass(frozen=True)
 class Match(_Record):
     """A source or earlier post that a post copies from.
 
@@ -122,6 +133,8 @@ class Match(_Record):
     common text: what ``containment`` counts. Words edited inside a passage are not counted."""
     discounted_words: int = 0
     """Aligned words left out as common text (a phrase recurring across many posts)."""
+    discounted: tuple[CommonText, ...] = ()
+    """Where those words are, and in how many posts each phrase was found."""
     copy_kind: CopyKind = "verbatim"
     """``verbatim`` (the passages as in the match), ``edited`` (words changed, inserted or
     dropped inside them) or ``reworded`` (sentences said again in other words)."""

@@ -148,7 +148,7 @@ def test_findings_serialise_to_the_jsonl_contract(article):
     match = record["matches"][0]
     assert list(match) == [
         "kind", "id", "author", "url", "relation", "similarity", "containment", "attributed", "spans",
-        "aligned_words", "discounted_words", "copy_kind",
+        "aligned_words", "discounted_words", "discounted", "copy_kind",
     ]  # fmt: skip
     assert list(match["spans"][0]) == ["post_start", "post_end", "match_start", "match_end"]
 

@@ -12,7 +12,7 @@ from typing import cast
 import numpy as np
 
 from ..options import Options
-from ..records import Finding, Match, Post, Relation, Source, Span, Verdict
+from ..records import CommonText, Finding, Match, Post, Relation, Source, Span, Verdict
 from .align import (
     Passage,
     align_edits,
@@ -243,10 +243,18 @@ class Detector:
         return published is None or published - slack <= post.created_at
 
     def _common(self, doc: Document) -> np.ndarray:
-        """The post's words that are common text (recurring short runs)."""
+        """How many posts hold each word of the post as common text (a recurring short run),
+        0 for the words that are not."""
         opts = self.options
-        recurring = self.counts.count(doc.shingles) >= opts.boilerplate_min_posts
-        return common_words(recurring, doc.n_words, opts.shingle_size, opts.boilerplate_max_words)
+        posts = self.counts.count(doc.shingles)
+        common = common_words(posts >= opts.boilerplate_min_posts, doc.n_words, opts.shingle_size, opts.boilerplate_max_words)
+        # A word's count is the highest of the shingles over it (shingle p covers words p..p+k-1).
+        by_word = np.zeros(doc.n_words, dtype=np.int64)
+        for offset in range(opts.shingle_size):
+            at = np.arange(len(posts)) + offset
+            inside = at < doc.n_words
+            np.maximum.at(by_word, at[inside], posts[inside])
+        return np.where(common, by_word, 0)
 
     def _function_words(self, doc: Document) -> np.ndarray:
         """The post's words found in so many documents that they carry no evidence."""
@@ -274,14 +282,14 @@ class Detector:
             function = self._function_words(doc)
             sources = sorted(c for c in eligible if self.documents[c].is_source)
             earlier = sorted(c for c in eligible if not self.documents[c].is_source)
-            nothing = np.zeros(doc.n_words, dtype=bool)
-            from_sources = nothing.copy()
+            nothing = np.zeros(doc.n_words, dtype=np.int64)
+            from_sources = np.zeros(doc.n_words, dtype=bool)
             for c in sources:
                 found = self._match(doc, self.documents[c], nothing, function, shared[c])
                 if found is not None:
                     matches.append(found[0])
                     from_sources |= found[1]
-            common = recurring & ~from_sources
+            common = np.where(from_sources, 0, recurring)
             for c in earlier:
                 found = self._match(doc, self.documents[c], common, function, shared[c])
                 if found is not None:
@@ -333,13 +341,14 @@ class Detector:
         return doc.sentences, doc.lemmas
 
     def _match(
-        self, doc: Document, other: Document, common: np.ndarray, function: np.ndarray, shared: int
+        self, doc: Document, other: Document, common_posts: np.ndarray, function: np.ndarray, shared: int
     ) -> tuple[Match, np.ndarray] | None:
         """The match of ``doc`` in ``other`` and the post words it covers, if its passages are
         evidence that one copies the other: enough aligned words, not common text, enough of
         them content words, and more than a frame."""
         opts = self.options
         k = opts.shingle_size
+        common = common_posts > 0
         found = passages(
             doc.shingles,
             other.shingles,
@@ -414,10 +423,21 @@ class Detector:
             spans=spans,
             aligned_words=n_evidence,
             discounted_words=int((aligned & common).sum()),
+            discounted=self._discounted(doc, aligned & common, common_posts),
             copy_kind="reworded" if reworded else "verbatim" if verbatim else "edited",
             target=record,
         )
         return match, evidence
+
+    @staticmethod
+    def _discounted(doc: Document, words: np.ndarray, posts: np.ndarray) -> tuple[CommonText, ...]:
+        """The runs of ``words`` as character ranges of the post, each with the fewest posts
+        any of its words was found in."""
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], words.astype(np.int8), [0]])))
+        return tuple(
+            CommonText(int(doc.spans[a, 0]), int(doc.spans[b - 1, 1]), int(posts[a:b].min()))
+            for a, b in zip(edges[::2].tolist(), edges[1::2].tolist())
+        )
 
     @staticmethod
     def _char_span(doc: Document, other: Document, p: Passage) -> Span:

@@ -28,7 +28,7 @@ from ..engine.documents import Document, make_docs
 from ..engine.index import BandIndex, Segment
 from ..errors import DupfeedError, OptionsError
 from ..options import Options
-from ..records import VERDICTS, Finding, Match, Post, Source, Span
+from ..records import CommonText, VERDICTS, Finding, Match, Post, Source, Span
 from ..times import utc_now
 from .db import Database, unusable
 from .queries import RunInterrupted, StoreQueries
@@ -103,7 +103,16 @@ def finding_from_dict(data: dict[str, Any], post: Post | None = None) -> Finding
             platform=data["platform"],
             kind=data.get("kind", "post"),
         )
-    matches = tuple(Match(**{**m, "spans": tuple(Span(**s) for s in m["spans"])}) for m in data.get("matches", ()))
+    matches = tuple(
+        Match(
+            **{
+                **m,
+                "spans": tuple(Span(**s) for s in m["spans"]),
+                "discounted": tuple(CommonText(**c) for c in m.get("discounted", ())),
+            }
+        )
+        for m in data.get("matches", ())
+    )
     return Finding(data["id"], data["author"], datetime.fromisoformat(data["created_at"]), data["verdict"], matches, post)
 
 
