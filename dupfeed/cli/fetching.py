@@ -3,15 +3,21 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-from ..errors import OptionsError
+from ..errors import DupfeedError, OptionsError
 from ..fetch import Failed, FetchOptions
-from .common import capped_warnings
+from .common import ProgressBar, capped_warnings, progress_bar
+
+R = TypeVar("R")
+BAR_FROM = 10
+"""Fewer URLs than this finish before a progress bar would tell anything."""
 
 _OPTIONS = [
     click.option(
@@ -84,3 +90,31 @@ def format_reasons(title: str, reasons: Counter) -> list[str]:
         return []
     width = max(len(reason) for reason, _ in counted)
     return [title, *(f"  {reason:<{width}}  {count:>5}" for reason, count in counted)]
+
+
+def run_fetch(fetch: Callable[[ProgressBar], R], out: Path, quiet: bool) -> R:
+    """Run ``fetch`` (given the progress bar) to its report: Ctrl-C exits 130 saying that what
+    was fetched is in ``out``; a DupfeedError exits 1 with its one line."""
+    bar = progress_bar(quiet, "fetching", at_least=BAR_FROM)
+    try:
+        return fetch(bar)
+    except KeyboardInterrupt:
+        bar.close()
+        click.echo(f"\ninterrupted: every record fetched so far is in {out}", err=True)
+        sys.exit(130)
+    except DupfeedError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        bar.close()
+
+
+def echo_fetch_report(warnings: Sequence[str], failed: Sequence[Failed], summary: str, *, ok: bool, quiet: bool) -> None:
+    """The end of a fetch command: warnings, failed URLs and the summary on stderr (unless
+    ``quiet``), then exit 1 unless ``ok``."""
+    if not quiet:
+        for warning in warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(format_failures(failed), err=True, nl=False)
+        click.echo(summary, err=True, nl=False)
+    if not ok:
+        sys.exit(1)

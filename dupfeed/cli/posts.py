@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -12,8 +11,8 @@ from ..errors import DupfeedError
 from ..fetch.posts import DEFAULT_MAX_PAGES, PostsReport, fetch_posts, target_of
 from ..fetch.posts.bluesky import APPVIEW
 from ..fetch.posts.store import CURSORS_SUFFIX
-from .common import progress_bar, warn_skips
-from .fetching import fetch_options, format_failures, format_reasons, options_from
+from .common import warn_skips
+from .fetching import echo_fetch_report, fetch_options, format_reasons, options_from, run_fetch
 
 
 def format_posts_summary(report: PostsReport, out: Path) -> str:
@@ -85,22 +84,11 @@ def fetch(urls, out, max_pages, bluesky_appview, quiet, **politeness):
     """
     targets = _checked(urls)
     options = options_from(politeness)
-    bar = progress_bar(quiet, "fetching", at_least=10)
-    try:
-        report = fetch_posts(targets, out=out, options=options, max_pages=max_pages, appview=bluesky_appview, progress=bar)
-    except KeyboardInterrupt:
-        bar.close()
-        click.echo(f"\ninterrupted: every post fetched so far is in {out}", err=True)
-        sys.exit(130)
-    except DupfeedError as err:
-        raise click.ClickException(str(err)) from None
-    finally:
-        bar.close()
+    report = run_fetch(
+        lambda bar: fetch_posts(targets, out=out, options=options, max_pages=max_pages, appview=bluesky_appview, progress=bar),
+        out,
+        quiet,
+    )
     if not quiet:
-        for warning in report.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        click.echo(format_failures(report.failed), err=True, nl=False)
         warn_skips([s for s in report.skipped if s.is_fault])
-        click.echo(format_posts_summary(report, out), err=True, nl=False)
-    if not report.ok:
-        sys.exit(1)
+    echo_fetch_report(report.warnings, report.failed, format_posts_summary(report, out), ok=report.ok, quiet=quiet)

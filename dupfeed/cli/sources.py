@@ -9,11 +9,7 @@ import click
 
 from ..errors import DupfeedError
 from ..fetch import FetchReport, check_url, fetch_sources
-from .common import progress_bar
-from .fetching import fetch_options, format_failures, format_reasons, options_from
-
-_BAR_FROM = 10
-"""Fewer pages than this finish before a progress bar would tell anything."""
+from .fetching import echo_fetch_report, fetch_options, format_reasons, options_from, run_fetch
 
 
 def format_fetch_summary(report: FetchReport, out: Path) -> str:
@@ -114,9 +110,8 @@ def fetch(urls, url_file, feeds, sitemaps, out, refresh, limit, quiet, **politen
     if not (targets or feeds or sitemaps):
         raise click.UsageError("give at least one URL, --urls FILE, --feed or --sitemap")
     options = options_from(politeness)
-    bar = progress_bar(quiet, "fetching", at_least=_BAR_FROM)
-    try:
-        report = fetch_sources(
+    report = run_fetch(
+        lambda bar: fetch_sources(
             targets,
             store=out,
             feeds=feeds,
@@ -125,19 +120,8 @@ def fetch(urls, url_file, feeds, sitemaps, out, refresh, limit, quiet, **politen
             refresh=refresh,
             limit=limit,
             progress=bar,
-        )
-    except KeyboardInterrupt:
-        bar.close()
-        click.echo(f"\ninterrupted: every record fetched so far is in {out}", err=True)
-        sys.exit(130)
-    except DupfeedError as err:
-        raise click.ClickException(str(err)) from None
-    finally:
-        bar.close()
-    if not quiet:
-        for warning in report.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        click.echo(format_failures(report.failed), err=True, nl=False)
-        click.echo(format_fetch_summary(report, out), err=True, nl=False)
-    if not report.ok:
-        sys.exit(1)
+        ),
+        out,
+        quiet,
+    )
+    echo_fetch_report(report.warnings, report.failed, format_fetch_summary(report, out), ok=report.ok, quiet=quiet)

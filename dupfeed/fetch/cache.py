@@ -80,6 +80,24 @@ def read_store(path: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
     return records, warnings
 
 
+def open_appending(path: Path) -> int:
+    """An append-only JSONL file (created if missing) opened and locked for this run: two runs
+    never append to one file at once.
+
+    Raises:
+        InputError: the file cannot be opened, or another run holds it.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    except OSError as err:
+        raise InputError(f"cannot open for writing: {err.strerror or err}", path=str(path)) from err
+    if not lock(fd):
+        os.close(fd)
+        raise InputError("another dupfeed run is writing to this file", path=str(path))
+    return fd
+
+
 def repair_tail(fd: int, path: Path) -> str | None:
     """Make an append-only JSONL file end with a complete line: a last line cut short by a
     killed run is dropped (the warning naming it is returned), a complete one that only lacks
@@ -129,14 +147,7 @@ class SourceStore:
 
     def open(self) -> None:
         """Read the store, repair an interrupted last line, and open it for appending."""
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
-        except OSError as err:
-            raise InputError(f"cannot open for writing: {err.strerror or err}", path=str(self.path)) from err
-        if not lock(fd):  # two runs never append to one file at once
-            self.close()
-            raise InputError("another dupfeed run is writing to this file", path=str(self.path))
+        self._fd = fd = open_appending(self.path)
         repaired = repair_tail(fd, self.path)
         if repaired:
             self.warnings.append(repaired)

@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -36,6 +37,7 @@ from .timeline import NO_TEXT, Page, get_json
 
 PAGE_SIZE = 40
 """Statuses asked per page: the API's maximum."""
+_NEXT = re.compile(r"""rel=(?:"[^"]*\bnext\b[^"]*"|next\b)""")
 
 
 def status_post(status: object, host: str) -> Post:
@@ -127,7 +129,7 @@ class MastodonTimeline:
             raise FetchFailure(PRIVATE_ACCOUNT, "a locked account that shows no public post")
         ids = [self.mark(s) for s in statuses]
         link = response.headers.get("Link")
-        last = link is not None and 'rel="next"' not in link
+        last = link is not None and not _NEXT.search(link)
         return Page(statuses, None if last or not ids else min(ids, key=_status_order))
 
     def post(self, item: Any) -> Post:

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InputError
-from ...files import lock, write_whole
+from ...files import write_whole
 from ...records import Post
-from ..cache import read_store, repair_tail
+from ..cache import open_appending, read_store, repair_tail
 
 CURSORS_SUFFIX = ".cursors"
 
@@ -73,14 +73,7 @@ class PostsFile:
         self._fd: int | None = None
 
     def __enter__(self) -> PostsFile:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
-        except OSError as err:
-            raise InputError(f"cannot open for writing: {err.strerror or err}", path=str(self.path)) from err
-        if not lock(fd):
-            self.close()
-            raise InputError("another dupfeed run is writing to this file", path=str(self.path))
+        self._fd = fd = open_appending(self.path)
         repaired = repair_tail(fd, self.path)
         records, self.warnings = read_store(self.path)
         self.warnings[:0] = [repaired] if repaired else []
