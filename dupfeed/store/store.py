@@ -28,7 +28,7 @@ from ..engine.documents import Document, make_docs
 from ..engine.index import BandIndex, Segment
 from ..errors import DupfeedError, OptionsError
 from ..options import Options
-from ..records import CommonText, VERDICTS, Finding, Match, Post, Source, Span
+from ..records import VERDICTS, CommonText, Finding, Match, Post, Source, Span
 from ..times import utc_now
 from .db import Database, unusable
 from .queries import RunInterrupted, StoreQueries
