@@ -9,6 +9,7 @@ import pytest
 from fixtures.fetch.platforms import Bluesky, Mastodon, link_facet, link_html, mention_html
 from fixtures.fetch.server import Site
 
+from dupfeed.errors import InputError
 from dupfeed.fetch import FetchOptions
 from dupfeed.fetch.http import HttpClient, rate_limit_wait, reset_seconds
 from dupfeed.fetch.posts import fetch_posts, read_cursors, target_of
@@ -306,3 +307,25 @@ def test_a_feed_of_posts_is_read_whole_and_dedup_by_id(site, tmp_path):
     assert fetch(site, [site.url("/@alice.rss")], out).known == 1
     (row,) = lines(out)
     assert (row["platform"], row["author"], row["text"]) == ("rss", "Alice", "A post about tides and the moon, served as RSS.")
+
+
+def test_a_line_cut_short_by_a_killed_run_is_dropped_and_the_next_run_completes(site, mastodon, tmp_path):
+    mastodon.account("alice")
+    mastodon.post("alice", "<p>The first of two posts that a killed run half wrote.</p>", 1)
+    mastodon.post("alice", "<p>The second of two posts that a killed run half wrote.</p>", 2)
+    out = tmp_path / "posts.jsonl"
+    fetch(site, [site.url("/@alice")], out)
+    whole = out.read_bytes()
+    out.write_bytes(whole[: whole.index(b"\n") + 30])  # killed while writing the second post:
+    out.with_name("posts.jsonl.cursors").unlink()  # the cursor is saved only once a URL is done
+    report = fetch(site, [site.url("/@alice")], out)
+    assert any("truncated last line" in w for w in report.warnings)
+    assert (report.fetched, report.known) == (1, 1)
+    assert read_posts(out).skipped == [] and len(read_posts(out).records) == 2
+
+
+def test_a_cursors_file_that_is_not_ours_is_refused_with_one_line(site, tmp_path):
+    out = tmp_path / "posts.jsonl"
+    out.with_name("posts.jsonl.cursors").write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(InputError, match=r"posts\.jsonl\.cursors: not a cursors file"):
+        fetch(site, [site.url("/@alice")], out)
