@@ -11,6 +11,7 @@ import click
 
 from ..readers.common import parse_datetime
 from ..records import Skip
+from ..report.formats import terminal_safe
 from ..urls import is_web_url
 
 if TYPE_CHECKING:  # the type click.progressbar() returns; click exports it nowhere else
@@ -26,6 +27,7 @@ _SUFFIX_FORMATS = {
     ".md": "markdown",
     ".html": "html",
     ".htm": "html",
+    ".txt": "table",  # plain text for a person: the table, as a terminal shows it
 }
 MAX_WARNINGS = 20
 """Warning lines of one kind shown on stderr; past them, a count (the summary has them all)."""
@@ -34,7 +36,7 @@ MAX_WARNINGS = 20
 def capped_warnings(items: Sequence[T], describe: Callable[[T], str], more: str) -> str:
     """A ``warning:`` line for each of the first :data:`MAX_WARNINGS` items, then one counting
     the rest (``warning: … and 3 more <more>``)."""
-    lines = [f"warning: {describe(item)}" for item in items[:MAX_WARNINGS]]
+    lines = [f"warning: {terminal_safe(describe(item), keep_newlines=False)}" for item in items[:MAX_WARNINGS]]
     if len(items) > MAX_WARNINGS:
         lines.append(f"warning: … and {len(items) - MAX_WARNINGS} more {more}")
     return "".join(line + "\n" for line in lines)
@@ -53,17 +55,25 @@ def warn_skips(skips: Sequence[Skip], *, quiet: bool = False) -> None:
         return
     if quiet:
         more = f" and {len(skips) - 1} more" if len(skips) > 1 else ""
-        click.echo(f"Error: {_skipped(skips[0])}{more} (without --quiet: each one)", err=True)
+        click.echo(f"Error: {terminal_safe(_skipped(skips[0]), keep_newlines=False)}{more} (without --quiet: each one)", err=True)
     else:
         click.echo(capped_warnings(skips, _skipped, "skipped records"), err=True, nl=False)
 
 
 def choose_format(fmt: str | None, output: Path | None) -> str:
-    """The format asked for, else the output file's suffix, else a table on a terminal."""
+    """The format asked for, else the output file's suffix (``.txt`` is the table), else a
+    table on a terminal; a usage error for a suffix that names no format (never a guess)."""
     if fmt:
         return fmt
     if output is not None:
-        return _SUFFIX_FORMATS.get(output.suffix.lower(), "jsonl")
+        chosen = _SUFFIX_FORMATS.get(output.suffix.lower())
+        if chosen is None:
+            known = ", ".join(_SUFFIX_FORMATS)
+            raise click.BadParameter(
+                f"no format is known by the name {output.name!r}: give --format, or end it with one of {known}.",
+                param_hint="'--output'",
+            )
+        return chosen
     return "table" if sys.stdout.isatty() else "jsonl"
 
 
@@ -77,10 +87,16 @@ def parse_day(value: str | None, option: str):
         raise click.BadParameter(f"not an ISO 8601 date: {value!r}", param_hint=option) from None
 
 
-def check_output(output: Path | None) -> None:
-    """A usage error, before any work, when the output file's folder does not exist."""
-    if output is not None and not output.parent.is_dir():
+def check_output(output: Path | None, inputs: Sequence[str | Path] = ()) -> None:
+    """A usage error, before any work, when the output file's folder does not exist, or when
+    the output is one of the ``inputs`` (a report written over the export it reads)."""
+    if output is None:
+        return
+    if not output.parent.is_dir():
         raise click.BadParameter(f"folder {str(output.parent)!r} does not exist.", param_hint="'--output'")
+    for given in inputs:  # URLs among them exist as no file
+        if output.exists() and Path(given).exists() and output.samefile(given):
+            raise click.BadParameter(f"{str(output)!r} is an input: the report would replace it.", param_hint="'--output'")
 
 
 def check_source_paths(values, hint: str) -> None:

@@ -13,7 +13,7 @@ import click
 from ..errors import DupfeedError
 from ..readers.exports import input_formats
 from ..records import FLAGGED_VERDICTS, VERDICTS, Post, reaches, verdict_counts
-from ..report.formats import FORMATS, FORMATTERS
+from ..report.formats import FORMATS, FORMATTERS, terminal_safe
 from ..scan import read_all_posts, read_all_sources
 from ..store import RunInterrupted, Store, StoreBusy, finding_from_dict
 from ..store.store import record_key
@@ -63,7 +63,7 @@ def _failing() -> Iterator[None]:
     try:
         yield
     except DupfeedError as err:
-        click.echo(f"Error: {err}", err=True)
+        click.echo(f"Error: {terminal_safe(str(err), keep_newlines=False)}", err=True)
         sys.exit(EXIT_BUSY if isinstance(err, StoreBusy) else 1)
     except KeyboardInterrupt as err:
         click.echo(f"\n{_interrupted_line(err)}", err=True)
@@ -202,7 +202,7 @@ def findings(db_path, since, until, run_id, verdicts, fmt, output):
     """List stored findings, one record per scored post in scoring order: the same records as
     `dupfeed scan --format jsonl` (originals included unless --verdict says otherwise)."""
     since_at, until_at = parse_day(since, "--since"), parse_day(until, "--until")
-    check_output(output)
+    check_output(output, [db_path])
     chosen = choose_format(fmt, output)
     with _failing(), Store(db_path, write=False, create=False) as store:
         rows = list(store.findings(since=since_at, until=until_at, run=run_id))

@@ -13,7 +13,7 @@ from ..errors import DupfeedError, OptionsError
 from ..options import INDEXES, Options
 from ..readers.exports import input_formats
 from ..records import FLAGGED_VERDICTS
-from ..report.formats import FORMATS, FORMATTERS
+from ..report.formats import FORMATS, FORMATTERS, terminal_safe
 from ..scan import Selection, scan_files
 from ..urls import is_web_url
 from .common import (
@@ -165,7 +165,8 @@ def scan(
     drafts, are only counted); 2 bad usage; 3 a post reached the --fail-on verdict.
     """
     since_at, until_at = parse_day(since, "--since"), parse_day(until, "--until")
-    check_output(output)
+    check_output(output, [*posts, *source_paths, *([sources_cache] if sources_cache else [])])
+    chosen = choose_format(fmt, output)
     tuning = {
         "shingle_size": shingle_size,
         "num_perm": num_perm,
@@ -195,9 +196,8 @@ def scan(
                 progress=bar,
             )
     except DupfeedError as err:
-        raise click.ClickException(str(err)) from None
+        raise click.ClickException(terminal_safe(str(err), keep_newlines=False)) from None
     summary = result.summary
-    chosen = choose_format(fmt, output)
     text = FORMATTERS[chosen](result.findings, summary)
     emit(text, output)
     warn_skips([s for s in result.skipped if s.is_fault], quiet=quiet)

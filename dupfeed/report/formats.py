@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import textwrap
 from collections.abc import Callable, Sequence
@@ -14,6 +15,16 @@ from ..summary import Summary, flagged
 from .scan_page import format_html
 
 FORMATS = ("table", "jsonl", "json", "csv", "markdown", "html")
+
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str, *, keep_newlines: bool = True) -> str:
+    """``text`` with its control characters written out (``\\x1b``, ``\\u202e``): posts, names and
+    file names are not trusted, and printed raw an escape sequence recolours the terminal or sets
+    its title, a carriage return overwrites the line, a bidirectional override reverses it."""
+    text = text if keep_newlines else text.replace("\n", "\\n")
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def format_jsonl(findings: Sequence[Finding], summary: Summary | None = None) -> str:
@@ -44,31 +55,44 @@ CSV_COLUMNS = (
 )
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(cell: object) -> object:
+    """A text cell that a spreadsheet would run as a formula (``=HYPERLINK(…)``, ``@SUM(…)``,
+    ``-2+3``) prefixed with ``'``, which spreadsheets read as "this is text" (OWASP's defence
+    against CSV injection); numbers are left as they are."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell
+
+
 def format_csv(findings: Sequence[Finding], summary: Summary | None = None) -> str:
-    """One row per post and match (a post without matches has one row with empty match cells)."""
+    """One row per post and match (a post without matches has one row with empty match cells).
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return starts with
+    ``'`` instead (see :func:`_inert`): ids and names come from posts, which are not trusted.
+    Rows end with CRLF as RFC 4180 says, so that a cell holding a carriage return is quoted
+    (with ``\\n`` alone it would not be, and a spreadsheet would start a new row inside it)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for f in findings:
         head = [f.id, f.author or "", f.to_dict()["created_at"], f.verdict]
         if not f.matches:
-            writer.writerow(head + [""] * (len(CSV_COLUMNS) - len(head)))
+            writer.writerow([_inert(c) for c in head] + [""] * (len(CSV_COLUMNS) - len(head)))
         for m in f.matches:
             spans = json.dumps([s.to_dict() for s in m.spans])
-            writer.writerow(
-                head
-                + [
-                    m.kind,
-                    m.id,
-                    m.author or "",
-                    m.url or "",
-                    m.relation,
-                    m.similarity,
-                    m.containment,
-                    str(m.attributed).lower(),
-                    spans,
-                ]
-            )
+            row = [
+                *head,
+                m.kind,
+                m.id,
+                m.author or "",
+                m.url or "",
+                m.relation,
+                m.similarity,
+                m.containment,
+                str(m.attributed).lower(),
+                spans,
+            ]
+            writer.writerow([_inert(c) for c in row])
     return out.getvalue()
 
 
@@ -96,9 +120,9 @@ def format_table(findings: Sequence[Finding], summary: Summary, *, width: int | 
     for f in flagged(findings):
         m = f.matches[0]
         stamp = f.to_dict()["created_at"]
+        post_id, author = (terminal_safe(v, keep_newlines=False) for v in (f.id, f.author or "unknown"))
         lines.append(
-            f"{f.verdict.upper():<9} {f.id}  by {f.author or 'unknown'}  {stamp}  "
-            f"{m.containment:.0%} copied, similarity {m.similarity:.2f}"
+            f"{f.verdict.upper():<9} {post_id}  by {author}  {stamp}  {m.containment:.0%} copied, similarity {m.similarity:.2f}"
         )
         lines.append(textwrap.fill(_where(m), width, initial_indent="  from ", subsequent_indent="       "))
         passage = _copied(f, m, 240)
@@ -112,7 +136,7 @@ def format_table(findings: Sequence[Finding], summary: Summary, *, width: int | 
     if not lines:
         lines.append("No copies found.\n")
     lines.append(summary.line())
-    return "\n".join(lines) + "\n"
+    return terminal_safe("\n".join(lines) + "\n")
 
 
 def _md(text: str) -> str:
