@@ -42,7 +42,7 @@ def test_warnings_write_control_characters_out(runner, tmp_path):
     assert "\x1b" not in result.stderr and "\\x1b]0;owned" in result.stderr
 
 
-@pytest.mark.parametrize("cell", ["=HYPERLINK(\"https://x.example\",\"y\")", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+@pytest.mark.parametrize("cell", ['=HYPERLINK("https://x.example","y")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
 def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(runner, sources, tmp_path, cell):
     posts = write_jsonl(tmp_path / "posts.jsonl", [post_row(cell, PASSAGE, author=cell)])
     result = runner.invoke(main, ["scan", str(posts), "-s", str(sources), "-f", "csv"])
