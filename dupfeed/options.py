@@ -52,10 +52,10 @@ class Options:
         function_word_share, function_word_min_docs: a word in at least this share of all the
             documents (and in at least that many) is a function word: it counts as aligned but
             not as content. Learned from the corpus, in every language.
-        frame_max_words, frame_slack_words: a match whose passages are each at most
-            ``frame_max_words`` long and sit at the same edge of both texts (within
-            ``frame_slack_words``), less than half of the post, is a frame around new text (a
-            yearly "I read 52 #books in ..." opening, an app's header): not reported.
+        frame_slack_words: a match with an earlier post whose passages are each no longer than
+            ``boilerplate_max_words`` and sit at the same edge of both posts (within this many
+            words), less than half of the post, is a frame around new text (a yearly "I read 52
+            #books in ..." opening, an app's header, an author's footer): not reported.
         copy_containment: share of a post copied from which it is a ``copy``.
         revision_containment: share of a post copied from which it is a ``revision``.
         boilerplate_min_posts: a shingle in at least this many posts is recurring text.
@@ -93,7 +93,6 @@ class Options:
     min_content_words: int = 5
     function_word_share: float = 0.05
     function_word_min_docs: int = 10
-    frame_max_words: int = 12
     frame_slack_words: int = 3
     copy_containment: float = 0.8
     revision_containment: float = 0.2

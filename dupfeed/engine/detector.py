@@ -307,11 +307,15 @@ class Detector:
         return Finding(post.id, post.author, post.created_at, verdict, tuple(matches), post)
 
     def _is_frame(self, kept: list[Passage], doc: Document, other: Document, aligned: int) -> bool:
-        """Whether the passages are only a frame around new text: each short and at the same
-        edge of both texts (an opening formula, a closing line), most of the post not in them.
-        A yearly "I read 52 #books in ..." post, an app's "My Top 3 Weekly ..." header."""
+        """Whether the passages shared with an earlier post are only a frame around new text:
+        each no longer than common text can be and at the same edge of both posts (an opening
+        formula, a footer, a sign-off), most of the post not in them. A yearly "I read 52
+        #books in ..." post, an app's "My Top 3 Weekly ..." header, an author's footer from
+        their second post on, before any count knows it."""
         opts = self.options
-        slack, longest = opts.frame_slack_words, opts.frame_max_words
+        if other.is_source:
+            return False  # a source's opening is its title or lede: what a post copies
+        slack, longest = opts.frame_slack_words, opts.boilerplate_max_words
         for p in kept:
             at_start = p.post_start <= slack and p.match_start <= slack
             at_end = p.post_end >= doc.n_words - slack and p.match_end >= other.n_words - slack

@@ -1,0 +1,158 @@
+"""A match is a claim that somebody copied: shared formulas are not evidence, reworded copies are.
+
+Texts here are invented. Each test names a kind of text that real feeds share without copying
+(an app's template, a campaign tagline, a stock reply, a yearly frame) or a kind of copy that
+must still be found (a post copied whole many times, a passage with edits, a reworded one).
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import make_post
+
+from dupfeed import Detector, Options, Source
+from dupfeed.store import Store
+
+ARTISTS = [
+    ("Portishead", "Massive Attack", "Björk"),
+    ("Radiohead", "Muse", "Placebo"),
+    ("Daft Punk", "Air", "Justice"),
+    ("Nirvana", "Pixies", "Sonic Youth"),
+    ("Adele", "Florence Welch", "Lorde"),
+    ("Metallica", "Slayer", "Megadeth"),
+    ("Miles Davis", "John Coltrane", "Nina Simone"),
+    ("Stromae", "Angèle", "Christine"),
+]
+
+ARTICLE = Source(
+    id="harbour.txt",
+    text=(
+        "The harbour authority announced on Monday that the old fish market will be turned into a "
+        "covered hall for local producers. Work begins in September and should last eighteen months. "
+        "The mayor said the project would bring back the crowds that left the quays when the fishing "
+        "fleet moved north. Traders worry about the rents, which have not been published yet."
+    ),
+)
+
+
+def _flagged(findings) -> list[tuple[str, str]]:
+    return [(f.id, m.id) for f in findings if f.verdict != "original" for m in f.matches]
+
+
+def test_an_app_template_with_other_values_is_not_a_copy():
+    # The listener's favourite tops every week: the same first slot value, as in real feeds.
+    posts = [
+        make_post(
+            f"w{i}", f"My Top 3 Weekly #musicapp artists: Animal Jazz ({80 - i}), {b} ({20 - i}) and {c} ({9 - i})", hours=i
+        )
+        for i, (_, b, c) in enumerate(ARTISTS)
+    ]
+    assert _flagged(Detector().scan(posts)) == []
+
+
+def test_a_campaign_tagline_inside_the_body_is_not_evidence():
+    tagline = "Ensemble pour une ville plus verte, together for a greener city"
+    bodies = [
+        "Our volunteers planted forty oak trees along the canal this weekend despite the rain",
+        "The repair café opens every Thursday evening in the basement of the public library",
+        "Children from three schools painted the new bike shelters near the railway station",
+        "A second market for seasonal vegetables starts next month on the church square",
+        "The council agreed to keep the swimming pool open until ten during the summer",
+        "We counted two hundred swifts nesting under the roofs of the old tannery",
+    ]
+    posts = [make_post(f"t{i}", f"{body}. {tagline}. Merci à tous. {tagline}.", hours=i) for i, body in enumerate(bodies)]
+    assert _flagged(Detector().scan(posts)) == []
+
+
+def test_a_long_post_reposted_many_times_stays_a_copy():
+    text = (
+        "After ten years in logistics I learnt that the cheapest route is rarely the fastest, that "
+        "drivers know more about the roads than any planning tool, and that a warehouse runs on trust "
+        "between the people who load the trucks and the people who promise delivery dates to customers."
+    )
+    posts = [make_post(f"r{i}", text, hours=24 * i) for i in range(7)]
+    findings = Detector().scan(posts)
+    assert [f.verdict for f in findings] == ["original"] + ["copy"] * 6
+    assert all(f.matches[0].copy_kind == "verbatim" for f in findings[1:])
+
+
+def test_a_stock_reply_of_few_content_words_is_not_evidence():
+    chatter = [
+        f"The {topic} has been a long story, and it is good to see that all of you are well prepared for it"
+        for topic in ("budget", "roadmap", "launch", "hiring", "office move", "audit", "survey", "training", "merger", "pilot")
+    ]
+    posts = [make_post(f"c{i}", text, hours=i) for i, text in enumerate(chatter)]
+    posts += [
+        make_post("s1", "Thanks a lot, Maria! It has been a while. Hope all is well with you", hours=20),
+        make_post("s2", "Thanks, Tom! It has been a while. Hope all is well with you", hours=30),
+    ]
+    options = Options(function_word_min_docs=3, function_word_share=0.25)  # a small corpus learns its function words
+    findings = {f.id: f for f in Detector(options).scan(posts)}
+    assert findings["s2"].verdict == "original" and not findings["s2"].matches
+
+
+def test_words_edited_inside_a_copied_passage_are_covered_but_not_counted():
+    edited = ARTICLE.text.replace("Monday", "Tuesday").replace("eighteen months", "two years").replace("crowds", "visitors")
+    detector = Detector()
+    detector.add_sources([ARTICLE])
+    finding = detector.check(make_post("e", edited))
+    match = finding.matches[0]
+    n_words = len(edited.split())
+    assert match.copy_kind == "edited" and len(match.spans) == 1
+    assert match.spans[0].post_start == 0 and match.spans[0].post_end == len(edited) - 1
+    assert match.aligned_words == n_words - 4  # Tuesday, two, years, visitors are edits
+    assert match.containment == pytest.approx((n_words - 4) / n_words, abs=1e-4)
+
+
+def test_a_yearly_frame_around_new_text_is_not_a_copy():
+    first = (
+        "I read 40 #books in 2022. The best #nonfiction was a history of the printing press, dense "
+        "but rewarding, and the best #fiction a quiet novel about a lighthouse keeper and his daughter. "
+        "Short #reviews of the others are below."
+    )
+    second = (
+        "I read 40 #books in 2023. The best #nonfiction was a field guide to mushrooms that changed "
+        "how I walk in the woods, and the best #fiction a noisy thriller set on a container ship. "
+        "Short #reviews of the others are below."
+    )
+    findings = Detector().scan([make_post("y1", first), make_post("y2", second, hours=24 * 365)])
+    assert findings[1].verdict == "original" and not findings[1].matches
+
+
+def test_a_reworded_copy_is_found_as_one_passage():
+    reworded = (
+        "The harbour authority announced on Monday that the old fish market will be turned into a "
+        "covered hall for local producers. Works begin in September and should last eighteen months. "
+        "According to the mayor, the project will bring the crowds back to the quays they left when the "
+        "fishing fleet moved north. The rents, not yet published, worry the traders."
+    )
+    detector = Detector()
+    detector.add_sources([ARTICLE])
+    match = detector.check(make_post("p", reworded)).matches[0]
+    assert match.copy_kind == "reworded"
+    assert len(match.spans) == 1
+    assert match.aligned_words > 40  # more than the exact opening sentences alone
+
+
+def test_the_verdict_is_the_share_the_strongest_match_shows():
+    detector = Detector()
+    detector.add_sources([ARTICLE])
+    own = " ".join("Our town keeps changing and I wonder every morning what my grandparents would say about it now".split() * 3)
+    finding = detector.check(make_post("v", f"{ARTICLE.text.split('. ')[0]}. {own}"))
+    share = finding.matches[0].containment
+    assert 0.2 <= share < 0.8 and finding.verdict == "revision"
+
+
+def test_an_authors_footer_is_not_a_match_from_the_first_posts_of_a_store(tmp_path):
+    footer = "Follow me for more notes on urban cycling and subscribe to the newsletter"
+    bodies = [
+        "The new cycle lane on the ring road is finally open and it is wide enough for cargo bikes",
+        "Winter tyres made my commute on the frozen hill safer than I expected this January",
+    ]
+    with Store(tmp_path / "dupfeed.db") as store:
+        run = store.begin_run("test")
+        store.ingest([make_post(f"f{i}", f"{body}. {footer}", hours=i) for i, body in enumerate(bodies)], run=run)
+        store.score(run=run)
+        findings = [record for record, _ in store.findings()]
+    assert [f["verdict"] for f in findings] == ["original", "original"]
+    assert all(not f["matches"] for f in findings)
