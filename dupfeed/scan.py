@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from .engine.detector import Detector
 from .errors import InputError
@@ -14,9 +15,12 @@ from .options import Options
 from .readers import read_sources
 from .readers.common import ReadResult
 from .readers.exports import merge_posts, read_export
-from .records import Finding, Post, Skip, Source, reaches
+from .readers.reasons import UNREADABLE_EXPORT, UNREADABLE_SOURCES
+from .records import Finding, Post, Reason, Skip, Source, reaches
 from .summary import Summary
 from .urls import is_web_url
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -89,13 +93,16 @@ def read_all_sources(
     values: Iterable[str | Path], feeds: Iterable[str] = (), *, cache: str | Path | None = None
 ) -> ReadResult[Source]:
     """Sources from paths (folders, files, source JSONL) and page URLs, plus the articles of
-    feed URLs; web pages go through the fetch cache (see :mod:`dupfeed.fetch`)."""
+    feed URLs; web pages go through the fetch cache (see :mod:`dupfeed.fetch`). A path that
+    cannot be read is skipped ("unreadable sources") and the others read.
+
+    Raises:
+        InputError: no path could be read, and nothing else was given.
+    """
     given, feeds = [str(v) for v in values], list(feeds)
     urls = [v for v in given if is_web_url(v)]
-    result: ReadResult[Source] = ReadResult()
-    for value in given:
-        if value not in urls:
-            result.extend(read_sources(value))
+    paths = [v for v in given if v not in urls]
+    result: ReadResult[Source] = _each_readable(paths, read_sources, UNREADABLE_SOURCES, more=bool(urls or feeds))
     if urls or feeds:
         from .fetch.web_sources import default_cache, web_sources
 
@@ -106,19 +113,42 @@ def read_all_sources(
 def read_all_posts(
     paths: Iterable[str | Path], *, input_format: str | None = None, include_direct: bool = False
 ) -> ReadResult[Post]:
-    """The posts of several exports, merged: a post in two overlapping exports counts once.
+    """The posts of several exports, merged: a post in two overlapping exports counts once. An
+    export that cannot be read, or holds no post at all, is skipped ("unreadable export", a
+    fault) and the others read.
 
     Raises:
-        InputError: an export holds no post at all.
+        InputError: no export could be read (the first one's error).
     """
-    result: ReadResult[Post] = ReadResult()
-    for path in paths:
-        read = read_export(path, input_format=input_format, include_direct=include_direct)
-        if not read.records and not read.skipped:
+
+    def read(path: str | Path) -> ReadResult[Post]:
+        found = read_export(path, input_format=input_format, include_direct=include_direct)
+        if not found.records and not found.skipped:
             raise InputError("no posts found in it", path=str(path))
-        result.extend(read)
-    result.records, duplicates = merge_posts(result.records)
+        return found
+
+    result = _each_readable(list(paths), read, UNREADABLE_EXPORT)
+    result.records, duplicates = merge_posts(result.records, result.origins)
     result.skipped.extend(duplicates)
+    return result
+
+
+def _each_readable(
+    paths: Sequence[str | Path], read: Callable[[str | Path], ReadResult[T]], reason: Reason, *, more: bool = False
+) -> ReadResult[T]:
+    """What ``read`` gives for each path, a path it cannot read skipped with ``reason`` (the
+    error's file, line and message) so that one bad input does not abort the others; unless
+    every path fails and nothing ``more`` is to be read: then the first error is raised."""
+    result: ReadResult[T] = ReadResult()
+    errors: list[InputError] = []
+    for path in paths:
+        try:
+            result.extend(read(path))
+        except InputError as err:
+            errors.append(err)
+            result.skipped.append(Skip(err.path or str(path), err.line, reason, err.reason))
+    if errors and len(errors) == len(paths) and not more:
+        raise errors[0]
     return result
 
 

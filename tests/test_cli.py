@@ -197,7 +197,8 @@ def test_two_posts_with_one_id_are_both_accounted_for(runner, tmp_path):
         [post_row("a", "first text about gardening in the rain"), post_row("a", "another text about cooking with friends")],
     )
     result = runner.invoke(main, ["scan", str(path), "-f", "jsonl"])
-    assert result.exit_code == 1 and "skipped: duplicate id (a)" in result.stderr
+    assert result.exit_code == 1
+    assert f"{path}:2: skipped: duplicate id (id a already read with another text at {path}:1)" in result.stderr
 
 
 def test_same_post_in_two_overlapping_exports_is_counted_once_without_fault(runner, posts):

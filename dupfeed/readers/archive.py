@@ -1,20 +1,26 @@
 """A read-only, safe view of an export as downloaded: a zip, a tar(.gz), a folder or one file.
 
 Archives come from strangers. Members are read into memory, never extracted to the paths they
-name; names that climb out (``../``) or are absolute are refused; each member's and the whole
-archive's decompressed size are capped, so a zip bomb is refused with a message instead of
-filling the disk or the memory.
+name; names that climb out (``../``) or are absolute are refused, and so are symbolic links in a
+folder. A zip bomb is refused before anything is decompressed, from the sizes the archive
+declares: a member larger than :data:`MAX_MEMBER_BYTES`, members larger in all than
+:data:`MAX_TOTAL_BYTES`, or a member more than :data:`MAX_RATIO` times its compressed size (text
+compresses 5 to 20 times; a bomb 1,000 times). A tar declares its sizes member by member, so
+those are checked as each header is read, against the size of the compressed file. Members are
+decompressed a chunk at a time and the same caps hold on what comes out, should a header lie.
+Memory stays bounded by the largest member accepted.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import posixpath
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError
@@ -25,7 +31,16 @@ Member = zipfile.ZipInfo | tarfile.TarInfo | Path
 """Where a member's bytes are: in the zip, in the tar, or a file of a folder."""
 
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
+"""Largest member read (the biggest accounts' tweets.js run to a few hundred MiB)."""
 MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024
+"""Most bytes decompressed from one archive."""
+MAX_RATIO = 100
+"""Most times a member may be larger than it is compressed (for a tar: the members in all,
+against the file), once it is over :data:`RATIO_FLOOR`."""
+RATIO_FLOOR = 4 * 1024 * 1024
+"""Size under which a member may compress any amount (a small file of blank lines does)."""
+MAX_MEMBERS = 500_000
+"""Most members of an archive (a Facebook download with every photo holds tens of thousands)."""
 _CHUNK = 1 << 20
 
 
@@ -34,6 +49,10 @@ def _size(n: int) -> str:
         if n >= 1 << shift:
             return f"{n / (1 << shift):g} {unit}"
     return f"{n} bytes"
+
+
+def _bomb(what: str, why: str) -> str:
+    return f"{what} when decompressed, {why}: refused (zip bomb?)"
 
 
 def _safe_name(name: str) -> str | None:
@@ -56,10 +75,11 @@ class Archive:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.skipped: list[Skip] = []
-        self._read_total = 0
+        self._read_total = [0]  # shared with the subsets: the cap is the whole archive's
         self._zip: zipfile.ZipFile | None = None
         self._tar: tarfile.TarFile | None = None
         self._members: dict[str, Member] = {}
+        self._owner = True
         if not self.path.exists():
             raise InputError("no such file or folder", path=str(self.path))
         try:
@@ -93,15 +113,57 @@ class Archive:
 
     def _open_zip(self) -> None:
         self._zip = zipfile.ZipFile(self.path)
-        for info in self._zip.infolist():
-            if not info.is_dir():
-                self._add(info.filename, info)
+        infos = [info for info in self._zip.infolist() if not info.is_dir()]
+        self._check_count(len(infos))
+        total = 0
+        for info in infos:
+            self._check_member(info.filename, info.file_size, info.compress_size)
+            total += info.file_size
+            self._check_total(total)
+            self._add(info.filename, info)
 
     def _open_tar(self) -> None:
         self._tar = tarfile.open(self.path, mode="r:*")  # noqa: SIM115 - open until close()
-        for info in self._tar.getmembers():
-            if info.isfile():
-                self._add(info.name, info)
+        compressed = self.path.stat().st_size
+        total = count = 0
+        # Header by header, not getmembers(): a bomb is refused at its first huge header, before
+        # its data is decompressed to reach the next one.
+        while (info := self._tar.next()) is not None:
+            if not info.isfile():
+                continue
+            count += 1
+            self._check_count(count)
+            total += info.size
+            self._check_member(info.name, info.size, compressed)
+            self._check_total(total)
+            if total > max(RATIO_FLOOR, MAX_RATIO * compressed):
+                why = f"over {MAX_RATIO} times the archive's size"
+                raise InputError(_bomb(f"members of {_size(total)} in all", why), path=str(self.path))
+            self._add(info.name, info)
+
+    def _check_count(self, count: int) -> None:
+        if count > MAX_MEMBERS:
+            raise InputError(f"more than {MAX_MEMBERS:,} members: refused", path=str(self.path))
+
+    def _check_member(self, name: str, size: int, compressed: int) -> None:
+        where = f"{self.path}:{name}"
+        if size > MAX_MEMBER_BYTES:
+            raise InputError(_bomb(f"{_size(size)}", f"over {_size(MAX_MEMBER_BYTES)}"), path=where)
+        if size > max(RATIO_FLOOR, MAX_RATIO * compressed):
+            raise InputError(_bomb(f"{_size(size)}", f"over {MAX_RATIO} times its compressed size"), path=where)
+
+    def _check_total(self, total: int) -> None:
+        if total > MAX_TOTAL_BYTES:
+            raise InputError(_bomb(f"members of {_size(total)}", f"over {_size(MAX_TOTAL_BYTES)} in all"), path=str(self.path))
+
+    def subset(self, names: Iterable[str]) -> Archive:
+        """A view of some members of this archive (open while it is; closing it closes nothing)."""
+        wanted = set(names)
+        view = copy.copy(self)
+        view.skipped = []
+        view._members = {name: handle for name, handle in self._members.items() if name in wanted}
+        view._owner = False
+        return view
 
     def __enter__(self) -> Archive:
         return self
@@ -110,6 +172,8 @@ class Archive:
         self.close()
 
     def close(self) -> None:
+        if not self._owner:
+            return
         if self._zip is not None:
             self._zip.close()
         if self._tar is not None:
@@ -161,20 +225,26 @@ class Archive:
         return out[:size]
 
     def read_bytes(self, member: str) -> bytes:
-        """A member's content, refused past the size caps."""
+        """A member's content, refused past the size caps (checked as it is decompressed)."""
+        handle = self._members[member]
+        if isinstance(handle, Path):
+            try:
+                size = handle.stat().st_size
+            except OSError as err:
+                raise InputError(f"cannot read: {err.strerror or err}", path=self.where(member)) from err
+            if size > MAX_MEMBER_BYTES:
+                raise InputError(f"file of {_size(size)}, over {_size(MAX_MEMBER_BYTES)}: refused", path=self.where(member))
+        compressed = handle.compress_size if isinstance(handle, zipfile.ZipInfo) else None
         out = io.BytesIO()
         for chunk in self._stream(member):
-            self._read_total += len(chunk)
-            if out.tell() + len(chunk) > MAX_MEMBER_BYTES:
-                raise InputError(
-                    f"member larger than {_size(MAX_MEMBER_BYTES)} when decompressed: refused (zip bomb?)",
-                    path=self.where(member),
-                )
-            if self._read_total > MAX_TOTAL_BYTES:
-                raise InputError(
-                    f"archive larger than {_size(MAX_TOTAL_BYTES)} when decompressed: refused (zip bomb?)",
-                    path=str(self.path),
-                )
+            self._read_total[0] += len(chunk)
+            size = out.tell() + len(chunk)
+            if size > MAX_MEMBER_BYTES:
+                raise InputError(_bomb(f"more than {_size(MAX_MEMBER_BYTES)}", "its cap"), path=self.where(member))
+            if compressed is not None and size > max(RATIO_FLOOR, MAX_RATIO * compressed):
+                why = f"over {MAX_RATIO} times its compressed size"
+                raise InputError(_bomb(f"more than {_size(size)}", why), path=self.where(member))
+            self._check_total(self._read_total[0])
             out.write(chunk)
         return out.getvalue()
 

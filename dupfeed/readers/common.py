@@ -23,16 +23,27 @@ MAX_TEXT_CHARS = 1_000_000
 far longer); a longer "post" is a pasted book or a broken record, skipped as "text too long"."""
 
 
+Origin = tuple[str, int | None]
+"""Where a record was read: the file (or ``archive:member``) and the line, where known."""
+
+
 @dataclass
 class ReadResult(Generic[T]):
-    """Records read from one or more files, and the records skipped with their reasons."""
+    """Records read from one or more files, and the records skipped with their reasons.
+
+    ``origins`` tells where posts were read, by ``(platform, id, text)``, for the warning about
+    an id read twice with two texts (see :func:`~dupfeed.readers.exports.merge_posts`).
+    """
 
     records: list[T] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
+    origins: dict[tuple[str, str, str], Origin] = field(default_factory=dict)
 
     def extend(self, other: ReadResult[T]) -> None:
         self.records.extend(other.records)
         self.skipped.extend(other.skipped)
+        for key, origin in other.origins.items():
+            self.origins.setdefault(key, origin)
 
     def add(self, item: T | Skip) -> None:
         """One record, or the skip that stands for it."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import InputError
 from ..records import Post, Skip
 from .archive import Archive
-from .common import ReadResult
+from .common import Origin, ReadResult
 from .platforms import registry
 from .reasons import DUPLICATE_ID, SAME_POST_TWICE
 
@@ -45,16 +46,21 @@ def read_export(path: str | Path, *, input_format: str | None = None, include_di
         private = {"include_direct": include_direct} if chosen.NAME == "mastodon" else {}
         result = chosen.read(archive, **private)
         result.skipped[:0] = archive.skipped
+        for post in result.records:
+            where = archive.where(post.source_file) if post.source_file else str(path)
+            result.origins.setdefault((post.platform, post.id, post.text), (where, None))
         return result
 
 
-def merge_posts(posts: list[Post]) -> tuple[list[Post], list[Skip]]:
+def merge_posts(posts: list[Post], origins: Mapping[tuple[str, str, str], Origin] | None = None) -> tuple[list[Post], list[Skip]]:
     """Posts of several exports without duplicates, and what was dropped.
 
     A post seen twice with the same platform, id and text (two overlapping archives of one
     account) is kept once, the first time, and counted as left out; a second post with an id
-    already taken but another text is a fault of the input, skipped with reason "duplicate id".
+    already taken but another text is a fault of the input, skipped with reason "duplicate id",
+    at the file and line ``origins`` gives for it, naming where the first one was read.
     """
+    origins = origins or {}
     seen: dict[tuple[str, str], Post] = {}
     out, skipped = [], []
     for post in posts:
@@ -63,7 +69,12 @@ def merge_posts(posts: list[Post]) -> tuple[list[Post], list[Skip]]:
         if first is None:
             seen[key] = post
             out.append(post)
-        else:
-            reason = SAME_POST_TWICE if first.text == post.text else DUPLICATE_ID
-            skipped.append(Skip(post.source_file or post.platform, None, reason, post.id))
+            continue
+        where, line = origins.get((*key, post.text), (post.source_file or post.platform, None))
+        if first.text == post.text:
+            skipped.append(Skip(where, line, SAME_POST_TWICE, post.id))
+            continue
+        first_where, first_line = origins.get((*key, first.text), (first.source_file or first.platform, None))
+        earlier = f"{first_where}:{first_line}" if first_line else first_where
+        skipped.append(Skip(where, line, DUPLICATE_ID, f"id {post.id} already read with another text at {earlier}"))
     return out, skipped

@@ -74,10 +74,16 @@ def parse_jsonl(text: str, where: str) -> ReadResult[Post]:
     result: ReadResult[Post] = ReadResult()
     for number, row in jsonl_objects(text, where, result.skipped):
         try:
-            result.records.append(post_from_mapping(row))
+            _add(result, post_from_mapping(row), where, number)
         except BadRecord as err:
             result.skipped.append(err.skip(where, number))
     return result
+
+
+def _add(result: ReadResult[Post], post: Post, where: str, line: int) -> None:
+    """Add a post read at ``where`` and ``line``, remembering where it was read."""
+    result.records.append(post)
+    result.origins.setdefault((post.platform, post.id, post.text), (where, line))
 
 
 def parse_csv(text: str, where: str) -> ReadResult[Post]:
@@ -86,7 +92,7 @@ def parse_csv(text: str, where: str) -> ReadResult[Post]:
     table = CsvRecords(text, where, REQUIRED)
     for line, cells in table.rows(result.skipped):
         try:
-            result.records.append(post_from_mapping(table.mapping(cells), platform="csv"))
+            _add(result, post_from_mapping(table.mapping(cells), platform="csv"), where, line)
         except BadRecord as err:
             result.skipped.append(err.skip(where, line))
     return result

@@ -62,8 +62,10 @@ WRONG_NUMBER_OF_CELLS = Reason("wrong number of cells")
 MALFORMED_BLOCK = Reason("malformed block")
 # Exports and archives
 UNSAFE_MEMBER_NAME = Reason("unsafe member name")
+LINK_OUT_OF_FOLDER = Reason("link out of the folder")
 MISSING_EXPORT = Reason("missing export")
 UNREADABLE_EXPORT = Reason("unreadable export")
+UNREADABLE_SOURCES = Reason("unreadable sources")
 NOT_A_POSTS_FILE = Reason("not a posts file")
 """A file in a folder of exports that no reader reads and no export claims."""
 

@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import InputError
 from ..records import Skip, Source
 from .common import ReadResult, jsonl_objects, parse_datetime, read_utf8
-from .reasons import EMPTY_TEXT, FIELD_NOT_A_STRING, MISSING_FIELD, NO_MAIN_TEXT
+from .reasons import EMPTY_TEXT, FIELD_NOT_A_STRING, LINK_OUT_OF_FOLDER, MISSING_FIELD, NO_MAIN_TEXT
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -93,10 +93,17 @@ def front_matter(text: str) -> dict[str, str]:
 
 
 def read_folder(folder: Path) -> ReadResult[Source]:
-    """Every ``.txt``, ``.md``, ``.html`` and ``.htm`` file below ``folder``; ids are relative paths."""
+    """Every ``.txt``, ``.md``, ``.html`` and ``.htm`` file below ``folder``; ids are relative
+    paths. A symbolic link that leads out of the folder (``passwd.txt -> /etc/passwd``) is not
+    read: it is skipped, naming where it leads."""
     result: ReadResult[Source] = ReadResult()
+    inside = folder.resolve()
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES)
     for path in files:
+        target = path.resolve()
+        if not target.is_relative_to(inside):
+            result.skipped.append(Skip(str(path), None, LINK_OUT_OF_FOLDER, f"leads to {target}"))
+            continue
         item = _from_file(path, path.relative_to(folder).as_posix())
         result.add(item)
     return result

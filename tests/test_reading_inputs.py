@@ -1,0 +1,77 @@
+"""Inputs as people hold them: one unreadable export among good ones, an id read twice, posts
+longer than a page, folders that hold several exports, spreadsheet CSV, posts on stdin."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+from conftest import post_row, write_jsonl
+
+from dupfeed.cli import main
+from dupfeed.readers.posts import parse_jsonl
+
+GARDEN = "A long walk through the rain-soaked garden taught me more about patience than any book."
+COOKING = "Cooking with friends on a Sunday evening is the best way to end a busy week of work."
+
+
+@pytest.fixture
+def good_and_truncated(tmp_path):
+    good = write_jsonl(tmp_path / "good.jsonl", [post_row("1", GARDEN), post_row("2", COOKING)])
+    whole = tmp_path / "whole.zip"
+    with zipfile.ZipFile(whole, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data/tweets.js", "window.YTD.tweets.part0 = []" + " " * 50_000)
+    truncated = tmp_path / "truncated.zip"
+    truncated.write_bytes(whole.read_bytes()[:200])
+    return good, truncated
+
+
+def test_scan_reports_the_good_export_names_the_truncated_one_and_exits_1(runner, good_and_truncated):
+    good, truncated = good_and_truncated
+    result = runner.invoke(main, ["scan", str(good), str(truncated), "-f", "jsonl"])
+    assert result.exit_code == 1
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["1", "2"]
+    assert f"warning: {truncated}: skipped: unreadable export (not a valid zip archive" in result.stderr
+
+
+def test_db_ingest_stores_the_good_export_names_the_truncated_one_and_exits_1(runner, good_and_truncated, tmp_path):
+    good, truncated = good_and_truncated
+    db = tmp_path / "dupfeed.db"
+    result = runner.invoke(main, ["db", "ingest", str(good), str(truncated), "--db", str(db)])
+    assert result.exit_code == 1
+    assert f"warning: {truncated}: skipped: unreadable export" in result.stderr
+    assert f"{db}: 2 posts added" in result.stderr
+    listed = runner.invoke(main, ["db", "findings", "--db", str(db), "-f", "jsonl"])
+    assert sorted(json.loads(line)["id"] for line in listed.stdout.splitlines()) == ["1", "2"]
+
+
+def test_only_input_unreadable_is_one_clear_line(runner, good_and_truncated):
+    _, truncated = good_and_truncated
+    result = runner.invoke(main, ["scan", str(truncated)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {truncated}: not a valid zip archive (a truncated download?)\n"
+
+
+def test_id_read_again_with_another_text_names_both_files_and_lines(runner, tmp_path):
+    first = write_jsonl(tmp_path / "first.jsonl", [post_row("1", GARDEN), post_row("7", COOKING)])
+    second = write_jsonl(tmp_path / "second.jsonl", [post_row("9", COOKING), post_row("7", GARDEN + " Again.")])
+    result = runner.invoke(main, ["scan", str(first), str(second), "-f", "jsonl"])
+    assert result.exit_code == 1
+    assert f"warning: {second}:2: skipped: duplicate id (id 7 already read with another text at {first}:2)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "length, read",
+    [(230_000, True), (1_000_000, True), (1_000_001, False)],
+    ids=["long-form-230k", "at-the-cap", "past-the-cap"],
+)
+def test_posts_up_to_a_million_characters_are_read(tmp_path, length, read):
+    text = ("word " * (length // 5 + 1))[:length]
+    path = write_jsonl(tmp_path / "long.jsonl", [post_row("1", text)])
+    result = parse_jsonl(path.read_text(encoding="utf-8"), str(path))
+    assert len(result.records) == int(read)
+    if not read:
+        assert [(s.line, s.reason, s.detail) for s in result.skipped] == [
+            (1, "text too long", "1,000,001 characters; at most 1,000,000")
+        ]
