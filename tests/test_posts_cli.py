@@ -8,9 +8,9 @@ import re
 
 import pytest
 from conftest import ARTICLE, PASSAGE
-from fixtures.fetch.platforms import Mastodon, link_html
-from fixtures.fetch.server import Site
+from fixtures.fetch.platforms import link_html
 from test_fetch_detect import site_page
+from test_fetch_posts import mastodon, site  # noqa: F401  (the fixtures: a site on 127.0.0.1 and its Mastodon)
 
 from dupfeed.cli.main import main
 from dupfeed.fetch.posts import read_cursors
@@ -19,23 +19,11 @@ FAST = ["--delay", "0", "--retries", "1", "--backoff", "0", "--timeout", "0.5"]
 OWN = "Here is what I learned this week while visiting the new battery plant with my students from the engineering school."
 
 
-@pytest.fixture
-def site():
-    site = Site().start()
-    yield site
-    site.stop()
-
-
-@pytest.fixture
-def mastodon(site) -> Mastodon:
-    return Mastodon(site)
-
-
 def paragraphs(text: str) -> str:
     return "".join(f"<p>{p}</p>" for p in text.split("\n\n"))
 
 
-def test_posts_fetch_exits_0_with_a_summary_and_is_idempotent(runner, site, mastodon, tmp_path):
+def test_posts_fetch_exits_0_with_a_summary_and_is_idempotent(runner, site, mastodon, tmp_path):  # noqa: F811
     mastodon.account("alice")
     mastodon.post("alice", "<p>A first post about the tides of the Atlantic coast.</p>", 1)
     out = tmp_path / "posts.jsonl"
@@ -50,7 +38,7 @@ def test_posts_fetch_exits_0_with_a_summary_and_is_idempotent(runner, site, mast
     assert json.loads(scanned.stdout.splitlines()[0])["author"] == "alice@127.0.0.1"
 
 
-def test_failed_urls_exit_1_with_counts_per_reason_and_the_rest_stored(runner, site, mastodon, tmp_path):
+def test_failed_urls_exit_1_with_counts_per_reason_and_the_rest_stored(runner, site, mastodon, tmp_path):  # noqa: F811
     mastodon.account("alice")
     mastodon.post("alice", "<p>Still here, still posting about the tides.</p>", 1)
     out = tmp_path / "posts.jsonl"
@@ -85,7 +73,10 @@ def test_help_documents_each_exit_status_the_command_returns(runner):
 
 
 def test_scan_reports_an_account_that_copies_a_fetched_article_and_another_accounts_earlier_post(
-    runner, site, mastodon, tmp_path
+    runner,
+    site,  # noqa: F811
+    mastodon,  # noqa: F811
+    tmp_path,
 ):
     article = site.page("/news/voltcycle.html", site_page("Voltcycle opens its first plant in Lyon", ARTICLE))
     mastodon.account("alice")
@@ -129,7 +120,7 @@ def _config(folder, **values) -> str:
     return str(path)
 
 
-def test_nightly_fetches_its_post_feeds_and_asks_only_for_what_is_new(runner, site, mastodon, tmp_path):
+def test_nightly_fetches_its_post_feeds_and_asks_only_for_what_is_new(runner, site, mastodon, tmp_path):  # noqa: F811
     mastodon.account("alice")
     mastodon.account("bob")
     mastodon.post("alice", paragraphs(f"{OWN}\n\n{PASSAGE}"), 10)
