@@ -49,9 +49,12 @@ class Options:
         min_content_words: fewest aligned content words (not function words, not common text)
             of a match reported: what makes it evidence rather than a shared formula ("Been a
             while. Hope all's well with you" has three). Higher misses short reposts.
-        function_word_share, function_word_min_docs: a word in at least this share of all the
-            documents (and in at least that many) is a function word: it counts as aligned but
-            not as content. Learned from the corpus, in every language.
+        function_word_share, function_word_min_docs: a word that makes up at least this share
+            of all the words counted (sources and posts), and occurs at least that many times,
+            is a function word: it counts as aligned but not as content. Measured on tokens, so
+            that short posts and long articles learn the same words; 0.4% is about the 25 most
+            frequent words of a language (Zipf: ``the``, ``of``, ``de``, ``la``, ``you``), the size
+            of a short stop list, learned in every language from the corpus itself.
         frame_slack_words: a match with an earlier post whose passages are each no longer than
             ``boilerplate_max_words`` and sit at the same edge of both posts (within this many
             words), less than half of the post, is a frame around new text (a yearly "I read 52
@@ -91,7 +94,7 @@ class Options:
     reworded_min_share: float = 0.33
     min_passage_words: int = 8
     min_content_words: int = 5
-    function_word_share: float = 0.05
+    function_word_share: float = 0.004
     function_word_min_docs: int = 10
     frame_slack_words: int = 3
     copy_containment: float = 0.8

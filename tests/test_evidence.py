@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from conftest import make_post
 
-from dupfeed import Detector, Options, Source
+from dupfeed import Detector, Source
 from dupfeed.store import Store
 
 ARTISTS = [
@@ -86,8 +86,7 @@ def test_a_stock_reply_of_few_content_words_is_not_evidence():
         make_post("s1", "Thanks a lot, Maria! It has been a while. Hope all is well with you", hours=20),
         make_post("s2", "Thanks, Tom! It has been a while. Hope all is well with you", hours=30),
     ]
-    options = Options(function_word_min_docs=3, function_word_share=0.25)  # a small corpus learns its function words
-    findings = {f.id: f for f in Detector(options).scan(posts)}
+    findings = {f.id: f for f in Detector().scan(posts)}  # function words learned from the chatter
     assert findings["s2"].verdict == "original" and not findings["s2"].matches
 
 

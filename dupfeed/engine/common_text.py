@@ -7,8 +7,8 @@ posts is recurring; a run of recurring words of at most ``max_words`` words, whe
 in the post, is common text, and is not evidence of copying. A post copied whole many times is
 not common text (its recurring run is long), and neither is a passage also found in a source.
 
-Function words are learned the same way, from the words of every document counted: a word in
-a large share of them (``the``, ``de``, ``and``) says nothing about who copied whom.
+Function words are learned the same way, from the words of every document counted: a word that
+makes up a large share of all words (``the``, ``de``, ``and``) says nothing about who copied whom.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ class PhraseCounts(Protocol):
 
     def count(self, shingles: np.ndarray) -> np.ndarray:
         """The number of posts holding each of ``shingles``."""
+
+    def total(self) -> int:
+        """The sum of all counts."""
 
 
 def _key(shingles: np.ndarray) -> np.ndarray:
@@ -57,7 +60,8 @@ class ShingleCounts:
         return merged, np.bincount(inverse, weights=counts, minlength=len(merged)).astype(np.uint32)
 
     def add(self, shingle_sets: list[np.ndarray]) -> None:
-        """Count a batch of posts, given each post's unique shingles."""
+        """Count a batch of posts, given each post's unique shingles (or each occurrence, to
+        count occurrences)."""
         if not shingle_sets:
             return
         keys = _key(np.concatenate(shingle_sets))
@@ -67,6 +71,10 @@ class ShingleCounts:
         # Merge the newest runs while a run is no larger than the one after it.
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
             self.runs[-2:] = [self._merge(self.runs[-2:])]
+
+    def total(self) -> int:
+        """The sum of all counts (what a share of them is taken of)."""
+        return int(sum(int(c.sum(dtype=np.int64)) for _, c in self.runs))
 
     def count(self, shingles: np.ndarray) -> np.ndarray:
         """The number of posts holding each of ``shingles``."""

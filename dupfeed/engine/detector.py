@@ -91,7 +91,7 @@ class Detector:
         index: the :class:`~dupfeed.engine.index.CandidateIndex` (default: the one
             ``options.index`` names, empty).
         counts: the :class:`~dupfeed.engine.common_text.PhraseCounts` of the posts' shingles so far.
-        word_counts: the same of the words of every document (sources and posts) so far.
+        word_counts: how often each word occurs in every document (sources and posts) so far.
         next_sequence: the sequence number of the next post (posts already in ``documents``
             hold the ones before; it breaks ties between posts of the same time).
     """
@@ -147,7 +147,7 @@ class Detector:
         for doc in docs:
             self.documents.append(doc)
         self.index.add(sketches.window_owner + first, sketches.windows)
-        self.word_counts.add([np.unique(doc.words) for doc in docs if doc.words is not None])
+        self.word_counts.add([doc.words for doc in docs if doc.words is not None])
         self.timings["index"] += time.perf_counter() - started
         return list(range(first, len(self.documents))), sketches, docs
 
@@ -257,11 +257,11 @@ class Detector:
         return np.where(common, by_word, 0)
 
     def _function_words(self, doc: Document) -> np.ndarray:
-        """The post's words found in so many documents that they carry no evidence."""
+        """The post's words so frequent in the corpus that they carry no evidence."""
         opts = self.options
         if doc.words is None or not len(doc.words):
             return np.zeros(doc.n_words, dtype=bool)
-        least = max(opts.function_word_min_docs, opts.function_word_share * len(self.documents))
+        least = max(opts.function_word_min_docs, opts.function_word_share * self.word_counts.total())
         return self.word_counts.count(doc.words) >= least
 
     def _score(self, number: int, candidates: set[int]) -> Finding:
