@@ -158,7 +158,7 @@ def test_statuses_read_as_the_export_reader_reads_them(site, mastodon, tmp_path)
     assert bob["links"] == [article, "https://card.example/page"]
     assert (boost["kind"], boost["author"], boost["repost_of"]) == ("repost", "alice@127.0.0.1", bob["id"])
     assert boost["text"] == bob["text"] and boost["id"] != bob["id"]
-    assert [(s.reason, s.is_fault) for s in report.skipped] == [("no text", False)]
+    assert [(s.reason, s.is_fault) for s in report.skipped] == [("media without text", False)]
     assert report.ok
 
 

@@ -28,7 +28,7 @@ from ...records import Post
 from ..failures import PRIVATE_ACCOUNT, UNEXPECTED_JSON, FetchFailure
 from ..http import HttpClient
 from .targets import Target
-from .timeline import NO_TEXT, Page, get_json
+from .timeline import Page, get_json
 
 APPVIEW = "https://public.api.bsky.app"
 """The public AppView: answers without an account."""
@@ -52,8 +52,8 @@ def item_post(item: object, where: str) -> Post:
     uri, record, did = _get(item, "post", "uri"), _get(item, "post", "record"), _get(item, "post", "author", "did")
     if not isinstance(uri, str) or not isinstance(record, dict) or not isinstance(did, str):
         raise BadRecord(reasons.NOT_A_POST, "a feed item without post.uri, post.record or post.author.did")
-    if isinstance(record.get("text"), str) and not record["text"].strip():
-        raise BadRecord(NO_TEXT, uri)
+    if isinstance(record.get("text"), str) and not record["text"].strip() and record.get("embed"):
+        raise BadRecord(reasons.MEDIA_WITHOUT_TEXT, uri)
     post = record_post(record, did=did, rkey=uri.rsplit("/", 1)[-1], uri=uri, cid=None, member=where)
     reason = _get(item, "reason")
     if _get(reason, "$type") != REPOST_REASON:

@@ -27,13 +27,13 @@ from urllib.parse import quote, urlencode
 from ...html.text import html_to_text
 from ...readers.common import BadRecord, checked_text, parse_datetime
 from ...readers.platforms.mastodon import _inward_links
-from ...readers.reasons import DIRECT_MESSAGE, MISSING_FIELD, NOT_A_POST, UNREADABLE_DATE
+from ...readers.reasons import DIRECT_MESSAGE, EMPTY_TEXT, MEDIA_WITHOUT_TEXT, MISSING_FIELD, NOT_A_POST, UNREADABLE_DATE
 from ...records import Post
 from ...urls import extract_urls
 from ..failures import ACCOUNT_SUSPENDED, PRIVATE_ACCOUNT, UNEXPECTED_JSON, FetchFailure
 from ..http import HttpClient
 from .targets import Target
-from .timeline import NO_TEXT, Page, get_json
+from .timeline import Page, get_json
 
 PAGE_SIZE = 40
 """Statuses asked per page: the API's maximum."""
@@ -58,7 +58,8 @@ def status_post(status: object, host: str) -> Post:
     shown = reblog if isinstance(reblog, dict) else status
     content = shown["content"] if isinstance(shown.get("content"), str) else ""
     text, hrefs = html_to_text(content)
-    checked_text(text, empty=NO_TEXT, detail=uri)
+    media = bool(shown.get("media_attachments") or shown.get("poll"))
+    checked_text(text, empty=MEDIA_WITHOUT_TEXT if media else EMPTY_TEXT, detail=uri)
     try:
         created = parse_datetime(status.get("created_at"))
     except ValueError:

@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ...readers.common import BadRecord
-from ...records import Post, Reason, Skip
+from ...records import Post, Skip
 from ..failures import ACCOUNT_NOT_FOUND, ACCOUNT_SUSPENDED, ENDLESS_PAGER, NOT_JSON, PRIVATE_ACCOUNT, FetchFailure
 from ..http import HttpClient, Response
 
 JSON_ACCEPT = "application/json"
-NO_TEXT = Reason("no text", left_out=True)
-"""A post with nothing to compare (a photo, a video): left out, not a fault."""
 
 
 @dataclass
