@@ -22,6 +22,7 @@ def test_counts_equal_a_plain_counter_however_posts_arrive_in_batches(batches):
             expected.update(post)
     queried = np.arange(45, dtype=np.uint64) * spread
     assert counts.count(queried).tolist() == [expected[i] for i in range(45)]
+    assert counts.total() == sum(expected.values())
 
 
 def test_short_recurring_run_is_common_text_but_a_post_copied_whole_is_not():

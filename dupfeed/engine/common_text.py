@@ -51,6 +51,7 @@ class ShingleCounts:
     def __init__(self, runs: Iterable[tuple[np.ndarray, np.ndarray]] = ()) -> None:
         self.runs: list[tuple[np.ndarray, np.ndarray]] = list(runs)
         """Sorted unique shingles and their counts, oldest run first (a store saves them)."""
+        self._total: int | None = None
 
     @staticmethod
     def _merge(runs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -67,6 +68,8 @@ class ShingleCounts:
         keys = _key(np.concatenate(shingle_sets))
         if not len(keys):
             return
+        if self._total is not None:
+            self._total += len(keys)
         self.runs.append(self._merge([(keys, np.ones(len(keys), dtype=np.uint32))]))
         # Merge the newest runs while a run is no larger than the one after it.
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
@@ -74,7 +77,9 @@ class ShingleCounts:
 
     def total(self) -> int:
         """The sum of all counts (what a share of them is taken of)."""
-        return int(sum(int(c.sum(dtype=np.int64)) for _, c in self.runs))
+        if self._total is None:
+            self._total = int(sum(int(c.sum(dtype=np.int64)) for _, c in self.runs))
+        return self._total
 
     def count(self, shingles: np.ndarray) -> np.ndarray:
         """The number of posts holding each of ``shingles``."""
