@@ -51,19 +51,25 @@ _OPTIONS = [
 NAMES = ("user_agent", "timeout", "retries", "backoff", "delay", "concurrency", "max_bytes", "max_redirects", "max_wait")
 
 
-def fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the politeness options (``--user-agent``, ``--timeout``, ``--retries``, ``--backoff``,
-    ``--delay``, ``--concurrency``, ``--max-bytes``, ``--max-redirects``) to a command."""
-    for option in reversed(_OPTIONS):
-        command = option(command)
-    return command
+def fetch_options(*, without: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A decorator adding the politeness options (``--user-agent``, ``--timeout``, ``--retries``,
+    ``--backoff``, ``--delay``, ``--concurrency``, ``--max-bytes``, ``--max-redirects``,
+    ``--max-wait``) to a command, but those named in ``without`` (a command they mean nothing to)."""
+
+    def add(command: Callable[..., Any]) -> Callable[..., Any]:
+        for name, option in reversed(list(zip(NAMES, _OPTIONS))):
+            if name not in without:
+                command = option(command)
+        return command
+
+    return add
 
 
 def options_from(given: dict[str, Any]) -> FetchOptions:
     """The FetchOptions of the values given (None: the default); a bad value is bad usage.
 
     Pops the politeness options out of ``given`` (a command's keyword arguments)."""
-    values = {name: given.pop(name) for name in NAMES}
+    values = {name: given.pop(name, None) for name in NAMES}
     if values["timeout"] is not None:
         values["total_timeout"] = max(60.0, 6 * values["timeout"])
     try:

@@ -61,7 +61,7 @@ def posts() -> None:
     help="Pages asked per URL and run (a Mastodon page holds 40 statuses, a Bluesky page 100 items).",
 )
 @click.option("--bluesky-appview", metavar="URL", default=APPVIEW, show_default=True, help="The Bluesky AppView asked.")
-@fetch_options
+@fetch_options(without=("concurrency",))  # one URL at a time: its pages come in order
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, summary or warnings on stderr.")
 def fetch(urls, out, max_pages, bluesky_appview, quiet, **politeness):
     """Fetch the public posts of URLS and append those not yet stored to the --out JSONL file.

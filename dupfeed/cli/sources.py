@@ -89,7 +89,7 @@ def sources() -> None:
     help="Fetch stored pages again, conditionally (ETag / Last-Modified); changed pages replace their record.",
 )
 @click.option("--limit", type=click.IntRange(0), help="Fetch at most this many pages in this run.")
-@fetch_options
+@fetch_options()
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, summary or warnings on stderr.")
 def fetch(urls, url_file, feeds, sitemaps, out, refresh, limit, quiet, **politeness):
     """Fetch source articles from the web and append them to the --out JSONL file.
