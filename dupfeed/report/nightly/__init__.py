@@ -19,7 +19,7 @@ excerpts of ~3,650, two matches per finding, 100 sources, 2,500 clusters of thre
 the page is 4.4 MB, at 4,000 (the most with full 1,500-character sides) 15.5 MB, at 20,000 30.4 MB.
 """
 
-from .common import CHUNK
+from ..html_base import CHUNK
 from .markdown import format_nightly_markdown
 from .page import format_nightly_html
 

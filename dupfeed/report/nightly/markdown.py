@@ -5,18 +5,9 @@ from __future__ import annotations
 import re
 
 from ...records import VERDICTS
-from ..html_base import safe_url
-from .common import (
+from ..html_base import (
     _RELATIONS,
-    DEFAULT_TITLE,
-    MAX_CLUSTER_POSTS,
-    MAX_CLUSTERS,
-    MAX_FAILURES,
-    MAX_ORIGINALS,
-    MD_CHARS,
-    _cluster_posts,
     _credited,
-    _day,
     _dict,
     _groups,
     _int,
@@ -25,10 +16,21 @@ from .common import (
     _plural,
     _ranges,
     _ratio,
-    _scored,
-    _short,
     _str,
     _strongest,
+    safe_url,
+)
+from .common import (
+    DEFAULT_TITLE,
+    MAX_CLUSTER_POSTS,
+    MAX_CLUSTERS,
+    MAX_FAILURES,
+    MAX_ORIGINALS,
+    MD_CHARS,
+    _cluster_posts,
+    _day,
+    _scored,
+    _short,
 )
 
 # --- Markdown -------------------------------------------------------------------------------------

@@ -6,48 +6,36 @@ import math
 from collections.abc import Collection
 
 from ...records import VERDICTS
-from ..html_base import link, page, safe_url
-from .common import (
-    _COLOURS,
-    _RELATIONS,
-    _STATUSES,
-    CHUNK,
-    DEFAULT_TITLE,
-    MAX_CLUSTER_POSTS,
-    MAX_CLUSTERS,
-    MAX_FAILURES,
-    MAX_ORIGINALS,
-    MIN_SIDE_CHARS,
-    ORIGINAL_CHARS,
-    OTHER_MATCHES,
-    SIDE_CHARS,
-    TEXT_BUDGET,
-    TOP_GROUPS,
-    Group,
-    _cluster_posts,
-    _credited,
-    _day,
+from ..html_base import (
+    _badge,
     _dict,
     _esc,
+    _findings_html,
     _groups,
     _highlight,
     _int,
     _list,
     _pct,
     _plural,
-    _ranges,
-    _ratio,
+    _str,
+    link,
+    page,
+)
+from .common import (
+    _COLOURS,
+    _STATUSES,
+    DEFAULT_TITLE,
+    MAX_CLUSTER_POSTS,
+    MAX_CLUSTERS,
+    MAX_FAILURES,
+    MAX_ORIGINALS,
+    ORIGINAL_CHARS,
+    TEXT_BUDGET,
+    _cluster_posts,
+    _day,
     _scored,
     _short,
-    _str,
-    _strongest,
-    _target_label,
 )
-
-
-def _badge(verdict) -> str:
-    name = _str(verdict)
-    return f'<span class="verdict {name if name in VERDICTS else "other"}">{_esc(name or "unknown")}</span>'
 
 
 def _table(head: list[str], rows: list[list[str]], numeric: Collection[int] = ()) -> str:
@@ -206,101 +194,6 @@ def _clusters_html(report: dict) -> str:
     return "".join(out)
 
 
-def _finding_html(finding: dict, side: int) -> str:
-    """One post beside its strongest match, the copied passages marked on both sides."""
-    match, others = _strongest(finding)
-    text = _str(finding.get("text"))
-    where = " · ".join(_esc(finding.get(k)) for k in ("created_at", "platform", "kind") if finding.get(k))
-    out = [
-        (
-            f'<article class="finding"><p>{_badge(finding.get("verdict"))} '
-            f"<b>{link(finding.get('url'), _esc(finding.get('id')))}</b> by {_esc(finding.get('author') or 'unknown')} "
-            f'<span class="meta">{where}</span></p>'
-        )
-    ]
-    if match is None:
-        return "".join(out) + f'<div class="text">{_highlight(text, [], side)}</div></article>'
-    credit = (
-        '<span class="credited">credited</span>'
-        if match.get("attributed") is True
-        else '<span class="uncredited">not credited</span>'
-    )
-    relation = _str(match.get("relation"))
-    out.append(
-        f'<p class="meta">{_esc(_RELATIONS.get(relation, relation))}: '
-        f"<b>{link(match.get('url'), _esc(_target_label(match)))}</b> · "
-        f"{_ratio(match.get('containment')):.0%} of the post copied · "
-        f"similarity {_ratio(match.get('similarity')):.2f} · {credit}</p>"
-    )
-    spans = match.get("spans")
-    excerpt = _dict(match.get("excerpt"))
-    ex_text, ex_start = _str(excerpt.get("text")), max(_int(excerpt.get("start")), 0)
-    mine = _highlight(text, _ranges(spans, "post_start", "post_end", 0, len(text)), side)
-    theirs = '<span class="meta">no excerpt</span>'
-    if ex_text:
-        ranges = _ranges(spans, "match_start", "match_end", ex_start, len(ex_text))
-        theirs = _highlight(ex_text, ranges, side, lead=ex_start > 0)
-    out.append(f'<div class="pair"><div class="text">{mine}</div><div class="text">{theirs}</div></div>')
-    if others:
-        names = ", ".join(
-            f"{link(o.get('url'), _esc(_target_label(o)))} ({_ratio(o.get('containment')):.0%})" for o in others[:OTHER_MATCHES]
-        )
-        more = f" and {len(others) - OTHER_MATCHES:,} more" if len(others) > OTHER_MATCHES else ""
-        out.append(f'<p class="meta">also matches {names}{more}</p>')
-    return "".join(out) + "</article>"
-
-
-def _group_html(group: Group, side: int) -> str:
-    label, match, findings = group
-    credited = _credited(findings)
-    kind = "" if match is None else " (source)" if match.get("kind") == "source" else " (post)"
-    url = safe_url(match.get("url")) if match else None
-    body = [f'<p class="meta">{link(url, _esc(url))}</p>' if url else ""]
-    if len(findings) <= CHUNK:
-        body += [_finding_html(f, side) for f in findings]
-    else:
-        for at in range(0, len(findings), CHUNK):
-            part = findings[at : at + CHUNK]
-            body.append(
-                f"<details><summary>posts {at + 1:,}–{at + len(part):,}</summary>"
-                + "".join(_finding_html(f, side) for f in part)
-                + "</details>"
-            )
-    return (
-        f"<details><summary><b>{_esc(label)}</b>{kind} · {_plural(len(findings), 'post')} · "
-        f"{credited:,} credited, {len(findings) - credited:,} not</summary>{''.join(body)}</details>"
-    )
-
-
-def _findings_html(groups: list[tuple[str, list[Group]]], total: int) -> str:
-    if not total:
-        return "<p>No copies or revisions found.</p>"
-    side = min(SIDE_CHARS, max(MIN_SIDE_CHARS, TEXT_BUDGET // (2 * total)))
-    out = [
-        (
-            f"<p>{_plural(total, 'post')} that are not original, by verdict and then by the source or post "
-            "they copy most; each beside its match, the copied passages marked, texts cut to "
-            f"{side:,} characters around them.</p>"
-        )
-    ]
-    for i, (verdict, groups_of_verdict) in enumerate(groups):
-        count = sum(len(fs) for _, _, fs in groups_of_verdict)
-        out.append(
-            f'<h3 id="findings-{i}">{_badge(verdict)} {_plural(count, "post")} from '
-            f"{len(groups_of_verdict):,} sources and posts</h3>"
-        )
-        out += [_group_html(g, side) for g in groups_of_verdict[:TOP_GROUPS]]
-        rest = groups_of_verdict[TOP_GROUPS:]
-        if rest:
-            out.append(
-                f"<details><summary>{len(rest):,} more sources and posts "
-                f"({_plural(sum(len(fs) for _, _, fs in rest), 'post')})</summary>"
-                + "".join(_group_html(g, side) for g in rest)
-                + "</details>"
-            )
-    return "".join(out)
-
-
 def _originals_html(report: dict) -> str:
     originals = _dict(report.get("originals"))
     shown = [_dict(p) for p in _list(originals.get("shown"))][:MAX_ORIGINALS]
@@ -324,7 +217,7 @@ def format_nightly_html(report: dict) -> str:
         ("glance", "The night at a glance", _glance_html(report)),
         ("sources", "Sources copied most", _sources_html(report)),
         ("clusters", "Repost clusters", _clusters_html(report)),
-        ("findings", f"Findings ({len(findings):,})", _findings_html(groups, len(findings))),
+        ("findings", f"Findings ({len(findings):,})", _findings_html(groups, len(findings), TEXT_BUDGET)),
         ("originals", "Original posts of the period", _originals_html(report)),
     )
     by_verdict = "".join(
