@@ -68,3 +68,16 @@ def test_scan_page_marks_the_elided_word_and_hides_front_matter():
     page = format_html([finding], Summary.of([finding], 1))
     assert [m[:14] for m in _marks(page)] == ["C&#x27;est une", "c&#x27;est une"]
     assert "site: Le Journal" not in page
+
+
+def test_table_and_markdown_quotes_start_at_the_elided_word():
+    from dupfeed.report.formats import format_markdown, format_table
+
+    source = Source(id="s.txt", text=FRENCH_SOURCE)
+    post = Post(id="p", text=FRENCH_POST, author="a", created_at=datetime(2024, 1, 1, tzinfo=UTC))
+    detector = Detector()
+    detector.add_sources([source])
+    finding = detector.check(post)
+    summary = Summary.of([finding], 1)
+    assert "“C'est une usine" in format_table([finding], summary, width=100)
+    assert "| C'est une usine" in format_markdown([finding], summary)

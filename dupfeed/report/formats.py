@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from ..records import Finding, Match
 from ..summary import Summary, flagged
+from .html_base import _passage
 from .scan_page import format_html
 
 FORMATS = ("table", "jsonl", "json", "csv", "markdown", "html")
@@ -101,7 +102,7 @@ def _copied(f: Finding, m: Match, limit: int) -> str:
     if f.post is None or not m.spans:
         return ""
     span = m.spans[0]
-    text = " ".join(f.post.text[span.post_start : span.post_end].split())
+    text = " ".join(_passage(f.post.text, span.post_start, span.post_end).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

@@ -189,6 +189,13 @@ def _outward(text: str, start: int, end: int) -> tuple[int, int]:
     return (s if s == 0 or not _in_word(text[s - 1]) else start), (e if e == len(text) or not text[e].isalnum() else end)
 
 
+def _passage(text: str, start: int, end: int) -> str:
+    """The text of a passage ``[start, end)`` as a quote shows it: from the start of its first
+    word to the end of its last (see :func:`_outward`)."""
+    s, e = _outward(text, start, end)
+    return text[s:e]
+
+
 def _inward(text: str, start: int, end: int) -> tuple[int, int]:
     """A cut ``[start, end)`` of a text shrunk to whole words, so that it never shows a word's tail or head."""
     s, e = start, end

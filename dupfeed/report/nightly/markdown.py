@@ -12,6 +12,7 @@ from ..html_base import (
     _groups,
     _int,
     _list,
+    _passage,
     _pct,
     _plural,
     _ranges,
@@ -134,7 +135,7 @@ def _md_findings(findings: list[dict]) -> list[str]:
                         _md(_RELATIONS.get(_str(m.get("relation")), m.get("relation"))),
                         f"{_ratio(m.get('containment')):.0%}",
                         "yes" if m.get("attributed") is True else "no",
-                        _md(text[copied[0][0] : copied[0][1]] if copied else text, MD_CHARS),
+                        _md(_passage(text, *copied[0]) if copied else text, MD_CHARS),
                     ]
                 )
             out += _md_table(["post", "author", "created", "relation", "copied", "credited", "passage"], rows)
