@@ -62,6 +62,9 @@ class Options:
         copy_containment: share of a post copied from which it is a ``copy``.
         revision_containment: share of a post copied from which it is a ``revision``.
         boilerplate_min_posts: a shingle in at least this many posts is recurring text.
+        common_min_authors: a shingle used by at least this many distinct authors is recurring
+            text too (a formula that several people use: a call to action, an event's or a
+            report's title); 0 counts posts only.
         boilerplate_max_words: a recurring run of at most this many words, anywhere in its post
             (a footer, a tagline, an app's template, a stock reply), is common text: not evidence
             of copying. A longer recurring run is a text copied whole, which stays evidence.
@@ -100,6 +103,7 @@ class Options:
     copy_containment: float = 0.8
     revision_containment: float = 0.2
     boilerplate_min_posts: int = 5
+    common_min_authors: int = 3
     boilerplate_max_words: int = 25
     max_matches: int = 10
     source_bonus: float = 1.1

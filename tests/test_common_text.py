@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dupfeed.engine.common_text import ShingleCounts, common_words
+from dupfeed.engine.common_text import AuthorCounts, ShingleCounts, common_words
 
 
 @settings(max_examples=100, deadline=None)
@@ -45,3 +45,15 @@ def test_a_recurring_phrase_is_common_text_wherever_it_sits():
 def test_a_short_post_that_is_wholly_a_recurring_formula_is_common_text():
     greeting = np.ones(6, dtype=bool)  # an 8-word stock greeting found in many posts
     assert common_words(greeting, 8, 3, 25).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sets(st.integers(0, 30), max_size=10), st.integers(0, 4)), max_size=4), max_size=25))
+def test_author_counts_equal_distinct_authors_however_posts_arrive(batches):
+    counts, seen = AuthorCounts(), set()
+    spread = np.uint64(1 << 40) + np.uint64(1)
+    for batch in batches:
+        counts.add([np.array(sorted(s), dtype=np.uint64) * spread for s, _ in batch], [a for _, a in batch])
+        seen.update((shingle, author) for s, author in batch for shingle in s)
+    queried = np.arange(35, dtype=np.uint64) * spread
+    assert counts.count(queried).tolist() == [sum(1 for s, _ in seen if s == i) for i in range(35)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from conftest import make_post
 
-from dupfeed import Detector, Source
+from dupfeed import Detector, Options, Source
 from dupfeed.store import Store
 
 ARTISTS = [
@@ -155,3 +155,20 @@ def test_an_authors_footer_is_not_a_match_from_the_first_posts_of_a_store(tmp_pa
         findings = [record for record, _ in store.findings()]
     assert [f["verdict"] for f in findings] == ["original", "original"]
     assert all(not f["matches"] for f in findings)
+
+
+def test_a_call_to_action_that_several_authors_use_is_not_evidence():
+    cta = "N'hésitez pas à partager vos réflexions en commentaire et à suivre notre page"
+    news = [
+        "Notre rapport annuel sur la qualité de l'air dans les écoles primaires est enfin publié",
+        "La médiathèque prolonge ses horaires d'ouverture le samedi pendant toute la période des examens",
+        "Le chantier du nouveau pont sur la Loire entre dans sa dernière phase cet automne",
+    ]
+    after = ["Merci aux équipes de terrain", "Bonne lecture à toutes et à tous", "Rendez-vous au prochain conseil"]
+    posts = [
+        make_post(f"a{i}", f"{text}. {cta}. {closing}.", author=f"org{i}", hours=i)
+        for i, (text, closing) in enumerate(zip(news, after))
+    ]
+    assert _flagged(Detector().scan(posts)) == []
+    # Counted by posts alone (three are not many), the same phrase is a copy between two of them.
+    assert _flagged(Detector(Options(common_min_authors=0)).scan(posts))

@@ -13,6 +13,7 @@ makes up a large share of all words (``the``, ``de``, ``and``) says nothing abou
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -113,3 +114,45 @@ def common_words(recurring: np.ndarray, n_words: int, k: int, max_words: int) ->
         if end - start <= max_words:
             out[start:end] = True
     return out
+
+
+def author_key(author: str) -> int:
+    """32 bits standing for an author, the same in every process (a store keeps them)."""
+    return int.from_bytes(hashlib.blake2b(author.encode("utf-8", "surrogatepass"), digest_size=4).digest(), "big")
+
+
+class AuthorCounts:
+    """How many distinct authors use each shingle.
+
+    The (shingle, author) pairs seen are kept as sorted, disjoint runs of 64-bit keys (the
+    shingle's 32 counting bits, then the author's): a pair seen again adds nothing, a new pair
+    adds one author to its shingle's count (a :class:`ShingleCounts`). 8 bytes per distinct
+    pair, plus the counts.
+    """
+
+    def __init__(self, pairs: Iterable[np.ndarray] = (), counts: ShingleCounts | None = None) -> None:
+        self.pairs: list[np.ndarray] = list(pairs)
+        """Sorted unique pair keys, oldest run first, no key in two runs (a store saves them)."""
+        self.counts = counts if counts is not None else ShingleCounts()
+        """Authors per shingle (a store saves its runs)."""
+
+    def add(self, shingle_sets: list[np.ndarray], authors: list[int]) -> None:
+        """Count a batch of posts, given each post's unique shingles and its author's key."""
+        if not shingle_sets:
+            return
+        keys = np.unique(
+            np.concatenate([(_key(s).astype(np.uint64) << np.uint64(32)) | np.uint64(a) for s, a in zip(shingle_sets, authors)])
+        )
+        for run in self.pairs:
+            at = np.minimum(np.searchsorted(run, keys), len(run) - 1)
+            keys = keys[run[at] != keys]
+        if not len(keys):
+            return
+        self.pairs.append(keys)
+        while len(self.pairs) > 1 and len(self.pairs[-2]) <= 2 * len(self.pairs[-1]):
+            self.pairs[-2:] = [np.sort(np.concatenate(self.pairs[-2:]))]
+        self.counts.add([keys])  # a pair key's high bits are its shingle's counting bits
+
+    def count(self, shingles: np.ndarray) -> np.ndarray:
+        """The number of distinct authors using each of ``shingles``."""
+        return self.counts.count(shingles)

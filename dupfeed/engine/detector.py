@@ -23,7 +23,7 @@ from .align import (
     passages,
 )
 from .attribution import credits_post, credits_source
-from .common_text import PhraseCounts, ShingleCounts, common_words
+from .common_text import AuthorCounts, PhraseCounts, ShingleCounts, author_key, common_words
 from .documents import Document, Documents, DocumentStore, make_docs
 from .index import BandIndex, CandidateIndex, WindowIndex
 from .reworded import reworded_passages, sentence_cuts
@@ -92,6 +92,7 @@ class Detector:
             ``options.index`` names, empty).
         counts: the :class:`~dupfeed.engine.common_text.PhraseCounts` of the posts' shingles so far.
         word_counts: how often each word occurs in every document (sources and posts) so far.
+        author_counts: how many distinct authors use each shingle, over the posts so far.
         next_sequence: the sequence number of the next post (posts already in ``documents``
             hold the ones before; it breaks ties between posts of the same time).
     """
@@ -107,6 +108,7 @@ class Detector:
         index: CandidateIndex | None = None,
         counts: PhraseCounts | None = None,
         word_counts: PhraseCounts | None = None,
+        author_counts: AuthorCounts | None = None,
         next_sequence: int = 0,
     ):
         self.options = options or Options()
@@ -120,6 +122,7 @@ class Detector:
         self.documents: DocumentStore = documents if documents is not None else Documents()
         self.counts: PhraseCounts = counts if counts is not None else ShingleCounts()
         self.word_counts: PhraseCounts = word_counts if word_counts is not None else ShingleCounts()
+        self.author_counts = author_counts if author_counts is not None else AuthorCounts()
         self.next_sequence = next_sequence
         self.timings: dict[str, float] = defaultdict(float)
         """Seconds spent per stage (shingle, sketch, index, verify), summed over calls."""
@@ -190,6 +193,8 @@ class Detector:
             self.next_sequence += 1
         numbers, sketches, docs = self._ingest(batch, orders)
         self.counts.add([doc.unique for doc in docs])
+        by_author = [(doc.unique, author_key(post.author)) for doc, post in zip(docs, batch) if post.author]
+        self.author_counts.add([u for u, _ in by_author], [a for _, a in by_author])
         return numbers, sketches
 
     def score(self, numbers: Sequence[int], sketches: Sketches | None = None) -> Iterator[list[tuple[int, Finding]]]:
@@ -247,7 +252,10 @@ class Detector:
         0 for the words that are not."""
         opts = self.options
         posts = self.counts.count(doc.shingles)
-        common = common_words(posts >= opts.boilerplate_min_posts, doc.n_words, opts.shingle_size, opts.boilerplate_max_words)
+        recurring = posts >= opts.boilerplate_min_posts
+        if opts.common_min_authors:
+            recurring |= self.author_counts.count(doc.shingles) >= opts.common_min_authors
+        common = common_words(recurring, doc.n_words, opts.shingle_size, opts.boilerplate_max_words)
         # A word's count is the highest of the shingles over it (shingle p covers words p..p+k-1).
         by_word = np.zeros(doc.n_words, dtype=np.int64)
         for offset in range(opts.shingle_size):

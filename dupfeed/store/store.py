@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self, cast
 
-from ..engine.common_text import ShingleCounts
+from ..engine.common_text import AuthorCounts, ShingleCounts
 from ..engine.detector import Detector, chronological, unscored
 from ..engine.documents import Document, make_docs
 from ..engine.index import BandIndex, Segment
@@ -194,19 +194,31 @@ class _StoredDocs:
 
 def _stored_detector(
     options: Options, db: Database, cache_words: int
-) -> tuple[Detector, BandIndex, ShingleCounts, ShingleCounts]:
+) -> tuple[Detector, BandIndex, ShingleCounts, ShingleCounts, AuthorCounts]:
     """A detector whose index, counts and documents live in the store (its options always
-    name the band index), with the index, phrase counts and word counts it was given."""
+    name the band index), with the index, phrase, word and author counts it was given."""
     segments = [Segment(a["keys"], a["owners"]) for a in db.load_arrays("index").values()]
     index = BandIndex(
         threshold=options.lsh_threshold, num_perm=options.num_perm, params=options.lsh_bands_rows, segments=segments
     )
     counts = ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("counts").values()])
     words = ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("words").values()])
+    authors = AuthorCounts(
+        [a["keys"] for a in db.load_arrays("author_pairs").values()],
+        ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("authors").values()]),
+    )
     count, sequence = db.conn.execute("SELECT coalesce(max(doc) + 1, 0), coalesce(max(sequence) + 1, 0) FROM docs").fetchone()
     documents = _StoredDocs(db, count, options.shingle_size, cache_words)
-    detector = Detector(options, documents=documents, index=index, counts=counts, word_counts=words, next_sequence=sequence)
-    return detector, index, counts, words
+    detector = Detector(
+        options,
+        documents=documents,
+        index=index,
+        counts=counts,
+        word_counts=words,
+        author_counts=authors,
+        next_sequence=sequence,
+    )
+    return detector, index, counts, words, authors
 
 
 class _SavedArrays:
@@ -311,10 +323,14 @@ class Store(StoreQueries):
         """The store's detector, its index and counts loaded on first use."""
         if self._detector is None:
             started = time.perf_counter()
-            self._detector, self._index, self._counts, self._words = _stored_detector(self.options, self.db, self._cache_words)
+            self._detector, self._index, self._counts, self._words, self._authors = _stored_detector(
+                self.options, self.db, self._cache_words
+            )
             self._index_saved = _SavedArrays("index", self.db, self._index.segments)
             self._counts_saved = _SavedArrays("counts", self.db, self._counts.runs)
             self._words_saved = _SavedArrays("words", self.db, self._words.runs)
+            self._author_pairs_saved = _SavedArrays("author_pairs", self.db, self._authors.pairs)
+            self._authors_saved = _SavedArrays("authors", self.db, self._authors.counts.runs)
             self.open_seconds = time.perf_counter() - started
         return self._detector
 
@@ -418,6 +434,8 @@ class Store(StoreQueries):
         self._index_saved.sync(self.index.segments, lambda s: {"keys": s.keys, "owners": s.owners})
         self._counts_saved.sync(self.phrase_counts.runs, lambda r: {"keys": r[0], "counts": r[1]})
         self._words_saved.sync(self._words.runs, lambda r: {"keys": r[0], "counts": r[1]})
+        self._author_pairs_saved.sync(self._authors.pairs, lambda keys: {"keys": keys})
+        self._authors_saved.sync(self._authors.counts.runs, lambda r: {"keys": r[0], "counts": r[1]})
 
     def add_sources(self, sources: Iterable[Source], *, run: int) -> Added:
         """Store and index new source articles (an id or a text already stored is skipped)."""
