@@ -18,7 +18,7 @@ from typing import Any
 from .errors import InputError
 from .files import write_whole
 from .readers.common import ReadResult
-from .readers.exports import detect_format, merge_posts, read_export
+from .readers.exports import merge_posts, read_export
 from .readers.reasons import MISSING_EXPORT, UNREADABLE_EXPORT
 from .records import VERDICTS, Post, Skip
 from .scan import add_web_posts, read_all_sources
@@ -108,25 +108,22 @@ def load_config(path: str | Path) -> NightlyConfig:
 
 
 def read_exports(paths: tuple[str, ...], input_format: str | None) -> ReadResult[Post]:
-    """The posts of every export. A folder that is not a platform's export is a drop folder:
-    each file or subfolder in it is read as one export, and one that is not is skipped."""
+    """The posts of every export. A folder may be a drop folder: every export in it (a zip, an
+    unpacked export, a JSONL file...) is read, and a file that is none is skipped, named; an
+    empty one is a night with nothing new. An export that cannot be read is skipped."""
     result: ReadResult[Post] = ReadResult()
     for value in paths:
         path = Path(value)
         if not path.exists():
             result.skipped.append(Skip(value, None, MISSING_EXPORT, "no such file or folder"))
             continue
-        if not path.is_dir() or input_format is not None or detect_format(path) not in (None, "generic"):
-            result.extend(read_export(path, input_format=input_format))
+        if path.is_dir() and not any(p.is_file() and not p.name.startswith(".") for p in path.rglob("*")):
             continue
-        for child in sorted(path.iterdir()):
-            if child.name.startswith("."):
-                continue
-            try:
-                result.extend(read_export(child))
-            except InputError as err:
-                result.skipped.append(Skip(str(child), None, UNREADABLE_EXPORT, err.reason))
-    result.records, duplicates = merge_posts(result.records)
+        try:
+            result.extend(read_export(path, input_format=input_format))
+        except InputError as err:
+            result.skipped.append(Skip(err.path or value, err.line, UNREADABLE_EXPORT, err.reason))
+    result.records, duplicates = merge_posts(result.records, result.origins)
     result.skipped.extend(duplicates)
     return result
 

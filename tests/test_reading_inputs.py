@@ -4,13 +4,18 @@ longer than a page, folders that hold several exports, spreadsheet CSV, posts on
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from conftest import post_row, write_jsonl
 
 from dupfeed.cli import main
+from dupfeed.nightly import read_exports
 from dupfeed.readers.posts import parse_jsonl
+from dupfeed.scan import read_all_posts
 
 GARDEN = "A long walk through the rain-soaked garden taught me more about patience than any book."
 COOKING = "Cooking with friends on a Sunday evening is the best way to end a busy week of work."
@@ -75,3 +80,67 @@ def test_posts_up_to_a_million_characters_are_read(tmp_path, length, read):
         assert [(s.line, s.reason, s.detail) for s in result.skipped] == [
             (1, "text too long", "1,000,001 characters; at most 1,000,000")
         ]
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LINKEDIN = {name: FIXTURES / "linkedin" / name for name in ("Shares.csv", "Comments.csv", "Profile.csv", "Connections.csv")}
+
+
+def _unpacked_linkedin(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, fixture in LINKEDIN.items():
+        shutil.copy(fixture, folder / name)
+    return folder
+
+
+def _platforms(path: Path) -> Counter:
+    return Counter(p.platform for p in read_all_posts([path]).records)
+
+
+def test_folder_with_an_unpacked_linkedin_export_and_a_jsonl_reads_both(tmp_path):
+    folder = _unpacked_linkedin(tmp_path / "mixed")
+    write_jsonl(folder / "scraped.jsonl", [post_row("1", GARDEN), post_row("2", COOKING)])
+    alone = read_all_posts([_unpacked_linkedin(tmp_path / "alone")])
+    assert _platforms(folder) == {"linkedin": len(alone.records), "jsonl": 2}
+
+
+def test_folder_with_a_feed_and_a_jsonl_reads_both(tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "feeds" / "feed.rss.xml", folder / "blog.rss")
+    write_jsonl(folder / "scraped.jsonl", [post_row("1", GARDEN)])
+    counts = _platforms(folder)
+    assert counts["jsonl"] == 1 and counts["rss"] > 0
+
+
+def test_file_no_reader_reads_is_named_as_skipped(runner, tmp_path):
+    folder = _unpacked_linkedin(tmp_path / "export")
+    (folder / "README.txt").write_text("notes about this export\n", encoding="utf-8")
+    (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    other = tmp_path / "other"
+    other.mkdir()
+    write_jsonl(other / "posts.jsonl", [post_row("1", GARDEN)])
+    (other / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    result = runner.invoke(main, ["scan", str(other), "-f", "jsonl"])
+    assert result.exit_code == 1
+    assert f"warning: {other}:photo.jpg: skipped: not a posts file" in result.stderr
+    # Files inside an export's own folder are the export's (Connections.csv, a README): not faults.
+    inside = runner.invoke(main, ["scan", str(folder), "-f", "jsonl"])
+    assert "README" not in inside.stderr and "DS_Store" not in inside.stderr and "Connections" not in inside.stderr
+
+
+def test_nightly_drop_folder_reads_every_export_in_it(runner, tmp_path):
+    drop = tmp_path / "drop"
+    _unpacked_linkedin(drop / "Complete_LinkedInDataExport_05-20-2024")
+    write_jsonl(drop / "monday.jsonl", [post_row("m1", GARDEN)])
+    shutil.copy(FIXTURES / "feeds" / "feed.rss.xml", drop / "blog.rss")
+    with zipfile.ZipFile(drop / "tuesday.zip", "w") as archive:
+        archive.writestr("posts.jsonl", json.dumps(post_row("t1", COOKING)) + "\n")
+    read = read_exports((str(drop),), None)
+    counts = Counter(p.platform for p in read.records)
+    assert counts["jsonl"] == 2 and counts["linkedin"] > 0 and counts["rss"] > 0
+    assert not {"not a posts file", "unreadable export"} & {s.reason for s in read.skipped}
+    result = runner.invoke(
+        main, ["nightly", "--db", str(tmp_path / "n.db"), "--report-dir", str(tmp_path / "r"), "--posts", str(drop)]
+    )
+    assert "monday.jsonl" not in result.output and "tuesday.zip" not in result.output

@@ -55,6 +55,17 @@ def _bomb(what: str, why: str) -> str:
     return f"{what} when decompressed, {why}: refused (zip bomb?)"
 
 
+def root_above(member: str, folders: Iterable[str] = ()) -> str:
+    """The folder of ``member`` as a prefix (``""`` at the top, else ``"a/b/"``), climbing past
+    the folders named in ``folders`` (case-insensitive): the root of the export it belongs to
+    (an X archive is the folder above ``data/``)."""
+    names = {f.lower() for f in folders}
+    parts = member.split("/")[:-1]
+    while parts and parts[-1].lower() in names:
+        parts.pop()
+    return "".join(part + "/" for part in parts)
+
+
 def _safe_name(name: str) -> str | None:
     """The member's normalised relative name, or None when it is absolute or climbs out."""
     name = name.replace("\\", "/")

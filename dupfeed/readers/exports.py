@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
 
 from ..errors import InputError
 from ..records import Post, Skip
 from .archive import Archive
 from .common import Origin, ReadResult
 from .platforms import registry
-from .reasons import DUPLICATE_ID, SAME_POST_TWICE
+from .reasons import DUPLICATE_ID, HIDDEN_FILE, NOT_A_POSTS_FILE, SAME_POST_TWICE, UNREADABLE_EXPORT
 
 
 def input_formats() -> list[str]:
@@ -18,38 +19,107 @@ def input_formats() -> list[str]:
     return [module.NAME for module in registry()]
 
 
-def detect_format(path: str | Path) -> str | None:
-    """The platform whose export ``path`` is, or None."""
-    with Archive(path) as archive:
-        return next((m.NAME for m in registry() if m.detect(archive)), None)
+STANDALONE_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines", ".rss", ".atom", ".xml", ".car")
+"""Files no platform's export holds: a JSON Lines file, a feed or a Bluesky repository found in
+an export's folder is read on its own, never taken for part of that export."""
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 
 
 def read_export(path: str | Path, *, input_format: str | None = None, include_direct: bool = False) -> ReadResult[Post]:
     """Every post of an export (zip, tar.gz, folder or single file), its platform detected
     unless ``input_format`` names it. Private messages in an export (Mastodon's direct
-    messages) are left out unless ``include_direct``."""
+    messages) are left out unless ``include_direct``.
+
+    A folder or archive may hold several exports and other files (an unpacked LinkedIn export
+    and a ``.jsonl``; a feed and a ``.jsonl``; a drop folder of zips): each is read by its own
+    reader, and a file none reads is skipped, named ("not a posts file"). When there are several,
+    one that cannot be read is skipped ("unreadable export") and the others read.
+
+    Raises:
+        InputError: nothing in ``path`` is an export, or its only export cannot be read.
+    """
     modules = {module.NAME: module for module in registry()}
     with Archive(path) as archive:
         if input_format is not None:
             if input_format not in modules:
                 raise InputError(f"unknown input format {input_format!r}; known: {', '.join(modules)}")
-            chosen = modules[input_format]
-        else:
-            chosen = next((m for m in modules.values() if m.detect(archive)), None)
-        if chosen is None:
+            return _read_part(archive, modules[input_format], archive, include_direct)
+        parts, nested, leftovers = _exports(archive)
+        if not parts and not nested:
             shown = ", ".join(archive.members()[:12]) or "nothing"
             more = f" and {len(archive.members()) - 12} more" if len(archive.members()) > 12 else ""
             raise InputError(
                 f"not a known export: found {shown}{more}; supported: {', '.join(modules)} (or name one with --input-format)",
                 path=str(path),
             )
-        private = {"include_direct": include_direct} if chosen.NAME == "mastodon" else {}
-        result = chosen.read(archive, **private)
-        result.skipped[:0] = archive.skipped
-        for post in result.records:
-            where = archive.where(post.source_file) if post.source_file else str(path)
-            result.origins.setdefault((post.platform, post.id, post.text), (where, None))
+        result: ReadResult[Post] = ReadResult(skipped=list(archive.skipped))
+        several = len(parts) + len(nested) > 1 or bool(leftovers)
+        for module, view in parts:
+            try:
+                result.extend(_read_part(archive, module, view, include_direct))
+            except InputError as err:
+                if not several:
+                    raise
+                result.skipped.append(Skip(err.path or str(path), err.line, UNREADABLE_EXPORT, err.reason))
+        for member in nested:
+            try:
+                result.extend(read_export(archive.path / member, include_direct=include_direct))
+            except InputError as err:
+                if not several:
+                    raise
+                result.skipped.append(Skip(err.path or archive.where(member), err.line, UNREADABLE_EXPORT, err.reason))
+        for member in leftovers:
+            hidden = any(part.startswith(".") or part == "__MACOSX" for part in member.split("/"))
+            result.skipped.append(Skip(archive.where(member), None, HIDDEN_FILE if hidden else NOT_A_POSTS_FILE))
         return result
+
+
+def _read_part(archive: Archive, module: ModuleType, view: Archive, include_direct: bool) -> ReadResult[Post]:
+    """The posts of one export in ``archive`` (the members of ``view``), with where each was read."""
+    private = {"include_direct": include_direct} if module.NAME == "mastodon" else {}
+    result: ReadResult[Post] = module.read(view, **private)
+    for post in result.records:
+        where = archive.where(post.source_file) if post.source_file else str(archive.path)
+        result.origins.setdefault((post.platform, post.id, post.text), (where, None))
+    return result
+
+
+def _exports(archive: Archive) -> tuple[list[tuple[ModuleType, Archive]], list[str], list[str]]:
+    """The exports in an archive: ``(reader, members)`` of each, the archives in a folder (read
+    as exports of their own), and the members nothing reads.
+
+    A platform's export is every member below its root folder (the folder above ``data/`` for
+    X, of ``outbox.json`` for Mastodon...), a member below two roots going to the deeper one;
+    readers of one root (LinkedIn and Reddit CSVs side by side) each read what is theirs. Every
+    other member, and every JSONL, feed or CAR file, is given to the first reader that takes it
+    on its own (JSON Lines and CSV files of posts, feeds, Bluesky repositories)."""
+    modules = registry()
+    roots: dict[str, list[ModuleType]] = {}
+    for module in modules:
+        for root in getattr(module, "export_roots", lambda _: [])(archive):
+            roots.setdefault(root, []).append(module)
+    by_root: dict[str, list[str]] = {}
+    loose: list[str] = []
+    for member in archive.members():
+        under = [root for root in roots if member.startswith(root)]
+        if under and not member.lower().endswith(STANDALONE_SUFFIXES):
+            by_root.setdefault(max(under, key=len), []).append(member)
+        else:
+            loose.append(member)
+    parts = [(module, archive.subset(members)) for root, members in by_root.items() for module in roots[root]]
+    single: dict[str, list[str]] = {}
+    nested, leftovers = [], []
+    for member in loose:
+        module = next((m for m in modules if m.detect(archive.subset([member]))), None)
+        if module is not None:
+            single.setdefault(module.NAME, []).append(member)
+        elif archive.kind == "folder" and member.lower().endswith(ARCHIVE_SUFFIXES):
+            nested.append(member)
+        else:
+            leftovers.append(member)
+    named = {module.NAME: module for module in modules}
+    parts += [(named[name], archive.subset(members)) for name, members in single.items()]
+    return parts, nested, leftovers
 
 
 def merge_posts(posts: list[Post], origins: Mapping[tuple[str, str, str], Origin] | None = None) -> tuple[list[Post], list[Skip]]:

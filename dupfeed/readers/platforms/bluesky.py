@@ -52,6 +52,17 @@ def _json_members(archive: Archive) -> list[str]:
     return out
 
 
+def export_roots(archive: Archive) -> list[str]:
+    """The folder above each unpacked repository (``<did>/<collection>/<rkey>.json``); a ``.car``
+    file is an export of its own."""
+    roots = []
+    for member in archive.members():
+        found = _UNPACKED.search(member)
+        if found:
+            roots.append(member[: found.start(1)])
+    return list(dict.fromkeys(roots))
+
+
 def detect(archive: Archive) -> bool:
     """A ``.car`` member; a single file that starts with a CAR header (64 bytes read); or JSON
     named like Bluesky records that mentions ``app.bsky.``."""

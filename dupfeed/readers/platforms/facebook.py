@@ -38,19 +38,25 @@ from datetime import UTC, datetime
 from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
-from ..archive import Archive
+from ..archive import Archive, root_above
 from ..common import BadRecord, ReadResult, checked_text
 from ..reasons import NOT_A_POST, POST_WITHOUT_TEXT, REPOST_WITHOUT_TEXT, SAME_POST_TWICE, UNREADABLE_TIMESTAMP
 
 NAME = "facebook"
 OWNER_UNKNOWN = "facebook:me"
 
+_POSTS_FOLDERS = ("posts", "your_activity_across_facebook", "your_facebook_activity", "this_profile's_activity_across_facebook")
 _PART = re.compile(r"_(\d+)\.json$", re.IGNORECASE)
 _SHARED = re.compile(r"\bshared (?:an? (?:post|memory)|(?P<owner>.+?)['’]s (?:post|photo|video|reel|album|event|link|story))\b")
 
 
 def detect(archive: Archive) -> bool:
     return bool(_post_files(archive))
+
+
+def export_roots(archive: Archive) -> list[str]:
+    """The folder of each download: above the folders the posts file sits in."""
+    return list(dict.fromkeys(root_above(member, _POSTS_FOLDERS) for member in _post_files(archive)))
 
 
 def read(archive: Archive) -> ReadResult[Post]:

@@ -61,7 +61,7 @@ from ...errors import InputError
 from ...html.text import html_to_text
 from ...records import Post, Reason, Skip
 from ...urls import extract_urls
-from ..archive import Archive
+from ..archive import Archive, root_above
 from ..common import BadRecord, CsvRecords, ReadResult, checked_text, parse_datetime, physical_lines, require_columns
 from ..reasons import (
     DRAFT_ARTICLE,
@@ -99,14 +99,21 @@ _OLD_NAMES = {
 def detect(archive: Archive) -> bool:
     """An article page, or a Shares/Comments/InstantReposts CSV with LinkedIn's header (the
     header is checked because Reddit exports have a ``comments.csv`` too)."""
-    if _article_members(archive):
-        return True
+    return bool(_article_members(archive)) or next(_csv_anchors(archive), None) is not None
+
+
+def export_roots(archive: Archive) -> list[str]:
+    """The folder of each LinkedIn export in the archive (where its CSVs are, above Articles/)."""
+    anchors = [*_csv_anchors(archive), *_article_members(archive)]
+    return list(dict.fromkeys(root_above(member, ["articles"]) for member in anchors))
+
+
+def _csv_anchors(archive: Archive) -> Iterator[str]:
     for pattern, columns in _CSV_FILES:
         for member in archive.find(pattern):
             first_line = _decode(archive, member).split("\n", 1)[0]
             if set(_header(first_line)[1]).issuperset(columns):
-                return True
-    return False
+                yield member
 
 
 def _header(first_line: str) -> tuple[str, list[str]]:

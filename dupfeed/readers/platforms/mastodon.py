@@ -40,7 +40,7 @@ from ...errors import InputError
 from ...html.text import html_to_text
 from ...records import Post, Skip
 from ...urls import extract_urls
-from ..archive import Archive
+from ..archive import Archive, root_above
 from ..common import BadRecord, ReadResult, checked_text, parse_datetime
 from ..reasons import (
     BOOST,
@@ -60,6 +60,11 @@ PUBLIC = {"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"}
 def detect(archive: Archive) -> bool:
     """An ``outbox.json`` member, at any depth."""
     return bool(archive.find("outbox.json"))
+
+
+def export_roots(archive: Archive) -> list[str]:
+    """The folder of each ``outbox.json`` (``actor.json`` and ``media_attachments/`` beside it)."""
+    return list(dict.fromkeys(root_above(member) for member in archive.find("outbox.json")))
 
 
 def read(archive: Archive, *, include_direct: bool = False) -> ReadResult[Post]:

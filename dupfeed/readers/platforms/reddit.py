@@ -30,7 +30,7 @@ import io
 from ...errors import InputError
 from ...records import Post
 from ...urls import extract_urls
-from ..archive import Archive
+from ..archive import Archive, root_above
 from ..common import BadRecord, CsvRecords, ReadResult, checked_text, parse_datetime
 from ..reasons import DELETED, EMPTY_ID, REMOVED, UNREADABLE_DATE
 
@@ -46,12 +46,18 @@ def _members(archive: Archive) -> list[tuple[str, str]]:
 
 def detect(archive: Archive) -> bool:
     """A ``posts.csv`` or ``comments.csv`` whose header is Reddit's (LinkedIn has a Comments.csv)."""
+    return bool(export_roots(archive))
+
+
+def export_roots(archive: Archive) -> list[str]:
+    """The folder of each Reddit ``posts.csv`` or ``comments.csv`` in the archive."""
+    roots = []
     for member, _ in _members(archive):
-        first = archive.read_bytes(member)[:2048].decode("utf-8-sig", "replace").splitlines()[:1]
+        first = archive.read_head(member, 2048).decode("utf-8-sig", "replace").splitlines()[:1]
         header = next(csv.reader(first), [])
         if {"id", "permalink", "date", "subreddit"} <= set(header):
-            return True
-    return False
+            roots.append(root_above(member))
+    return list(dict.fromkeys(roots))
 
 
 def read(archive: Archive) -> ReadResult[Post]:

@@ -43,7 +43,7 @@ from datetime import UTC, datetime
 from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
-from ..archive import Archive
+from ..archive import Archive, root_above
 from ..common import BadRecord, ReadResult, checked_text, parse_datetime
 from ..reasons import MEDIA_WITHOUT_TEXT, MISSING_ID, MISSING_TEXT, NOT_A_TWEET, UNREADABLE_CREATED_AT
 
@@ -58,6 +58,11 @@ _NOTE_PREFIX = 30
 
 def detect(archive: Archive) -> bool:
     return bool(_tweet_files(archive))
+
+
+def export_roots(archive: Archive) -> list[str]:
+    """The folder of each archive in ``archive``: the one above ``data/``."""
+    return list(dict.fromkeys(root_above(member, ["data"]) for member in _tweet_files(archive)))
 
 
 def read(archive: Archive) -> ReadResult[Post]:
