@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -15,12 +16,15 @@ from .options import Options
 from .readers import read_sources
 from .readers.common import ReadResult
 from .readers.exports import merge_posts, read_export
+from .readers.posts import parse_posts
 from .readers.reasons import UNREADABLE_EXPORT, UNREADABLE_SOURCES
 from .records import Finding, Post, Reason, Skip, Source, reaches
 from .summary import Summary
 from .urls import is_web_url
 
 T = TypeVar("T")
+STDIN = "<stdin>"
+"""How messages name posts read from the standard input (the path ``-``)."""
 
 
 @dataclass(frozen=True)
@@ -111,18 +115,26 @@ def read_all_sources(
 
 
 def read_all_posts(
-    paths: Iterable[str | Path], *, input_format: str | None = None, include_direct: bool = False
+    paths: Iterable[str | Path],
+    *,
+    input_format: str | None = None,
+    include_direct: bool = False,
+    columns: Mapping[str, str] | None = None,
 ) -> ReadResult[Post]:
     """The posts of several exports, merged: a post in two overlapping exports counts once. An
     export that cannot be read, or holds no post at all, is skipped ("unreadable export", a
-    fault) and the others read.
+    fault) and the others read. The path ``-`` is JSONL or CSV posts on the standard input;
+    ``columns`` maps fields of JSONL and CSV posts to other column names.
 
     Raises:
         InputError: no export could be read (the first one's error).
     """
 
     def read(path: str | Path) -> ReadResult[Post]:
-        found = read_export(path, input_format=input_format, include_direct=include_direct)
+        if str(path) == "-":
+            found = parse_posts(sys.stdin.buffer.read(), STDIN, columns)
+        else:
+            found = read_export(path, input_format=input_format, include_direct=include_direct, columns=columns)
         if not found.records and not found.skipped:
             raise InputError("no posts found in it", path=str(path))
         return found
@@ -178,6 +190,7 @@ def scan_files(
     posts_cache: str | Path | None = None,
     input_format: str | None = None,
     include_direct: bool = False,
+    columns: Mapping[str, str] | None = None,
     options: Options | None = None,
     selection: Selection = Selection(),
     progress: Callable[[int, int], None] | None = None,
@@ -193,13 +206,15 @@ def scan_files(
         posts_cache: where fetched posts are kept [default: ``~/.cache/dupfeed/posts.jsonl``].
         input_format: the exports' platform, when detection guesses wrong.
         include_direct: also read direct messages (Mastodon), left out by default.
+        columns: the columns of JSONL/CSV posts that hold each field (``{"text": "Content"}``),
+            where they have other names than dupfeed's and the common ones.
         selection: which findings to report (every post is still compared).
         progress: called as ``progress(done, total)`` as the posts are scanned.
     """
     read_sources_result = read_all_sources(sources, source_feeds, cache=sources_cache)
     urls = [str(p) for p in posts if is_web_url(str(p))]
     files = [p for p in posts if not is_web_url(str(p))]
-    read_posts_result = read_all_posts(files, input_format=input_format, include_direct=include_direct)
+    read_posts_result = read_all_posts(files, input_format=input_format, include_direct=include_direct, columns=columns)
     if urls:
         read_posts_result = add_web_posts(read_posts_result, urls, posts_cache)
     counted = None if progress is None else _counting(progress, len(read_posts_result.records))

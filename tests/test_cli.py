@@ -107,10 +107,12 @@ def test_bad_record_is_skipped_with_file_line_and_reason(runner, sources, tmp_pa
 
 def test_csv_without_text_column_fails_with_one_line(runner, tmp_path):
     path = tmp_path / "posts.csv"
-    path.write_text("id,body,author,created_at\n1,hello,a,2024-05-01\n", encoding="utf-8")
+    path.write_text("id,words,author,created_at\n1,hello,a,2024-05-01\n", encoding="utf-8")
     result = runner.invoke(main, ["scan", str(path)])
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"Error: {path}:1: missing column text (found: id, body, author, created_at)"
+    assert result.stderr.strip() == (
+        f"Error: {path}:1: missing column text (found: id, words, author, created_at); name it with --columns text=COLUMN"
+    )
 
 
 def test_file_not_utf8_names_file_and_line(runner, tmp_path):

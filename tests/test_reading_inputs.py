@@ -144,3 +144,65 @@ def test_nightly_drop_folder_reads_every_export_in_it(runner, tmp_path):
         main, ["nightly", "--db", str(tmp_path / "n.db"), "--report-dir", str(tmp_path / "r"), "--posts", str(drop)]
     )
     assert "monday.jsonl" not in result.output and "tuesday.zip" not in result.output
+
+
+def _csv(path: Path, rows: list[tuple[str, ...]], encoding: str = "utf-8") -> Path:
+    path.write_bytes("".join(",".join(f'"{cell}"' for cell in row) + "\r\n" for row in rows).encode(encoding))
+    return path
+
+
+def test_spreadsheet_csv_in_windows_1252_with_common_column_names_is_read(runner, tmp_path):
+    path = _csv(
+        tmp_path / "scraped.csv",
+        [("Content", "Author", "Date"), ("Café crème and “smart quotes” – a spreadsheet’s", "Zoë", "2024-05-01 09:00:00")],
+        "cp1252",
+    )
+    read = read_all_posts([path])
+    assert [(p.id, p.text, p.author, p.created_at.isoformat()) for p in read.records] == [
+        ("scraped.csv:2", "Café crème and “smart quotes” – a spreadsheet’s", "Zoë", "2024-05-01T09:00:00+00:00")
+    ]
+    assert runner.invoke(main, ["scan", str(path), "-f", "jsonl"]).exit_code == 0
+
+
+def test_columns_option_maps_the_other_names(runner, tmp_path):
+    path = _csv(tmp_path / "odd.csv", [("Words", "Who", "When", "Ref"), (GARDEN, "Zoë", "1714554000", "p-1")])
+    refused = runner.invoke(main, ["scan", str(path)])
+    assert refused.exit_code == 1 and "name it with --columns text=COLUMN" in refused.stderr
+    result = runner.invoke(main, ["scan", str(path), "--columns", "text=Words,author=Who,created_at=When,id=Ref", "-f", "jsonl"])
+    assert result.exit_code == 0, result.stderr
+    assert [(r["id"], r["author"], r["created_at"]) for r in map(json.loads, result.stdout.splitlines())] == [
+        ("p-1", "Zoë", "2024-05-01T09:00:00Z")
+    ]
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("txt=Words", "unknown field 'txt'"),
+        ("text", "'text' is not FIELD=COLUMN"),
+        ("text=Nope", "--columns: missing column Nope"),
+    ],
+    ids=["unknown-field", "no-equals", "absent-column"],
+)
+def test_bad_columns_option_is_one_clear_line(runner, tmp_path, spec, message):
+    path = _csv(tmp_path / "odd.csv", [("Words", "Who", "When"), (GARDEN, "Zoë", "2024-05-01")])
+    result = runner.invoke(main, ["scan", str(path), "--columns", spec])
+    assert result.exit_code in (1, 2) and message in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv"])
+def test_posts_from_stdin(runner, tmp_path, kind):
+    if kind == "jsonl":
+        data = "".join(json.dumps(post_row(pid, text)) + "\n" for pid, text in (("1", GARDEN), ("2", COOKING)))
+    else:
+        data = f'text,author,created_at,id\n"{GARDEN}",ann,2024-05-01,1\n"{COOKING}",ann,2024-05-02,2\n'
+    result = runner.invoke(main, ["scan", "-", "-f", "jsonl"], input=data.encode())
+    assert result.exit_code == 0, result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["1", "2"]
+
+
+def test_bad_record_on_stdin_is_named_by_its_line(runner):
+    data = json.dumps(post_row("1", GARDEN)) + "\n" + '{"id": "2", "text": \n'
+    result = runner.invoke(main, ["scan", "-", "-f", "jsonl"], input=data)
+    assert result.exit_code == 1
+    assert "warning: <stdin>:2: skipped: malformed JSON" in result.stderr

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from .. import __version__
 from ..errors import DupfeedError, OptionsError
-from ..options import INDEXES, Options
+from ..options import INDEXES
 from ..readers.exports import input_formats
+from ..readers.posts import parse_columns
 from ..records import FLAGGED_VERDICTS
 from ..report.formats import FORMATS, FORMATTERS, terminal_safe
 from ..scan import Selection, scan_files
+from ..tuning import options_from
 from ..urls import is_web_url
 from .common import (
     check_output,
@@ -45,17 +46,27 @@ main.add_command(nightly_command)
 
 
 def _paths_or_urls(ctx, param, values):
-    """POSTS as given: a URL (an account, hashtag or feed to fetch) as is, anything else a path
-    that must exist."""
+    """POSTS as given: a URL (an account, hashtag or feed to fetch) and ``-`` (the standard
+    input) as they are, anything else a path that must exist."""
     checked = []
     for value in values:
-        if is_web_url(value):
+        if is_web_url(value) or value == "-":
             checked.append(value)
         elif not Path(value).exists():
             raise click.BadParameter(f"Path {value!r} does not exist.", ctx=ctx, param=param)
         else:
             checked.append(Path(value))
     return tuple(checked)
+
+
+def _columns(ctx, param, value):
+    """``--columns`` as a mapping of fields to column names, or a usage error."""
+    if value is None:
+        return None
+    try:
+        return parse_columns(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err), ctx=ctx, param=param) from None
 
 
 @main.command()
@@ -88,6 +99,13 @@ def _paths_or_urls(ctx, param, values):
 )
 @click.option("--input-format", type=click.Choice(input_formats()), help="The export's platform, when detection guesses wrong.")
 @click.option("--include-direct", is_flag=True, help="Also read direct messages (Mastodon), left out by default.")
+@click.option(
+    "--columns",
+    callback=_columns,
+    metavar="FIELD=COLUMN,...",
+    help="Columns of JSONL/CSV posts that hold each field, when named otherwise "
+    "(text=Content,author=Author,created_at=Date); common names are read without it.",
+)
 @click.option(
     "--format", "-f", "fmt", type=click.Choice(FORMATS), help="Output format [default: table on a terminal, else jsonl]."
 )
@@ -136,6 +154,7 @@ def scan(
     posts_cache,
     input_format,
     include_direct,
+    columns,
     fmt,
     output,
     authors,
@@ -155,7 +174,10 @@ def scan(
 
     POSTS are platform exports as downloaded (LinkedIn, X, Mastodon, Bluesky, Facebook,
     Reddit: a zip, a tar.gz, the folder it unpacks to, or one file of it), RSS/Atom feed
-    files, or JSONL/CSV files with id, text, author, created_at. Several exports are merged;
+    files, or JSONL/CSV files with id, text, author, created_at (or common names such as
+    Content, Author, Date; else see --columns); - reads JSONL or CSV posts from the standard
+    input. A folder may hold several exports and other files: each is read, and a file that
+    is none is named. Several exports are merged;
     a post found in two overlapping archives counts once. A POSTS URL is an account, hashtag
     or feed whose public posts are fetched (see dupfeed posts fetch --help) into
     --posts-cache, then scanned.
@@ -167,16 +189,15 @@ def scan(
     since_at, until_at = parse_day(since, "--since"), parse_day(until, "--until")
     check_output(output, [*posts, *source_paths, *([sources_cache] if sources_cache else [])])
     chosen = choose_format(fmt, output)
-    tuning = {
-        "shingle_size": shingle_size,
-        "num_perm": num_perm,
-        "lsh_threshold": threshold,
-        "copy_containment": copy_at,
-        "revision_containment": revision_at,
-        "index": index,
-    }
-    try:
-        options = replace(Options(), **{k: v for k, v in tuning.items() if v is not None})
+    try:  # the flags' own names (threshold, copy_at...): dupfeed.tuning maps them onto Options
+        options = options_from(
+            shingle_size=shingle_size,
+            num_perm=num_perm,
+            threshold=threshold,
+            copy_at=copy_at,
+            revision_at=revision_at,
+            index=index,
+        )
     except OptionsError as err:
         raise click.UsageError(str(err)) from None
     check_source_paths(source_paths, "'--sources'")
@@ -191,6 +212,7 @@ def scan(
                 posts_cache=posts_cache,
                 input_format=input_format,
                 include_direct=include_direct,
+                columns=columns,
                 options=options,
                 selection=selection,
                 progress=bar,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from ..errors import InputError
 from ..records import Post, Skip
@@ -25,10 +26,17 @@ an export's folder is read on its own, never taken for part of that export."""
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 
 
-def read_export(path: str | Path, *, input_format: str | None = None, include_direct: bool = False) -> ReadResult[Post]:
+def read_export(
+    path: str | Path,
+    *,
+    input_format: str | None = None,
+    include_direct: bool = False,
+    columns: Mapping[str, str] | None = None,
+) -> ReadResult[Post]:
     """Every post of an export (zip, tar.gz, folder or single file), its platform detected
     unless ``input_format`` names it. Private messages in an export (Mastodon's direct
-    messages) are left out unless ``include_direct``.
+    messages) are left out unless ``include_direct``; ``columns`` maps the fields of JSONL and
+    CSV files of posts to other column names (``{"text": "Content"}``).
 
     A folder or archive may hold several exports and other files (an unpacked LinkedIn export
     and a ``.jsonl``; a feed and a ``.jsonl``; a drop folder of zips): each is read by its own
@@ -39,11 +47,12 @@ def read_export(path: str | Path, *, input_format: str | None = None, include_di
         InputError: nothing in ``path`` is an export, or its only export cannot be read.
     """
     modules = {module.NAME: module for module in registry()}
+    options: dict[str, dict[str, Any]] = {"mastodon": {"include_direct": include_direct}, "generic": {"columns": columns}}
     with Archive(path) as archive:
         if input_format is not None:
             if input_format not in modules:
                 raise InputError(f"unknown input format {input_format!r}; known: {', '.join(modules)}")
-            return _read_part(archive, modules[input_format], archive, include_direct)
+            return _read_part(archive, modules[input_format], archive, options)
         parts, nested, leftovers = _exports(archive)
         if not parts and not nested:
             shown = ", ".join(archive.members()[:12]) or "nothing"
@@ -56,14 +65,14 @@ def read_export(path: str | Path, *, input_format: str | None = None, include_di
         several = len(parts) + len(nested) > 1 or bool(leftovers)
         for module, view in parts:
             try:
-                result.extend(_read_part(archive, module, view, include_direct))
+                result.extend(_read_part(archive, module, view, options))
             except InputError as err:
                 if not several:
                     raise
                 result.skipped.append(Skip(err.path or str(path), err.line, UNREADABLE_EXPORT, err.reason))
         for member in nested:
             try:
-                result.extend(read_export(archive.path / member, include_direct=include_direct))
+                result.extend(read_export(archive.path / member, include_direct=include_direct, columns=columns))
             except InputError as err:
                 if not several:
                     raise
@@ -74,10 +83,10 @@ def read_export(path: str | Path, *, input_format: str | None = None, include_di
         return result
 
 
-def _read_part(archive: Archive, module: ModuleType, view: Archive, include_direct: bool) -> ReadResult[Post]:
-    """The posts of one export in ``archive`` (the members of ``view``), with where each was read."""
-    private = {"include_direct": include_direct} if module.NAME == "mastodon" else {}
-    result: ReadResult[Post] = module.read(view, **private)
+def _read_part(archive: Archive, module: ModuleType, view: Archive, options: Mapping[str, Mapping[str, Any]]) -> ReadResult[Post]:
+    """The posts of one export in ``archive`` (the members of ``view``), with where each was
+    read; ``options`` holds the keyword arguments of some readers, by name."""
+    result: ReadResult[Post] = module.read(view, **options.get(module.NAME, {}))
     for post in result.records:
         where = archive.where(post.source_file) if post.source_file else str(archive.path)
         result.origins.setdefault((post.platform, post.id, post.text), (where, None))
