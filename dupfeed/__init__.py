@@ -7,6 +7,7 @@ from .errors import DupfeedError, InputError
 from .options import Options
 from .records import Finding, Match, Post, Skip, Source, Span
 from .scan import ScanResult, Selection, scan_files
+from .tuning import options_from
 
 __all__ = [
     "Detector",
@@ -21,5 +22,6 @@ __all__ = [
     "Skip",
     "Source",
     "Span",
+    "options_from",
     "scan_files",
 ]

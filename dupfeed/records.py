@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal, get_args
 
 from .times import utc_iso
@@ -42,6 +42,31 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _in_utc(record: object, record_name: str, name: str, *, optional: bool = False) -> None:
+    """Set the date field ``name`` of a frozen ``record`` to the same moment in UTC (as
+    reports write it); refuse a date that could not be ordered: not a datetime (a string),
+    or a naive one. No time zone is guessed: the order of two posts decides which copied
+    the other, and a naive local time taken as UTC can reverse it."""
+    value = getattr(record, name)
+    if value is None and optional:
+        return
+    if not isinstance(value, datetime):
+        raise TypeError(f"{record_name}: {name} must be a timezone-aware datetime, not {type(value).__name__} {value!r}")
+    if value.utcoffset() is None:
+        raise ValueError(
+            f"{record_name}: {name} {value.isoformat()} has no time zone: give one (tzinfo=UTC for UTC); "
+            "dupfeed does not guess it, since the order of posts decides who copied whom"
+        )
+    if value.tzinfo is not UTC:
+        object.__setattr__(record, name, value.astimezone(UTC))
+
+
+def _check_text(record: str, **values: object) -> None:
+    for name, value in values.items():
+        if not isinstance(value, str):
+            raise TypeError(f"{record}: {name} must be a str, not {type(value).__name__} {value!r}")
+
+
 class _Record:
     __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]  # each record is a dataclass
 
@@ -54,8 +79,10 @@ class _Record:
 class Post(_Record):
     """One feed post, as read from an export or a JSONL/CSV file.
 
-    ``created_at`` is timezone-aware (UTC); ``links`` are the outbound URLs of the post,
-    whether written in its text or given by the platform.
+    ``created_at`` is a timezone-aware datetime, in any zone (kept as the same moment in UTC):
+    a naive one or a string is refused here with a ``ValueError``/``TypeError`` naming the
+    post, rather than failing deep inside a scan. ``links`` are the outbound URLs of the post, whether written in
+    its text or given by the platform.
     """
 
     id: str
@@ -71,12 +98,17 @@ class Post(_Record):
     lang: str | None = None
     source_file: str | None = None
 
+    def __post_init__(self) -> None:
+        _check_text(f"Post {self.id!r}", id=self.id, text=self.text)
+        _in_utc(self, f"Post {self.id!r}", "created_at")
+
 
 @dataclass(frozen=True)
 class Source(_Record):
     """A known source article that posts may copy.
 
     ``id`` is the path relative to the sources folder, or the id given in a sources JSONL file.
+    ``published``, when known, is a timezone-aware datetime (checked and kept in UTC as a post's date is).
     """
 
     id: str
@@ -87,6 +119,10 @@ class Source(_Record):
     author: str | None = None
     published: datetime | None = None
     lang: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_text(f"Source {self.id!r}", id=self.id, text=self.text)
+        _in_utc(self, f"Source {self.id!r}", "published", optional=True)
 
 
 @dataclass(frozen=True)
