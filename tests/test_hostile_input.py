@@ -108,3 +108,21 @@ def test_symlink_out_of_a_sources_folder_is_not_read(runner, tmp_path):
     result = runner.invoke(main, ["scan", str(posts), "--sources", str(folder), "-f", "jsonl"])
     assert result.exit_code == 1
     assert f"warning: {folder / 'passwd.txt'}: skipped: link out of the folder" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "member, data, message",
+    [
+        ("posts.jsonl", b"[" * 100_000 + b"]" * 100_000 + b"\n", "posts.jsonl:1: skipped: malformed JSON (nested too deeply)"),
+        ("data/tweets.js", b"window.YTD.tweets.part0 = " + b"[" * 100_000, "truncated or malformed JSON (nested too deeply)"),
+        ("outbox.json", b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "outbox.json:1: malformed JSON: nested too deeply"),
+    ],
+    ids=["jsonl", "x", "mastodon"],
+)
+def test_json_nested_too_deeply_is_one_clear_line_not_a_traceback(runner, tmp_path, member, data, message):
+    folder = tmp_path / "export"
+    (folder / member).parent.mkdir(parents=True)
+    (folder / member).write_bytes(data)
+    result = runner.invoke(main, ["scan", str(folder), "-f", "jsonl"])
+    assert result.exit_code == 1 and message in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import InputError
 from ..records import Skip
+from .common import parse_json
 from .reasons import UNSAFE_MEMBER_NAME
 
 Member = zipfile.ZipInfo | tarfile.TarInfo | Path
@@ -262,7 +263,7 @@ class Archive:
     def read_json(self, member: str) -> object:
         """A member parsed as JSON; malformed JSON is an InputError naming member and line."""
         try:
-            return json.loads(self.read_text(member))
+            return parse_json(self.read_text(member))
         except json.JSONDecodeError as err:
             raise InputError(f"malformed JSON: {err.msg}", path=self.where(member), line=err.lineno) from err
 

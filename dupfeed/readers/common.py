@@ -89,6 +89,15 @@ def read_utf8(path: Path) -> str:
         raise InputError(f"not UTF-8 (byte 0x{data[err.start]:02x}); save the file as UTF-8", path=str(path), line=line) from err
 
 
+def parse_json(text: str) -> Any:
+    """``json.loads``, with JSON nested too deeply to parse (``[[[[…``, a hostile file) a
+    :class:`json.JSONDecodeError` like any other malformed JSON, not a RecursionError."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+
+
 def jsonl_objects(text: str, where: str, skipped: list[Skip]) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line, object)`` for each non-blank line of JSON Lines text; a line that is not JSON,
     or not a JSON object, is added to ``skipped`` at ``where`` and its line."""
@@ -96,7 +105,7 @@ def jsonl_objects(text: str, where: str, skipped: list[Skip]) -> Iterator[tuple[
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            row = parse_json(line)
         except json.JSONDecodeError as err:
             skipped.append(Skip(where, number, MALFORMED_JSON, err.msg))
             continue

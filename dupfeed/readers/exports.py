@@ -86,7 +86,10 @@ def read_export(
 def _read_part(archive: Archive, module: ModuleType, view: Archive, options: Mapping[str, Mapping[str, Any]]) -> ReadResult[Post]:
     """The posts of one export in ``archive`` (the members of ``view``), with where each was
     read; ``options`` holds the keyword arguments of some readers, by name."""
-    result: ReadResult[Post] = module.read(view, **options.get(module.NAME, {}))
+    try:
+        result: ReadResult[Post] = module.read(view, **options.get(module.NAME, {}))
+    except RecursionError:  # a structure nested deeper than any reader can walk: hostile
+        raise InputError("nested too deeply to read: refused", path=str(archive.path)) from None
     for post in result.records:
         where = archive.where(post.source_file) if post.source_file else str(archive.path)
         result.origins.setdefault((post.platform, post.id, post.text), (where, None))

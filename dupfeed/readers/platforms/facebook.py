@@ -39,7 +39,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive, root_above
-from ..common import BadRecord, ReadResult, checked_text
+from ..common import BadRecord, ReadResult, checked_text, parse_json
 from ..reasons import NOT_A_POST, POST_WITHOUT_TEXT, REPOST_WITHOUT_TEXT, SAME_POST_TWICE, UNREADABLE_TIMESTAMP
 
 NAME = "facebook"
@@ -150,7 +150,7 @@ def _posts_array(archive: Archive, member: str) -> list:
     if not text.strip():
         return []
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except json.JSONDecodeError as err:
         raise InputError(f"truncated or malformed JSON ({err.msg})", path=where, line=err.lineno) from err
     # Some vintages wrap the array in an object with one key (e.g. "status_updates").
@@ -166,7 +166,7 @@ def _owner(archive: Archive) -> str:
     """The owner's full name from profile_information.json, or OWNER_UNKNOWN."""
     for member in archive.find("profile_information.json"):
         try:
-            data = repair_mojibake(json.loads(archive.read_text(member)))
+            data = repair_mojibake(parse_json(archive.read_text(member)))
         except (InputError, json.JSONDecodeError):
             continue
         profile = _dict(data).get("profile_v2") or _dict(data).get("profile")

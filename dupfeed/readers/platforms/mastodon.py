@@ -41,7 +41,7 @@ from ...html.text import html_to_text
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive, root_above
-from ..common import BadRecord, ReadResult, checked_text, parse_datetime
+from ..common import BadRecord, ReadResult, checked_text, parse_datetime, parse_json
 from ..reasons import (
     BOOST,
     DIRECT_MESSAGE,
@@ -94,7 +94,7 @@ def _author(archive: Archive, outbox: str) -> str | None:
     member = posixpath.join(posixpath.dirname(outbox), "actor.json")
     if member in archive.members():
         try:
-            actor = json.loads(archive.read_text(member))
+            actor = parse_json(archive.read_text(member))
         except (json.JSONDecodeError, InputError):
             actor = None  # the author is also in every activity's actor URL
         if isinstance(actor, dict) and isinstance(actor.get("preferredUsername"), str):

@@ -44,7 +44,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive, root_above
-from ..common import BadRecord, ReadResult, checked_text, parse_datetime
+from ..common import BadRecord, ReadResult, checked_text, parse_datetime, parse_json
 from ..reasons import MEDIA_WITHOUT_TEXT, MISSING_ID, MISSING_TEXT, NOT_A_TWEET, UNREADABLE_CREATED_AT
 
 NAME = "x"
@@ -252,7 +252,7 @@ def _ytd(archive: Archive, member: str) -> list:
     if not text.strip():
         return []
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except json.JSONDecodeError as err:
         line = err.lineno + skipped_lines
         raise InputError(f"truncated or malformed JSON ({err.msg})", path=where, line=line) from err
