@@ -84,11 +84,6 @@ def test_none_keeps_the_default():
     assert options_from(threshold=None, shingle_size=4) == Options(shingle_size=4)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: Detector.check adds a post again when it is checked twice, and the copy matches "
-    "the original (fix reported to the lead: score the known document again instead of adding it)",
-)
 def test_checking_the_same_post_twice_does_not_report_it_as_its_own_copy():
     detector = Detector()
     post = Post(id="p", text=HABITS, author="ann", created_at=datetime(2024, 5, 1, tzinfo=UTC))
@@ -96,3 +91,6 @@ def test_checking_the_same_post_twice_does_not_report_it_as_its_own_copy():
     again = detector.check(post)
     assert first.verdict == "original"
     assert again.verdict == "original" and again.matches == ()
+    later = Post(id="q", text=HABITS, author="bob", created_at=datetime(2024, 5, 2, tzinfo=UTC))
+    copied = detector.check(later)
+    assert [(m.id, m.relation) for m in copied.matches] == [("p", "cross_author")], "the post is known once"

@@ -126,6 +126,7 @@ class Detector:
         self.next_sequence = next_sequence
         self.timings: dict[str, float] = defaultdict(float)
         """Seconds spent per stage (shingle, sketch, index, verify), summed over calls."""
+        self._checked: dict[tuple[str, str, str], int] = {}  # (platform, id, text) -> number, by check()
 
     @property
     def lsh_bands_rows(self) -> tuple[int, int]:
@@ -233,8 +234,16 @@ class Detector:
         return found.windows, found.window_first
 
     def check(self, post: Post) -> Finding:
-        """Score one new post against everything known so far, then remember it."""
-        return self.scan([post])[0]
+        """Score one new post against everything known so far, then remember it. The same post
+        checked again (same platform, id and text) is scored again where it stands, not added a
+        second time: it would be its own copy."""
+        key = (post.platform, post.id, post.text)
+        if key in self._checked:
+            return next(iter(self.score([self._checked[key]])))[0][1]
+        finding = self.scan([post])[0]
+        if post.kind != "repost":  # a native repost is not added (see scan)
+            self._checked[key] = len(self.documents) - 1
+        return finding
 
     def _before(self, other: Document, doc: Document) -> bool:
         """Whether ``other`` came before the post ``doc``: an earlier post, or a source not
