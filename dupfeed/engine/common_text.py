@@ -19,6 +19,8 @@ from typing import Protocol
 
 import numpy as np
 
+from .shingle import sorted_unique
+
 
 class PhraseCounts(Protocol):
     """How many posts hold each shingle: what recurring text is known from."""
@@ -140,9 +142,9 @@ class AuthorCounts:
         """Count a batch of posts, given each post's unique shingles and its author's key."""
         if not shingle_sets:
             return
-        keys = np.unique(
-            np.concatenate([(_key(s).astype(np.uint64) << np.uint64(32)) | np.uint64(a) for s, a in zip(shingle_sets, authors)])
-        )
+        shingles = _key(np.concatenate(shingle_sets)).astype(np.uint64)
+        owners = np.repeat(np.array(authors, dtype=np.uint64), [len(s) for s in shingle_sets])
+        keys = sorted_unique((shingles << np.uint64(32)) | owners)
         for run in self.pairs:
             at = np.minimum(np.searchsorted(run, keys), len(run) - 1)
             keys = keys[run[at] != keys]

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..records import Post, Source
 from .normalize import normalize_token, tokenize
-from .shingle import flat_shingles
+from .shingle import flat_shingles, sorted_unique
 
 
 @dataclass
@@ -68,7 +68,7 @@ def make_docs(
     for i, record in enumerate(records):
         own = hashes[offsets[i] : offsets[i + 1]]
         lo, hi = found.offsets[i], found.offsets[i + 1]
-        docs.append(Document(record, own, np.unique(own), spans[lo:hi], orders[i], found.hashes[lo:hi]))
+        docs.append(Document(record, own, sorted_unique(own), spans[lo:hi], orders[i], found.hashes[lo:hi]))
     return docs, hashes, offsets
 
 

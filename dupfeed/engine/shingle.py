@@ -87,3 +87,12 @@ def flat_shingles(flat: np.ndarray, lengths: np.ndarray, k: int) -> tuple[np.nda
 def text_shingles(token_hashes: np.ndarray, k: int) -> np.ndarray:
     """Shingle hashes of one text (the batch function on a batch of one)."""
     return batch_shingles([token_hashes], k)[0]
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values, as ``np.unique`` gives them, by a sort: numpy's hash-based
+    unique is about three times slower on the small arrays of one post, and on millions of keys."""
+    values = np.sort(values)
+    keep = np.ones(len(values), dtype=bool)
+    keep[1:] = values[1:] != values[:-1]
+    return values[keep]
