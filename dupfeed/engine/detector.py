@@ -167,11 +167,13 @@ class Detector:
         A native repost (``kind == "repost"``: a retweet, a boost) quotes another author on
         purpose: it is neither scored nor matched against, and its finding is ``original``
         with no matches. ``progress`` is called now and then with the number of posts done
-        since its last call.
+        since its last call, first with 0 once the posts are indexed and scoring starts.
         """
         posts = list(posts)
         order, compared = chronological(posts)
         numbers, sketches = self.add_posts([posts[i] for i in compared])
+        if progress is not None:
+            progress(0)  # indexed: scoring starts (a progress bar times itself from here)
         place = {i: n for n, i in enumerate(order)}
         findings = [unscored(posts[i]) for i in order]
         done = 0
@@ -268,9 +270,9 @@ class Detector:
         # A word's count is the highest of the shingles over it (shingle p covers words p..p+k-1).
         by_word = np.zeros(doc.n_words, dtype=np.int64)
         for offset in range(opts.shingle_size):
-            at = np.arange(len(posts)) + offset
-            inside = at < doc.n_words
-            np.maximum.at(by_word, at[inside], posts[inside])
+            n = min(len(posts), doc.n_words - offset)
+            if n > 0:
+                np.maximum(by_word[offset : offset + n], posts[:n], out=by_word[offset : offset + n])
         return np.where(common, by_word, 0)
 
     def _function_words(self, doc: Document) -> np.ndarray:

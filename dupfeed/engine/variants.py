@@ -17,6 +17,8 @@ from rapidfuzz.distance import Indel
 
 from .align import WordSequence
 
+_RECENT = 4096  # words lemmatised lately, kept in a dict before they join the sorted arrays
+
 # Under five letters a word is a letter away from too many others (``than``/``then``).
 _MIN_SPELLING_LENGTH = 5
 
@@ -28,7 +30,10 @@ class Variants:
         self._languages, self._min_ratio = languages, min_ratio
         self.lemma = functools.lru_cache(maxsize=1 << 16)(self._lemmatize)
         self._ids: dict[str, int] = {}  # lemma -> its number
-        self._by_hash: dict[int, int] = {}  # word hash -> its lemma's number
+        # word hash -> its lemma's number: sorted arrays, and a dict of the words seen lately
+        self._known = np.zeros(0, dtype=np.uint64)
+        self._known_ids = np.zeros(0, dtype=np.int64)
+        self._recent: dict[int, int] = {}
 
     def _lemmatize(self, word: str) -> str:
         if not self._languages:
@@ -37,15 +42,30 @@ class Variants:
 
     def lemma_ids(self, hashes: np.ndarray, words: WordSequence) -> np.ndarray:
         """Each word's lemma as a small integer (the same lemma, the same number), given the
-        words' hashes and their comparison forms; each distinct word is lemmatised once."""
-        unique, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-        ids = np.empty(len(unique), dtype=np.int64)
-        for k, (word_hash, at) in enumerate(zip(unique.tolist(), first.tolist())):
-            known = self._by_hash.get(word_hash)
+        words' hashes and their comparison forms; each distinct word is lemmatised once, and
+        words seen before are looked up as arrays."""
+        ids = np.full(len(hashes), -1, dtype=np.int64)
+        if len(self._known):
+            at = np.minimum(np.searchsorted(self._known, hashes), len(self._known) - 1)
+            hit = self._known[at] == hashes
+            ids[hit] = self._known_ids[at[hit]]
+        for i in np.flatnonzero(ids < 0).tolist():
+            word_hash = int(hashes[i])
+            known = self._recent.get(word_hash)
             if known is None:
-                known = self._by_hash[word_hash] = self._ids.setdefault(self.lemma(words[at]), len(self._ids))
-            ids[k] = known
-        return ids[inverse]
+                known = self._recent[word_hash] = self._ids.setdefault(self.lemma(words[i]), len(self._ids))
+            ids[i] = known
+        if len(self._recent) > _RECENT:
+            self._fold_recent()
+        return ids
+
+    def _fold_recent(self) -> None:
+        """Move the words lemmatised lately into the sorted arrays."""
+        hashes = np.concatenate([self._known, np.fromiter(self._recent.keys(), dtype=np.uint64)])
+        values = np.concatenate([self._known_ids, np.fromiter(self._recent.values(), dtype=np.int64)])
+        order = np.argsort(hashes, kind="stable")
+        self._known, self._known_ids = hashes[order], values[order]
+        self._recent.clear()
 
     def alike(self, a: str, b: str) -> bool:
         if a == b:
