@@ -206,3 +206,14 @@ def test_bad_record_on_stdin_is_named_by_its_line(runner):
     result = runner.invoke(main, ["scan", "-", "-f", "jsonl"], input=data)
     assert result.exit_code == 1
     assert "warning: <stdin>:2: skipped: malformed JSON" in result.stderr
+
+
+def test_hidden_files_beside_posts_are_counted_not_read(runner, tmp_path):
+    folder = tmp_path / "unzipped"
+    (folder / "__MACOSX").mkdir(parents=True)
+    write_jsonl(folder / "posts.jsonl", [post_row("1", GARDEN)])
+    (folder / "__MACOSX" / "._posts.jsonl").write_bytes(b"\x00\x05\x16\x07\xff\xfe Mac resource fork")
+    (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1\xff")
+    result = runner.invoke(main, ["scan", str(folder), "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["skipped"] == {"hidden file": 2}

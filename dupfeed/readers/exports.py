@@ -53,7 +53,7 @@ def read_export(
             if input_format not in modules:
                 raise InputError(f"unknown input format {input_format!r}; known: {', '.join(modules)}")
             return _read_part(archive, modules[input_format], archive, options)
-        parts, nested, leftovers = _exports(archive)
+        parts, nested, hidden, leftovers = _exports(archive)
         if not parts and not nested:
             shown = ", ".join(archive.members()[:12]) or "nothing"
             more = f" and {len(archive.members()) - 12} more" if len(archive.members()) > 12 else ""
@@ -62,7 +62,7 @@ def read_export(
                 path=str(path),
             )
         result: ReadResult[Post] = ReadResult(skipped=list(archive.skipped))
-        several = len(parts) + len(nested) > 1 or bool(leftovers)
+        several = len(parts) + len(nested) > 1
         for module, view in parts:
             try:
                 result.extend(_read_part(archive, module, view, options))
@@ -77,9 +77,8 @@ def read_export(
                 if not several:
                     raise
                 result.skipped.append(Skip(err.path or archive.where(member), err.line, UNREADABLE_EXPORT, err.reason))
-        for member in leftovers:
-            hidden = any(part.startswith(".") or part == "__MACOSX" for part in member.split("/"))
-            result.skipped.append(Skip(archive.where(member), None, HIDDEN_FILE if hidden else NOT_A_POSTS_FILE))
+        result.skipped += [Skip(archive.where(member), None, HIDDEN_FILE) for member in hidden]
+        result.skipped += [Skip(archive.where(member), None, NOT_A_POSTS_FILE) for member in leftovers]
         return result
 
 
@@ -96,9 +95,10 @@ def _read_part(archive: Archive, module: ModuleType, view: Archive, options: Map
     return result
 
 
-def _exports(archive: Archive) -> tuple[list[tuple[ModuleType, Archive]], list[str], list[str]]:
+def _exports(archive: Archive) -> tuple[list[tuple[ModuleType, Archive]], list[str], list[str], list[str]]:
     """The exports in an archive: ``(reader, members)`` of each, the archives in a folder (read
-    as exports of their own), and the members nothing reads.
+    as exports of their own), the hidden members (``.DS_Store``, ``__MACOSX/``) outside any
+    export, and the members nothing reads.
 
     A platform's export is every member below its root folder (the folder above ``data/`` for
     X, of ``outbox.json`` for Mastodon...), a member below two roots going to the deeper one;
@@ -120,8 +120,11 @@ def _exports(archive: Archive) -> tuple[list[tuple[ModuleType, Archive]], list[s
             loose.append(member)
     parts = [(module, archive.subset(members)) for root, members in by_root.items() for module in roots[root]]
     single: dict[str, list[str]] = {}
-    nested, leftovers = [], []
+    nested, hidden, leftovers = [], [], []
     for member in loose:
+        if any(part.startswith(".") or part == "__MACOSX" for part in member.split("/")):
+            hidden.append(member)
+            continue
         module = next((m for m in modules if m.detect(archive.subset([member]))), None)
         if module is not None:
             single.setdefault(module.NAME, []).append(member)
@@ -131,7 +134,7 @@ def _exports(archive: Archive) -> tuple[list[tuple[ModuleType, Archive]], list[s
             leftovers.append(member)
     named = {module.NAME: module for module in modules}
     parts += [(named[name], archive.subset(members)) for name, members in single.items()]
-    return parts, nested, leftovers
+    return parts, nested, hidden, leftovers
 
 
 def merge_posts(posts: list[Post], origins: Mapping[tuple[str, str, str], Origin] | None = None) -> tuple[list[Post], list[Skip]]:

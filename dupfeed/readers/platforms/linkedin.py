@@ -370,15 +370,13 @@ def _comment_rows(archive: Archive, member: str, skipped: list[Skip]) -> Iterato
         except (csv.Error, StopIteration) as err:
             skipped.append(Skip(where, line, MALFORMED_CSV, str(err)))
             continue
-        rest = [line.rstrip("\r\n") for line in physical_lines(chunk)[reader.line_num :]]
-        if len(cells) < len(names):
+        rest = [part.rstrip("\r\n") for part in physical_lines(chunk)[reader.line_num :]]
+        last = message == len(names) - 1  # then the message may run on: commas, other lines
+        if len(cells) < len(names) or (not last and (rest or len(cells) > len(names))):
             skipped.append(Skip(where, line, WRONG_NUMBER_OF_CELLS, f"{len(cells)} cells, {len(names)} columns"))
             continue
-        if message == len(names) - 1:  # an unquoted message with commas, then its other lines
+        if last:
             cells[message:] = ["\n".join([delimiter.join(cells[message:]), *rest])]
-        elif rest or len(cells) > len(names):
-            skipped.append(Skip(where, line, WRONG_NUMBER_OF_CELLS, f"{len(cells)} cells, {len(names)} columns"))
-            continue
         yield line, dict(zip(names, cells))
 
 
