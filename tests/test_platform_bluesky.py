@@ -191,7 +191,7 @@ def expected(source_file: str) -> list[Post]:
 def expected_skips(where: str, lines: tuple[int, int, int]) -> list[Skip]:
     return [
         Skip(where, lines[0], "repost", f"at://{DANA}/app.bsky.feed.post/3ksw2m4ak7c2x"),
-        Skip(where, lines[1], "empty text", f"at://{DID}/app.bsky.feed.post/3ksxc4f5mnt2d"),
+        Skip(where, lines[1], "media without text", f"at://{DID}/app.bsky.feed.post/3ksxc4f5mnt2d"),
         Skip(where, lines[2], "unreadable date", "'not a date'"),
     ]
 
@@ -240,7 +240,7 @@ def test_unpacked_folder_of_record_files_reads_to_the_same_posts(tmp_path):
     for post in expected(""):
         member = f"{DID}/app.bsky.feed.post/{post.id.rsplit('/', 1)[1]}.json"
         assert by_id[post.id] == dataclasses.replace(post, source_file=member)
-    assert sorted(s.reason for s in result.skipped) == ["empty text", "repost", "unreadable date"]
+    assert sorted(s.reason for s in result.skipped) == ["media without text", "repost", "unreadable date"]
 
 
 def test_record_outside_the_tree_gets_its_cid_as_id(tmp_path):

@@ -16,6 +16,8 @@ Quirks handled, and why:
   text is a shortened form of its URL is replaced by the full URL, as Mastodon's HTML is, so the
   same post reads the same on both; ``links`` are the facet URLs and ``embed.external.uri``.
 - **Reposts** (``app.bsky.feed.repost``) hold no text: skipped as "repost" (detail: the URI).
+- **Pictures without text.** A post with an ``embed`` and no text is left out as "media without
+  text" (counted, not a fault).
 - **JSON forms.** An object of records keyed by rkey (``{"3ksx…": {"$type": …}}``), or the
   ``<did>/<collection>/<rkey>.json`` files of the cookbook's ``unpack``. In the keyed form the
   DID is taken from a reply that points at one of the file's own posts, when there is one.
@@ -210,7 +212,8 @@ def _post(record: dict, *, did: str | None, rkey: str | None, uri: str | None, c
     if not isinstance(text, str):
         raise BadRecord(reasons.TEXT_NOT_A_STRING)
     text, facet_links = _apply_facets(text, record.get("facets"))
-    checked_text(text)
+    # Pictures, a video or a link card posted with nothing written: left out by design.
+    checked_text(text, empty=reasons.MEDIA_WITHOUT_TEXT if record.get("embed") else reasons.EMPTY_TEXT)
     try:
         created = parse_datetime(record.get("createdAt"))
     except ValueError:
