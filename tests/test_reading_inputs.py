@@ -217,3 +217,17 @@ def test_hidden_files_beside_posts_are_counted_not_read(runner, tmp_path):
     result = runner.invoke(main, ["scan", str(folder), "-f", "json"])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["summary"]["skipped"] == {"hidden file": 2}
+
+
+def test_export_id_read_again_with_another_text_names_file_and_line(runner, tmp_path):
+    link = "https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A7196000000000000001"
+    shares = _csv(
+        tmp_path / "Shares.csv",
+        [("Date", "ShareLink", "ShareCommentary"), ("2024-05-14 07:31:02", link, GARDEN), ("2024-05-14 07:31:02", link, COOKING)],
+    )
+    result = runner.invoke(main, ["scan", str(shares), "-f", "jsonl"])
+    assert result.exit_code == 1
+    assert (
+        f"warning: {shares}:3: skipped: duplicate id (id li:share:7196000000000000001 already read with another text "
+        f"at {shares}:2)"
+    ) in result.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from ..errors import InputError
-from ..records import Reason, Skip
+from ..records import Post, Reason, Skip
 from .reasons import EMPTY_TEXT, MALFORMED_CSV, MALFORMED_JSON, MORE_CELLS_THAN_COLUMNS, NOT_A_JSON_OBJECT, TEXT_TOO_LONG
 
 T = TypeVar("T")
@@ -51,6 +51,13 @@ class ReadResult(Generic[T]):
             self.skipped.append(item)
         else:
             self.records.append(item)
+
+
+def add_post(result: ReadResult[Post], post: Post, where: str, line: int | None) -> None:
+    """Add a post read at ``where`` (a file, or ``archive:member``) and ``line``, remembering
+    where, for the warning about an id read again with another text."""
+    result.records.append(post)
+    result.origins.setdefault((post.platform, post.id, post.text), (where, line))
 
 
 class BadRecord(Exception):

@@ -18,7 +18,17 @@ from pathlib import Path
 from ..errors import InputError
 from ..records import Post
 from ..urls import extract_urls
-from .common import BadRecord, CsvRecords, ReadResult, checked_text, jsonl_objects, parse_datetime, read_utf8, require_columns
+from .common import (
+    BadRecord,
+    CsvRecords,
+    ReadResult,
+    add_post,
+    checked_text,
+    jsonl_objects,
+    parse_datetime,
+    read_utf8,
+    require_columns,
+)
 from .reasons import EMPTY_ID, INVALID_UNICODE, LINKS_NOT_URLS, MISSING_FIELD, TEXT_NOT_A_STRING, UNREADABLE_CREATED_AT
 
 REQUIRED = ("id", "text", "author", "created_at")
@@ -179,16 +189,10 @@ def parse_jsonl(text: str, where: str, columns: Mapping[str, str] | None = None)
         if keys not in found:
             found[keys] = resolve_columns(keys, columns)
         try:
-            _add(result, post_from_mapping(_renamed(row, found[keys], where, number)), where, number)
+            add_post(result, post_from_mapping(_renamed(row, found[keys], where, number)), where, number)
         except BadRecord as err:
             result.skipped.append(err.skip(where, number))
     return result
-
-
-def _add(result: ReadResult[Post], post: Post, where: str, line: int) -> None:
-    """Add a post read at ``where`` and ``line``, remembering where it was read."""
-    result.records.append(post)
-    result.origins.setdefault((post.platform, post.id, post.text), (where, line))
 
 
 def parse_csv(text: str, where: str, columns: Mapping[str, str] | None = None) -> ReadResult[Post]:
@@ -208,7 +212,7 @@ def parse_csv(text: str, where: str, columns: Mapping[str, str] | None = None) -
     for line, cells in table.rows(result.skipped):
         try:
             post = post_from_mapping(_renamed(table.mapping(cells), found, where, line), platform="csv")
-            _add(result, post, where, line)
+            add_post(result, post, where, line)
         except BadRecord as err:
             result.skipped.append(err.skip(where, line))
     return result

@@ -32,7 +32,7 @@ from ...records import Post, Skip
 from ...urls import extract_urls
 from .. import reasons
 from ..archive import Archive
-from ..common import BadRecord, ReadResult, checked_text, parse_datetime
+from ..common import BadRecord, ReadResult, add_post, checked_text, parse_datetime
 from .car import CID, DAG_CBOR, CarError, decode_cbor, iter_blocks, looks_like_car, read_header
 
 NAME = "bluesky"
@@ -194,7 +194,7 @@ def _add(
         result.skipped.append(Skip(where, line, reasons.REPOST, _text(record, "subject", "uri") or ""))
         return
     try:
-        result.records.append(_post(record, did=did, rkey=rkey, uri=uri, cid=cid, member=member))
+        add_post(result, _post(record, did=did, rkey=rkey, uri=uri, cid=cid, member=member), where, line)
     except BadRecord as err:
         result.skipped.append(Skip(where, line, err.reason, err.detail or str(uri or rkey or cid)))
 

@@ -39,7 +39,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive, root_above
-from ..common import BadRecord, ReadResult, checked_text, parse_json
+from ..common import BadRecord, ReadResult, add_post, checked_text, parse_json
 from ..reasons import NOT_A_POST, POST_WITHOUT_TEXT, REPOST_WITHOUT_TEXT, SAME_POST_TWICE, UNREADABLE_TIMESTAMP
 
 NAME = "facebook"
@@ -84,7 +84,7 @@ def read(archive: Archive) -> ReadResult[Post]:
                 result.skipped.append(Skip(where, number, SAME_POST_TWICE, post.id))
             else:
                 seen[post.id] = post.text
-                result.records.append(post)
+                add_post(result, post, where, number)
     return result
 
 

@@ -36,7 +36,7 @@ from ...html.text import html_to_text
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive
-from ..common import BadRecord, ReadResult, checked_text, parse_datetime
+from ..common import BadRecord, ReadResult, add_post, checked_text, parse_datetime
 from ..reasons import MISSING_FIELD, NO_DATE, NOT_A_FEED, UNREADABLE_DATE
 
 NAME = "rss"
@@ -142,7 +142,7 @@ def _read_feed(root, where: str, member: str) -> ReadResult[Post]:
     lang = _text(channel, "language", f"{DC}language") or None
     for entry in entries:
         try:
-            result.records.append(_post(entry, feed_author or None, lang, member))
+            add_post(result, _post(entry, feed_author or None, lang, member), where, entry.sourceline)
         except BadRecord as err:
             result.skipped.append(Skip(where, entry.sourceline, err.reason, err.detail))
     return result

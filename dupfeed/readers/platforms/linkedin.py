@@ -62,7 +62,7 @@ from ...html.text import html_to_text
 from ...records import Post, Reason, Skip
 from ...urls import extract_urls
 from ..archive import Archive, root_above
-from ..common import BadRecord, CsvRecords, ReadResult, checked_text, parse_datetime, physical_lines, require_columns
+from ..common import BadRecord, CsvRecords, ReadResult, add_post, checked_text, parse_datetime, physical_lines, require_columns
 from ..reasons import (
     DRAFT_ARTICLE,
     MALFORMED_CSV,
@@ -166,17 +166,9 @@ def _read_shares(archive: Archive, member: str, owner: str, result: ReadResult[P
             created = _parse_date(row["Date"])
             link = unquote(row["ShareLink"].strip())
             shared = (row.get("SharedUrl") or "").strip()
-            result.records.append(
-                _post(
-                    _share_id(link, row["Date"], text),
-                    text,
-                    owner,
-                    created,
-                    member,
-                    url=link or None,
-                    links=[shared] if shared else [],
-                )
-            )
+            share_id = _share_id(link, row["Date"], text)
+            post = _post(share_id, text, owner, created, member, url=link or None, links=[shared] if shared else [])
+            add_post(result, post, where, line)
         except BadRecord as err:
             result.skipped.append(Skip(where, line, err.reason, err.detail))
 
@@ -202,7 +194,8 @@ def _read_comments(archive: Archive, member: str, owner: str, result: ReadResult
                 n += 1
                 pid = f"{base}-{n}"
             seen.add(pid)
-            result.records.append(_post(pid, text, owner, created, member, url=link or None, kind="comment", reply_to=parent))
+            post = _post(pid, text, owner, created, member, url=link or None, kind="comment", reply_to=parent)
+            add_post(result, post, where, line)
         except BadRecord as err:
             result.skipped.append(Skip(where, line, err.reason, err.detail))
 

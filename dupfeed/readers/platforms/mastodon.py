@@ -41,7 +41,7 @@ from ...html.text import html_to_text
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive, root_above
-from ..common import BadRecord, ReadResult, checked_text, parse_datetime, parse_json
+from ..common import BadRecord, ReadResult, add_post, checked_text, parse_datetime, parse_json
 from ..reasons import (
     BOOST,
     DIRECT_MESSAGE,
@@ -83,7 +83,7 @@ def read(archive: Archive, *, include_direct: bool = False) -> ReadResult[Post]:
         author = _author(archive, member)
         for number, activity in enumerate(items, start=1):
             try:
-                result.records.append(_post(activity, author, member, include_direct=include_direct))
+                add_post(result, _post(activity, author, member, include_direct=include_direct), where, number)
             except BadRecord as err:
                 result.skipped.append(Skip(where, number, err.reason, err.detail))
     return result

@@ -31,7 +31,7 @@ from ...errors import InputError
 from ...records import Post
 from ...urls import extract_urls
 from ..archive import Archive, root_above
-from ..common import BadRecord, CsvRecords, ReadResult, checked_text, parse_datetime
+from ..common import BadRecord, CsvRecords, ReadResult, add_post, checked_text, parse_datetime
 from ..reasons import DELETED, EMPTY_ID, REMOVED, UNREADABLE_DATE
 
 NAME = "reddit"
@@ -90,7 +90,7 @@ def _read_csv(archive: Archive, member: str, name: str, author: str) -> ReadResu
     table = CsvRecords(archive.read_text(member), where, _FILES[name], what=f"not a Reddit {name}: ")
     for line, cells in table.rows(result.skipped):
         try:
-            result.records.append(_post(table.mapping(cells), name, author, member))
+            add_post(result, _post(table.mapping(cells), name, author, member), where, line)
         except BadRecord as err:
             result.skipped.append(err.skip(where, line))
     return result

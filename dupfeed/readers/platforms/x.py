@@ -44,7 +44,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...urls import extract_urls
 from ..archive import Archive, root_above
-from ..common import BadRecord, ReadResult, checked_text, parse_datetime, parse_json
+from ..common import BadRecord, ReadResult, add_post, checked_text, parse_datetime, parse_json
 from ..reasons import MEDIA_WITHOUT_TEXT, MISSING_ID, MISSING_TEXT, NOT_A_TWEET, UNREADABLE_CREATED_AT
 
 NAME = "x"
@@ -98,7 +98,7 @@ def read(archive: Archive) -> ReadResult[Post]:
             continue
         done.add(tid)
         try:
-            result.records.append(_post(tweet, tid, owner, notes, member))
+            add_post(result, _post(tweet, tid, owner, notes, member), archive.where(member), number)
         except BadRecord as err:
             result.skipped.append(Skip(archive.where(member), number, err.reason, err.detail))
     return result
