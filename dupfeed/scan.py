@@ -171,10 +171,16 @@ def run_scan(
     options: Options | None = None,
     selection: Selection = Selection(),
     progress: Callable[[int], None] | None = None,
+    stage: Callable[[str], None] = lambda what: None,
 ) -> ScanResult:
-    """Detect over everything read, then keep the findings ``selection`` asks for."""
+    """Detect over everything read, then keep the findings ``selection`` asks for. ``stage``
+    is told each stage as it starts ("indexing 5,000 sources"); ``progress`` how many more
+    posts are scored (0 once they are indexed and scoring starts)."""
     detector = Detector(options)
+    if sources.records:
+        stage(f"indexing {len(sources.records):,} sources")
     detector.add_sources(sources.records)
+    stage(f"indexing {len(posts.records):,} posts")
     scanned = detector.scan(posts.records, progress=progress)
     findings = [f for f in scanned if selection.keeps(f)]
     summary = Summary.of(findings, len(sources.records), posts.skipped, sources.skipped)
@@ -194,6 +200,7 @@ def scan_files(
     options: Options | None = None,
     selection: Selection = Selection(),
     progress: Callable[[int, int], None] | None = None,
+    stage: Callable[[str], None] = lambda what: None,
 ) -> ScanResult:
     """Read exports and sources, and scan: ``dupfeed scan`` in one call.
 
@@ -209,16 +216,22 @@ def scan_files(
         columns: the columns of JSONL/CSV posts that hold each field (``{"text": "Content"}``),
             where they have other names than dupfeed's and the common ones.
         selection: which findings to report (every post is still compared).
-        progress: called as ``progress(done, total)`` as the posts are scanned.
+        progress: called as ``progress(done, total)`` as the posts are scored, first with
+            ``done`` 0 once they are read and indexed.
+        stage: called with each stage as it starts ("reading posts", "indexing 5,000 posts"),
+            so that a long scan shows what it does from the start.
     """
+    if sources or source_feeds:
+        stage("reading sources")
     read_sources_result = read_all_sources(sources, source_feeds, cache=sources_cache)
+    stage("reading posts")
     urls = [str(p) for p in posts if is_web_url(str(p))]
     files = [p for p in posts if not is_web_url(str(p))]
     read_posts_result = read_all_posts(files, input_format=input_format, include_direct=include_direct, columns=columns)
     if urls:
         read_posts_result = add_web_posts(read_posts_result, urls, posts_cache)
     counted = None if progress is None else _counting(progress, len(read_posts_result.records))
-    return run_scan(read_posts_result, read_sources_result, options=options, selection=selection, progress=counted)
+    return run_scan(read_posts_result, read_sources_result, options=options, selection=selection, progress=counted, stage=stage)
 
 
 def add_web_posts(read: ReadResult[Post], urls: list[str], cache: str | Path | None) -> ReadResult[Post]:

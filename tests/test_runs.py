@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import sqlite3
 import subprocess
@@ -111,3 +112,51 @@ def test_ctrl_c_in_db_score_and_nightly_marks_the_run_interrupted(feed, tmp_path
     done = subprocess.run(nightly, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert _scored(path) == POSTS
+
+
+def _on_a_terminal(command: list[str]) -> tuple[int, str]:
+    """Run ``command`` with a pseudo-terminal as its stdout and stderr; its status and what the
+    terminal was sent, escape sequences removed and each ``\\r``-rewritten line kept."""
+    import os
+    import pty
+    import re
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: runs the command on the terminal
+        os.execv(command[0], command)
+    sent = bytearray()
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        sent += chunk
+    _, status = os.waitpid(pid, 0)
+    text = re.sub(r"\x1b\[[?0-9;]*[A-Za-z]", "", sent.decode(errors="replace"))
+    return os.waitstatus_to_exitcode(status), "\n".join(line.strip() for line in re.split(r"[\r\n]+", text) if line.strip())
+
+
+def test_a_terminal_sees_each_stage_from_the_start_and_the_bar_from_0(feed, tmp_path):
+    out = tmp_path / "out.jsonl"
+    status, shown = _on_a_terminal(_cli("scan", str(feed / "posts.jsonl"), "-s", str(feed / "sources.jsonl"), "-o", str(out)))
+    assert status == 0, shown
+    lines = shown.splitlines()
+    stages = ["reading sources…", "reading posts…", "indexing 20 sources…", f"indexing {POSTS:,} posts…"]
+    assert lines[: len(stages)] == stages, lines[:8]
+    assert re.match(r"scanning\s+\[-+\]\s+0%$", lines[len(stages)]), "the bar opens at 0%, when scoring starts"
+    assert "100%" in shown and lines[-1].startswith(f"{POSTS} posts against 20 sources")
+
+    status, shown = _on_a_terminal(_cli("db", "ingest", str(feed / "posts.jsonl"), "--db", str(tmp_path / "s.db")))
+    assert status == 0, shown
+    lines = shown.splitlines()
+    stages = [
+        "reading the exports…",
+        "opening the store…",
+        f"storing and indexing {POSTS:,} posts…",
+        "finding the posts to score…",
+        "loading the store's index…",
+    ]
+    assert lines[: len(stages)] == stages, lines[:8]
+    assert re.match(r"scoring\s+\[-+\]\s+0%$", lines[len(stages)]), lines[:8]

@@ -113,6 +113,10 @@ class ProgressBar:
 
     Called as ``bar(done, total)`` (the callback of :func:`~dupfeed.scan.scan_files` and
     :func:`~dupfeed.fetch.fetch_sources`), or told :meth:`start` and then :meth:`advance`.
+    Before the bar opens, :meth:`stage` shows what runs ("reading posts…") on one line that the
+    next stage, or the bar, replaces: a terminal shows each stage from the start, and the
+    bar, opened when the counted work starts, times only that work (its ETA is not skewed by
+    the reading and indexing before it).
     """
 
     def __init__(self, label: str, *, at_least: int, shown: bool = True):
@@ -121,11 +125,26 @@ class ProgressBar:
         self._bar: ClickBar[int] | None = None
         self._started = False
         self._done = 0
+        self._status = False  # a stage line is on the terminal
+
+    def stage(self, what: str) -> None:
+        """Show that ``what`` is running, replacing the previous stage's line."""
+        if self.shown and self._bar is None:
+            sys.stderr.write(f"\r\x1b[K{what}…")
+            sys.stderr.flush()
+            self._status = True
+
+    def _clear_stage(self) -> None:
+        if self._status:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self._status = False
 
     def start(self, total: int) -> None:
         """Open the bar for ``total`` items, if it is shown and there are enough of them (once)."""
         if not self._started:
             self._started = True
+            self._clear_stage()
             if self.shown and total >= self._at_least:
                 self._bar = click.progressbar(length=total, label=self._label, file=sys.stderr)
                 self._bar.__enter__()
@@ -142,6 +161,7 @@ class ProgressBar:
 
     def close(self) -> None:
         """End the bar's line (safe to call twice, or when no bar was shown)."""
+        self._clear_stage()
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
             self._bar = None

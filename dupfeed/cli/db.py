@@ -20,6 +20,7 @@ from ..store.store import record_key
 from ..summary import Summary
 from ..urls import is_web_url
 from .common import (
+    ProgressBar,
     check_output,
     check_source_paths,
     choose_format,
@@ -87,11 +88,16 @@ def _interrupted_line(err: KeyboardInterrupt) -> str:
     )
 
 
-def _score(store: Store, run: int, quiet: bool):
-    with progress_bar(quiet, "scoring") as bar:
-        if bar.shown:  # counting the posts to score takes a query
-            bar.start(len(store.pending()))
-        return store.score(run=run, progress=bar.advance)
+def _score(store: Store, run: int, bar: ProgressBar):
+    """Score what is pending, each stage shown on ``bar``: loading the index, then the bar."""
+    if bar.shown:  # counting the posts to score takes a query, loading the index a while
+        bar.stage("finding the posts to score")
+        pending = len(store.pending())
+        if pending:
+            bar.stage("loading the store's index")
+            store.detector  # noqa: B018 (loads it)
+        bar.start(pending)
+    return store.score(run=run, progress=bar.advance)
 
 
 def _scored_line(scored) -> str:
@@ -153,11 +159,14 @@ def ingest(exports, input_format, include_direct, no_score, db_path, wait, quiet
 
     Exit status: 0 done; 1 failed, or a bad record skipped; 2 bad usage; 75 the store is busy.
     """
-    with _failing():
+    with _failing(), progress_bar(quiet, "scoring") as bar:
+        bar.stage("reading the exports")
         read = read_all_posts(exports, input_format=input_format, include_direct=include_direct)
+        bar.stage("opening the store")
         with Store(db_path, wait=wait) as store, store.running("ingest") as run:
+            bar.stage(f"storing and indexing {len(read.records):,} posts")
             added = store.ingest(read.records, run=run)
-            scored = None if no_score else _score(store, run, quiet)
+            scored = None if no_score else _score(store, run, bar)
             stats = {"posts": added.added, "known": added.known, "scored": scored.total if scored else 0}
             store.finish_run(run, "ok", stats)
     faults = [s for s in read.skipped if s.is_fault]
@@ -175,8 +184,13 @@ def ingest(exports, input_format, include_direct, no_score, db_path, wait, quiet
 @quiet_option
 def score(db_path, wait, quiet):
     """Score every stored post not yet scored (after ingest --no-score, or an interrupted run)."""
-    with _failing(), Store(db_path, wait=wait, create=False) as store, store.running("score") as run:
-        scored = _score(store, run, quiet)
+    with (
+        _failing(),
+        progress_bar(quiet, "scoring") as bar,
+        Store(db_path, wait=wait, create=False) as store,
+        store.running("score") as run,
+    ):
+        scored = _score(store, run, bar)
         store.finish_run(run, "ok", {"scored": scored.total})
     if not quiet:
         click.echo(f"{db_path}: {_scored_line(scored)}", err=True)

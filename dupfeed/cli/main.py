@@ -216,6 +216,7 @@ def scan(
                 options=options,
                 selection=selection,
                 progress=bar,
+                stage=bar.stage,
             )
     except DupfeedError as err:
         raise click.ClickException(terminal_safe(str(err), keep_newlines=False)) from None
