@@ -280,8 +280,11 @@ class Detector:
         opts = self.options
         if doc.words is None or not len(doc.words):
             return np.zeros(doc.n_words, dtype=bool)
-        least = max(opts.function_word_min_docs, opts.function_word_share * self.word_counts.total())
-        return self.word_counts.count(doc.words) >= least
+        total = self.word_counts.total()
+        if doc.function is None or doc.function_total != total:  # the counts have grown since
+            least = max(opts.function_word_min_docs, opts.function_word_share * total)
+            doc.function, doc.function_total = self.word_counts.count(doc.words) >= least, total
+        return doc.function
 
     def _score(self, number: int, candidates: set[int]) -> Finding:
         opts = self.options

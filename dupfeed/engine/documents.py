@@ -26,6 +26,8 @@ class Document:
     words: np.ndarray | None = None  # uint64 hashes of the words, by position
     lemmas: np.ndarray | None = None  # lemma ids by position, made when first needed
     sentences: np.ndarray | None = None  # word positions where sentences start, made with lemmas
+    function: np.ndarray | None = None  # which words are function words, made when first needed
+    function_total: int = -1  # the word count total ``function`` was made at (counts only grow)
 
     @property
     def is_source(self) -> bool:
