@@ -63,6 +63,15 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+@pytest.fixture
+def sources(tmp_path) -> Path:
+    """A folder of source articles holding ``voltcycle.txt`` (:data:`ARTICLE`)."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "voltcycle.txt").write_text(ARTICLE, encoding="utf-8")
+    return folder
+
+
 def write_jsonl(path: Path, rows: list) -> Path:
     """Rows as JSON Lines; a str row is written as is (to plant malformed lines)."""
     lines = [row if isinstance(row, str) else json.dumps(row, ensure_ascii=False) for row in rows]

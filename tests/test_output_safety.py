@@ -13,14 +13,6 @@ from dupfeed.cli.main import main
 ESCAPES = "\x1b]0;owned\x07\x1b[31m\u202e\r"
 
 
-@pytest.fixture
-def sources(tmp_path):
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    (folder / "voltcycle.txt").write_text(ARTICLE, encoding="utf-8")
-    return folder
-
-
 def test_table_output_writes_control_characters_out(runner, sources, tmp_path):
     posts = write_jsonl(
         tmp_path / "posts.jsonl",

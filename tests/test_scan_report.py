@@ -15,14 +15,6 @@ OWN = "A quiet week on the allotment: tomatoes in, slugs out, and the first cour
 
 
 @pytest.fixture
-def sources(tmp_path):
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    (folder / "voltcycle.txt").write_text(ARTICLE, encoding="utf-8")
-    return folder
-
-
-@pytest.fixture
 def posts(tmp_path):
     return write_jsonl(
         tmp_path / "posts.jsonl",
