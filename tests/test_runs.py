@@ -160,3 +160,13 @@ def test_a_terminal_sees_each_stage_from_the_start_and_the_bar_from_0(feed, tmp_
     ]
     assert lines[: len(stages)] == stages, lines[:8]
     assert re.match(r"scoring\s+\[-+\]\s+0%$", lines[len(stages)]), lines[:8]
+
+
+def test_ctrl_c_in_scan_exits_130_saying_nothing_was_written(feed, tmp_path):
+    out = tmp_path / "out.jsonl"
+    scan = _cli("scan", str(feed / "posts.jsonl"), "-s", str(feed / "sources.jsonl"), "-o", str(out))
+    started = time.monotonic()
+    ended = _interrupt_when(scan, lambda: time.monotonic() - started > 2.5)
+    assert ended.returncode == 130, ended.stderr
+    assert ended.stderr.strip().splitlines()[-1] == "Interrupted: nothing was written (a scan keeps nothing between runs)."
+    assert not out.exists() and "Traceback" not in ended.stderr

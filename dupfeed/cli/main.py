@@ -184,7 +184,8 @@ def scan(
 
     Exit status: 0 done; 1 some input could not be read or a bad record was skipped (the
     report covers the rest; records left out by design, such as reposts without text or
-    drafts, are only counted); 2 bad usage; 3 a post reached the --fail-on verdict.
+    drafts, are only counted); 2 bad usage; 3 a post reached the --fail-on verdict; 130
+    interrupted (Ctrl-C).
     """
     since_at, until_at = parse_day(since, "--since"), parse_day(until, "--until")
     check_output(output, [*posts, *source_paths, *([sources_cache] if sources_cache else [])])
@@ -220,6 +221,9 @@ def scan(
             )
     except DupfeedError as err:
         raise click.ClickException(terminal_safe(str(err), keep_newlines=False)) from None
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted: nothing was written (a scan keeps nothing between runs).", err=True)
+        sys.exit(130)
     summary = result.summary
     text = FORMATTERS[chosen](result.findings, summary)
     emit(text, output)
