@@ -416,8 +416,12 @@ class Detector:
             return None
         reworded = self._reworded(doc, other, kept, function)
         # One copied part, one passage: parts a few words apart in the post are merged,
-        # whatever their order in the match (a reworded copy's sentences further apart).
-        kept = merge_near(kept + reworded, opts.max_insertion if reworded else opts.max_gap)
+        # whatever their order in the match (a reworded copy's sentences further apart). A
+        # reworded sentence counts only as part of copied text, next to an exact passage or to
+        # another such sentence: alone, it is a sentence on the same topic.
+        merged = merge_near(kept + reworded, opts.max_insertion if reworded else opts.max_gap)
+        kept = [p for p in merged if p.matched > 0]
+        exact = n_evidence
         if reworded:
             aligned = aligned_words(kept, doc.n_words)
             evidence = aligned & ~common
@@ -450,7 +454,7 @@ class Detector:
             aligned_words=n_evidence,
             discounted_words=int((aligned & common).sum()),
             discounted=self._discounted(doc, aligned & common, common_posts),
-            copy_kind="reworded" if reworded else "verbatim" if verbatim else "edited",
+            copy_kind="reworded" if n_evidence > exact else "verbatim" if verbatim else "edited",
             target=record,
         )
         return match, evidence
