@@ -67,6 +67,14 @@ def tar_bomb(folder: Path) -> list[str]:
     return [str(good(folder)), str(path)]
 
 
+def many_members(folder: Path) -> list[str]:
+    path = folder / "many.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for i in range(250_000):
+            archive.writestr(f"m{i}.txt", b"")
+    return [str(good(folder)), str(path)]
+
+
 def truncated_zip(folder: Path) -> list[str]:
     whole = folder / "whole.zip"
     with zipfile.ZipFile(whole, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -129,6 +137,7 @@ def folder_with_stray_file(folder: Path) -> list[str]:
 INPUTS: dict[str, tuple[str, Callable[[Path], list[str]]]] = {
     "zip-bomb": ("3 MB zip of six 500 MiB members, beside a good JSONL", zip_bomb),
     "tar-bomb": ("2 MB tar.gz of one 2 GiB member, beside a good JSONL", tar_bomb),
+    "many-members": ("24 MB zip of 250,000 empty members, beside a good JSONL", many_members),
     "truncated-zip": ("truncated zip beside a good JSONL", truncated_zip),
     "climbing-names": ("zip members ../../evil.jsonl and /etc/cron.d/evil.jsonl", climbing_names),
     "symlink-out": ("sources folder with passwd.txt -> /etc/passwd", symlink_out),

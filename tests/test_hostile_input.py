@@ -16,6 +16,7 @@ from conftest import post_row, write_jsonl
 
 from dupfeed import InputError
 from dupfeed.cli import main
+from dupfeed.readers import archive as archive_module
 from dupfeed.readers.archive import Archive
 from dupfeed.readers.exports import read_export
 from dupfeed.readers.sources import read_sources
@@ -126,3 +127,16 @@ def test_json_nested_too_deeply_is_one_clear_line_not_a_traceback(runner, tmp_pa
     result = runner.invoke(main, ["scan", str(folder), "-f", "jsonl"])
     assert result.exit_code == 1 and message in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_zip_of_too_many_members_is_refused_from_its_end_record(tmp_path, monkeypatch):
+    monkeypatch.setattr(archive_module, "MAX_MEMBERS", 60_000)
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w") as archive:  # over 65,535 entries: the count is in the Zip64 record
+        for i in range(70_000):
+            archive.writestr(f"m{i}.txt", b"")
+    parsed = []
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda self: parsed.append(self))
+    with pytest.raises(InputError, match=r"many\.zip: more than 60,000 members: refused"):
+        Archive(path)
+    assert parsed == [], "refused before its central directory is parsed"

@@ -40,8 +40,10 @@ MAX_RATIO = 100
 against the file), once it is over :data:`RATIO_FLOOR`."""
 RATIO_FLOOR = 4 * 1024 * 1024
 """Size under which a member may compress any amount (a small file of blank lines does)."""
-MAX_MEMBERS = 500_000
-"""Most members of an archive (a Facebook download with every photo holds tens of thousands)."""
+MAX_MEMBERS = 200_000
+"""Most members of an archive (a Facebook download with every photo holds tens of thousands).
+A zip's count is read from its end record before its directory is parsed: a zip of a million
+empty members would take half a GiB to list."""
 _CHUNK = 1 << 20
 
 
@@ -65,6 +67,25 @@ def root_above(member: str, folders: Iterable[str] = ()) -> str:
     while parts and parts[-1].lower() in names:
         parts.pop()
     return "".join(part + "/" for part in parts)
+
+
+def _declared_entries(path: Path) -> int:
+    """How many entries a zip's end of central directory record (or its Zip64 record) declares;
+    0 when it cannot be found (zipfile then says what is wrong)."""
+    with path.open("rb") as f:
+        size = f.seek(0, io.SEEK_END)
+        f.seek(max(size - (1 << 16) - 22, 0))
+        tail = f.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < 22:
+            return 0
+        entries = int.from_bytes(tail[at + 10 : at + 12], "little")
+        locator = tail.rfind(b"PK\x06\x07", 0, at)
+        if entries != 0xFFFF or locator < 0:
+            return entries
+        f.seek(int.from_bytes(tail[locator + 8 : locator + 16], "little"))
+        record = f.read(40)
+        return int.from_bytes(record[32:40], "little") if record[:4] == b"PK\x06\x06" else entries
 
 
 def _safe_name(name: str) -> str | None:
@@ -124,6 +145,7 @@ class Archive:
                 self._add(file.relative_to(self.path).as_posix(), file)
 
     def _open_zip(self) -> None:
+        self._check_count(_declared_entries(self.path))
         self._zip = zipfile.ZipFile(self.path)
         infos = [info for info in self._zip.infolist() if not info.is_dir()]
         self._check_count(len(infos))
