@@ -73,3 +73,15 @@ def test_output_txt_is_the_table_and_an_unknown_suffix_is_refused(runner, source
     assert "no format is known by the name 'report.xyz': give --format" in result.stderr
     result = runner.invoke(main, ["scan", str(posts), "-s", str(sources), "-o", str(odd), "-f", "jsonl"])
     assert result.exit_code == 0 and odd.read_text(encoding="utf-8").startswith('{"id": "a"')
+
+
+def test_any_format_printed_to_a_terminal_writes_control_characters_out(sources, tmp_path):
+    import sys
+
+    from test_runs import _on_a_terminal
+
+    posts = write_jsonl(tmp_path / "posts.jsonl", [post_row("p1", PASSAGE, author=f"mallory{ESCAPES}")])
+    cli = [sys.executable, "-m", "dupfeed", "scan", str(posts), "-s", str(sources), "-q"]
+    for fmt in ("markdown", "csv", "html"):
+        status, shown = _on_a_terminal([*cli, "-f", fmt])
+        assert status == 0 and "\x1b]0;owned" not in shown and "\\x1b]0;owned" in shown, fmt

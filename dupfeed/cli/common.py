@@ -179,9 +179,10 @@ def progress_bar(quiet: bool, label: str, *, at_least: int = 1000) -> ProgressBa
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Echo ``text``, or write it to ``output``."""
+    """Echo ``text`` (control characters written out when it goes to a terminal, whatever the
+    format), or write it to ``output`` as it is."""
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(terminal_safe(text) if sys.stdout.isatty() else text, nl=False)
         return
     try:
         output.write_text(text, encoding="utf-8")
