@@ -170,3 +170,19 @@ def test_ctrl_c_in_scan_exits_130_saying_nothing_was_written(feed, tmp_path):
     assert ended.returncode == 130, ended.stderr
     assert ended.stderr.strip().splitlines()[-1] == "Interrupted: nothing was written (a scan keeps nothing between runs)."
     assert not out.exists() and "Traceback" not in ended.stderr
+
+
+def test_db_status_shows_a_killed_run_as_killed_not_running(feed, tmp_path):
+    path = tmp_path / "k.db"
+    ingest = _cli("db", "ingest", str(feed / "posts.jsonl"), "--db", str(path), "-q")
+    child = subprocess.Popen(ingest, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while child.poll() is None and _scored(path) == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    status = subprocess.run(_cli("db", "status", "--db", str(path)), capture_output=True, text=True, check=True)
+    assert any(line.startswith("run 1: ingest") and line.endswith(" running") for line in status.stdout.splitlines())
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert _statuses(path) == {1: "running"}, "SIGKILL leaves it marked running in the file"
+    status = subprocess.run(_cli("db", "status", "--db", str(path)), capture_output=True, text=True, check=True)
+    assert any(line.startswith("run 1: ingest") and line.endswith(" killed") for line in status.stdout.splitlines())

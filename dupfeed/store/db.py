@@ -173,6 +173,21 @@ class Database:
             waited = f" (waited {wait:g} s)" if wait else " (use --wait SECONDS to wait for it)"
             raise StoreBusy(f"{self.path}: another dupfeed run is writing to this store{waited}")
 
+    def writer_active(self) -> bool:
+        """Whether some process holds the writer's lock now: a run still marked running while
+        none does was killed (a run stopped by Ctrl-C is marked interrupted)."""
+        if self._lock_fd is not None:
+            return True
+        real = self.path.resolve()
+        try:
+            fd = os.open(real.with_name(real.name + ".lock"), os.O_RDONLY)
+        except OSError:  # no lock file: no writer ever ran here
+            return False
+        try:  # taken for an instant only, and only when a run is marked running
+            return not lock(fd)
+        finally:
+            os.close(fd)  # closing the file lets the lock go
+
     def _migrate(self, version: int) -> None:
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction():

@@ -58,11 +58,15 @@ class StoreQueries:
         return {"sources": sources, "posts": posts, "scored": scored}
 
     def recent_runs(self, limit: int) -> list[Run]:
-        """The last ``limit`` runs, newest first."""
+        """The last ``limit`` runs, newest first; a run marked running while no process holds
+        the store was killed (SIGKILL, a crash) and is shown ``killed``, as the next run marks it."""
         rows = self.db.conn.execute(
             "SELECT run, command, started, finished, status FROM runs ORDER BY run DESC LIMIT ?", (limit,)
         )
-        return [Run(*row) for row in rows]
+        runs = [Run(*row) for row in rows]
+        if any(r.status == "running" for r in runs) and not self.db.writer_active():
+            runs = [r._replace(status="killed") if r.status == "running" else r for r in runs]
+        return runs
 
     def verdicts_by_day(self, days: int) -> dict[str, Counter[str]]:
         """Posts scored per verdict for each UTC day their posts were made, over the ``days`` days
