@@ -105,6 +105,8 @@ def common_words(recurring: np.ndarray, n_words: int, k: int, max_words: int) ->
         max_words: longest run that can be common text; a longer recurring run is a text
             copied whole, which stays evidence.
     """
+    if not recurring.any():
+        return np.zeros(n_words, dtype=bool)
     covered = np.zeros(n_words + 1, dtype=np.int64)
     starts = np.flatnonzero(recurring)
     np.add.at(covered, starts, 1)

@@ -26,7 +26,7 @@ from .attribution import credits_post, credits_source
 from .common_text import AuthorCounts, PhraseCounts, ShingleCounts, author_key, common_words
 from .documents import Document, Documents, DocumentStore, make_docs
 from .index import BandIndex, CandidateIndex, WindowIndex
-from .reworded import reworded_passages, sentence_cuts
+from .reworded import reworded_passages, sentence_cuts, sentence_lemmas
 from .sketch import MinHasher, Sketches
 from .variants import Variants
 
@@ -267,6 +267,8 @@ class Detector:
         if opts.common_min_authors:
             recurring |= self.author_counts.count(doc.shingles) >= opts.common_min_authors
         common = common_words(recurring, doc.n_words, opts.shingle_size, opts.boilerplate_max_words)
+        if not common.any():
+            return np.zeros(doc.n_words, dtype=np.int64)
         # A word's count is the highest of the shingles over it (shingle p covers words p..p+k-1).
         by_word = np.zeros(doc.n_words, dtype=np.int64)
         for offset in range(opts.shingle_size):
@@ -350,9 +352,13 @@ class Detector:
         opts = self.options
         if opts.reworded_min_share <= 0 or doc.words is None or other.words is None:
             return []
+        o_cuts, o_lemmas = self._sentences(other)
+        o_function = self._function_words(other)
+        if other.sentence_keys is None or other.sentence_keys_of is not o_function:
+            other.sentence_keys, other.sentence_keys_of = sentence_lemmas(o_cuts, o_lemmas, o_function), o_function
         return reworded_passages(
             (*self._sentences(doc), doc.words, function),
-            (*self._sentences(other), other.words, self._function_words(other)),
+            (o_cuts, o_lemmas, other.words, other.sentence_keys),
             covered_words(kept, doc.n_words),
             min_shared=opts.reworded_min_lemmas,
             min_share=opts.reworded_min_share,

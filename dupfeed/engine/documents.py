@@ -28,6 +28,8 @@ class Document:
     sentences: np.ndarray | None = None  # word positions where sentences start, made with lemmas
     function: np.ndarray | None = None  # which words are function words, made when first needed
     function_total: int = -1  # the word count total ``function`` was made at (counts only grow)
+    sentence_keys: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # content lemmas by sentence
+    sentence_keys_of: np.ndarray | None = None  # the ``function`` mask they were made with
 
     @property
     def is_source(self) -> bool:

@@ -34,28 +34,33 @@ def sentence_cuts(text: str, spans: np.ndarray) -> np.ndarray:
     return np.concatenate([[0], np.flatnonzero(split) + 1, [n]]).astype(np.int64)
 
 
+def sentence_lemmas(cuts: np.ndarray, lemmas: np.ndarray, function: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A text's distinct content lemmas by sentence, as ``(sentence, lemma)`` key arrays sorted
+    by key, and the number of them in each sentence (what a post sentence is compared with)."""
+    sentence = np.repeat(np.arange(len(cuts) - 1), np.diff(cuts))
+    keys = np.unique((sentence[~function].astype(np.int64) << 32) | lemmas[~function])
+    key_sentence, key_lemma = keys >> 32, keys & 0xFFFFFFFF
+    return key_sentence, key_lemma, np.bincount(key_sentence, minlength=len(cuts) - 1)
+
+
 def reworded_passages(
     post: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    other: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    other: tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]],
     covered: np.ndarray,
     *,
     min_shared: int,
     min_share: float,
 ) -> list[Passage]:
-    """Passages of reworded sentences between ``post`` and ``other``, each given as ``(sentence
-    cuts, lemma ids, word hashes, function-word mask)`` by word position; ``covered`` marks the
-    post words already in passages (their sentences are left alone when mostly covered)."""
+    """Passages of reworded sentences between ``post``, given as ``(sentence cuts, lemma ids,
+    word hashes, function-word mask)`` by word position, and ``other``, given as ``(sentence
+    cuts, lemma ids, word hashes, its sentence_lemmas())``; ``covered`` marks the post words
+    already in passages (their sentences are left alone when mostly covered)."""
     cuts, lemmas, words, function = post
-    o_cuts, o_lemmas, o_words, o_function = other
+    o_cuts, o_lemmas, o_words, (key_sentence, key_lemma, sizes) = other
     # Most matched posts are covered by their passages: the matched text is read only for the others.
     bounds = [(int(a), int(b)) for a, b in itertools.pairwise(cuts) if 2 * int(covered[a:b].sum()) < b - a]
     if not bounds or len(o_lemmas) == 0:
         return []
-    # The matched text's content lemmas, once per sentence.
-    o_sentence = np.repeat(np.arange(len(o_cuts) - 1), np.diff(o_cuts))
-    keys = np.unique((o_sentence[~o_function].astype(np.int64) << 32) | o_lemmas[~o_function])
-    key_sentence, key_lemma = keys >> 32, keys & 0xFFFFFFFF
-    sizes = np.bincount(key_sentence, minlength=len(o_cuts) - 1)
     found = []
     for a, b in bounds:
         own = np.unique(lemmas[a:b][~function[a:b]])
