@@ -179,6 +179,8 @@ def test_db_status_shows_a_killed_run_as_killed_not_running(feed, tmp_path):
     deadline = time.monotonic() + 120
     while child.poll() is None and _scored(path) == 0 and time.monotonic() < deadline:
         time.sleep(0.01)
+    assert child.poll() is None, "the run ended before it could be killed: make the feed bigger"
+    child.send_signal(signal.SIGSTOP)  # paused, it still holds the store: running
     status = subprocess.run(_cli("db", "status", "--db", str(path)), capture_output=True, text=True, check=True)
     assert any(line.startswith("run 1: ingest") and line.endswith(" running") for line in status.stdout.splitlines())
     child.send_signal(signal.SIGKILL)
