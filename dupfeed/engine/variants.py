@@ -14,6 +14,7 @@ import functools
 import numpy as np
 import simplemma
 from rapidfuzz.distance import Indel
+from simplemma.strategies import DictionaryLookupStrategy
 
 from .align import WordSequence
 
@@ -28,6 +29,10 @@ class Variants:
 
     def __init__(self, languages: tuple[str, ...], min_ratio: float):
         self._languages, self._min_ratio = languages, min_ratio
+        # Dictionary lookups only: simplemma's affix and rule strategies guess a lemma for an
+        # unknown word in about half a millisecond, a lookup takes a microsecond; an unknown
+        # word is its own lemma, and a spelling a letter away is still found by similarity.
+        self._lemmatizer = simplemma.Lemmatizer(lemmatization_strategy=DictionaryLookupStrategy())
         self.lemma = functools.lru_cache(maxsize=1 << 16)(self._lemmatize)
         self._ids: dict[str, int] = {}  # lemma -> its number
         # word hash -> its lemma's number: sorted arrays, and a dict of the words seen lately
@@ -38,7 +43,7 @@ class Variants:
     def _lemmatize(self, word: str) -> str:
         if not self._languages:
             return word
-        return simplemma.lemmatize(word, lang=self._languages).casefold()
+        return self._lemmatizer.lemmatize(word, lang=self._languages).casefold()
 
     def lemma_ids(self, hashes: np.ndarray, words: WordSequence) -> np.ndarray:
         """Each word's lemma as a small integer (the same lemma, the same number), given the
