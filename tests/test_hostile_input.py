@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import tarfile
 import tracemalloc
 import zipfile
@@ -71,8 +72,25 @@ def test_zip_of_huge_members_is_refused_when_opened_in_bounded_memory(tmp_path):
 def test_tar_gz_bomb_is_refused_at_its_first_header(tmp_path):
     bomb = tar_of_zeros(tmp_path / "archive.tar.gz", "outbox.json", 256 * MIB)
     assert bomb.stat().st_size < MIB
-    with pytest.raises(InputError, match=r"archive\.tar\.gz:outbox\.json: 256 MiB when decompressed, over 100 times"):
+    with pytest.raises(InputError, match=r"archive\.tar\.gz: members of 256 MiB in all when decompressed, over 100 times"):
         Archive(bomb)
+
+
+def test_large_members_an_export_does_not_read_do_not_refuse_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(archive_module, "MAX_MEMBER_BYTES", 8 * MIB)
+    outbox = (Path(__file__).parent / "fixtures" / "mastodon" / "outbox.json").read_bytes()
+    path = tmp_path / "archive.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("outbox.json", outbox)
+        archive.writestr("media_attachments/files/video.mp4", os.urandom(9 * MIB))  # over the cap
+        archive.writestr("media_attachments/files/blank.bmp", bytes(64 * MIB))  # compresses 1,000 times
+    assert len(read_export(path).records) == len(read_export(_one_file(tmp_path, outbox)).records) > 0
+
+
+def _one_file(tmp_path: Path, outbox: bytes) -> Path:
+    path = tmp_path / "outbox.json"
+    path.write_bytes(outbox)
+    return path
 
 
 def test_small_member_that_compresses_well_is_read(tmp_path):
@@ -140,3 +158,14 @@ def test_zip_of_too_many_members_is_refused_from_its_end_record(tmp_path, monkey
     with pytest.raises(InputError, match=r"many\.zip: more than 60,000 members: refused"):
         Archive(path)
     assert parsed == [], "refused before its central directory is parsed"
+
+
+def test_bomb_beside_posts_in_one_zip_is_named_and_the_posts_read(runner, tmp_path):
+    path = tmp_path / "download.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("posts.jsonl", json.dumps(post_row("1", "a post about gardening in the rain")) + "\n")
+        archive.writestr("junk.json", bytes(64 * MIB))
+    result = runner.invoke(main, ["scan", str(path), "-f", "jsonl"])
+    assert result.exit_code == 1
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["1"]
+    assert f"warning: {path}:junk.json: skipped: unreadable export (64 MiB when decompressed, over 100 times" in result.stderr

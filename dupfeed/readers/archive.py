@@ -2,11 +2,12 @@
 
 Archives come from strangers. Members are read into memory, never extracted to the paths they
 name; names that climb out (``../``) or are absolute are refused, and so are symbolic links in a
-folder. A zip bomb is refused before anything is decompressed, from the sizes the archive
-declares: a member larger than :data:`MAX_MEMBER_BYTES`, members larger in all than
-:data:`MAX_TOTAL_BYTES`, or a member more than :data:`MAX_RATIO` times its compressed size (text
-compresses 5 to 20 times; a bomb 1,000 times). A tar declares its sizes member by member, so
-those are checked as each header is read, against the size of the compressed file. Members are
+folder. A zip bomb is refused before it is decompressed, from the sizes the archive declares:
+a zip of more than :data:`MAX_MEMBERS` members when it is opened; a member read that is larger
+than :data:`MAX_MEMBER_BYTES`, more than :data:`MAX_RATIO` times its compressed size (text
+compresses 5 to 20 times; a bomb 1,000 times), or would take the bytes read past
+:data:`MAX_TOTAL_BYTES`. A tar declares its sizes member by member: it is refused as soon as
+the headers read declare more than :data:`MAX_RATIO` times the file's size. Members are
 decompressed a chunk at a time and the same caps hold on what comes out, should a header lie.
 Memory stays bounded by the largest member accepted.
 """
@@ -149,11 +150,7 @@ class Archive:
         self._zip = zipfile.ZipFile(self.path)
         infos = [info for info in self._zip.infolist() if not info.is_dir()]
         self._check_count(len(infos))
-        total = 0
         for info in infos:
-            self._check_member(info.filename, info.file_size, info.compress_size)
-            total += info.file_size
-            self._check_total(total)
             self._add(info.filename, info)
 
     def _open_tar(self) -> None:
@@ -161,15 +158,14 @@ class Archive:
         compressed = self.path.stat().st_size
         total = count = 0
         # Header by header, not getmembers(): a bomb is refused at its first huge header, before
-        # its data is decompressed to reach the next one.
+        # its data is decompressed to reach the next one. A real archive's media do not compress:
+        # its members in all are never 100 times the file.
         while (info := self._tar.next()) is not None:
             if not info.isfile():
                 continue
             count += 1
             self._check_count(count)
             total += info.size
-            self._check_member(info.name, info.size, compressed)
-            self._check_total(total)
             if total > max(RATIO_FLOOR, MAX_RATIO * compressed):
                 why = f"over {MAX_RATIO} times the archive's size"
                 raise InputError(_bomb(f"members of {_size(total)} in all", why), path=str(self.path))
@@ -179,16 +175,20 @@ class Archive:
         if count > MAX_MEMBERS:
             raise InputError(f"more than {MAX_MEMBERS:,} members: refused", path=str(self.path))
 
-    def _check_member(self, name: str, size: int, compressed: int) -> None:
-        where = f"{self.path}:{name}"
+    def _check_size(self, member: str, size: int, compressed: int | None, total: int) -> None:
+        """Refuse a member of ``size`` bytes (``compressed`` in the zip), ``total`` read in all."""
+        where = self.where(member)
+        if isinstance(self._members[member], Path):
+            if size > MAX_MEMBER_BYTES:
+                raise InputError(f"file of {_size(size)}, over {_size(MAX_MEMBER_BYTES)}: refused", path=where)
+            return
         if size > MAX_MEMBER_BYTES:
-            raise InputError(_bomb(f"{_size(size)}", f"over {_size(MAX_MEMBER_BYTES)}"), path=where)
-        if size > max(RATIO_FLOOR, MAX_RATIO * compressed):
-            raise InputError(_bomb(f"{_size(size)}", f"over {MAX_RATIO} times its compressed size"), path=where)
-
-    def _check_total(self, total: int) -> None:
+            raise InputError(_bomb(_size(size), f"over {_size(MAX_MEMBER_BYTES)}"), path=where)
+        if compressed is not None and size > max(RATIO_FLOOR, MAX_RATIO * compressed):
+            raise InputError(_bomb(_size(size), f"over {MAX_RATIO} times its compressed size"), path=where)
         if total > MAX_TOTAL_BYTES:
-            raise InputError(_bomb(f"members of {_size(total)}", f"over {_size(MAX_TOTAL_BYTES)} in all"), path=str(self.path))
+            why = f"over {_size(MAX_TOTAL_BYTES)} read in all"
+            raise InputError(_bomb(f"members of {_size(total)}", why), path=str(self.path))
 
     def subset(self, names: Iterable[str]) -> Archive:
         """A view of some members of this archive (open while it is; closing it closes nothing)."""
@@ -259,26 +259,23 @@ class Archive:
         return out[:size]
 
     def read_bytes(self, member: str) -> bytes:
-        """A member's content, refused past the size caps (checked as it is decompressed)."""
+        """A member's content, refused past the size caps: on the size it declares before it is
+        decompressed, then on what comes out, chunk by chunk (a header may lie). Only members
+        read are judged: an export's 2 GiB video is no reason to refuse its posts."""
         handle = self._members[member]
+        compressed = handle.compress_size if isinstance(handle, zipfile.ZipInfo) else None
         if isinstance(handle, Path):
             try:
-                size = handle.stat().st_size
+                declared = handle.stat().st_size
             except OSError as err:
                 raise InputError(f"cannot read: {err.strerror or err}", path=self.where(member)) from err
-            if size > MAX_MEMBER_BYTES:
-                raise InputError(f"file of {_size(size)}, over {_size(MAX_MEMBER_BYTES)}: refused", path=self.where(member))
-        compressed = handle.compress_size if isinstance(handle, zipfile.ZipInfo) else None
+        else:
+            declared = handle.file_size if isinstance(handle, zipfile.ZipInfo) else handle.size
+        self._check_size(member, declared, compressed, self._read_total[0] + declared)
         out = io.BytesIO()
         for chunk in self._stream(member):
             self._read_total[0] += len(chunk)
-            size = out.tell() + len(chunk)
-            if size > MAX_MEMBER_BYTES:
-                raise InputError(_bomb(f"more than {_size(MAX_MEMBER_BYTES)}", "its cap"), path=self.where(member))
-            if compressed is not None and size > max(RATIO_FLOOR, MAX_RATIO * compressed):
-                why = f"over {MAX_RATIO} times its compressed size"
-                raise InputError(_bomb(f"more than {_size(size)}", why), path=self.where(member))
-            self._check_total(self._read_total[0])
+            self._check_size(member, out.tell() + len(chunk), compressed, self._read_total[0])
             out.write(chunk)
         return out.getvalue()
 

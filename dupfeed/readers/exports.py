@@ -103,8 +103,8 @@ def _exports(archive: Archive) -> tuple[list[tuple[ModuleType, Archive]], list[s
     A platform's export is every member below its root folder (the folder above ``data/`` for
     X, of ``outbox.json`` for Mastodon...), a member below two roots going to the deeper one;
     readers of one root (LinkedIn and Reddit CSVs side by side) each read what is theirs. Every
-    other member, and every JSONL, feed or CAR file, is given to the first reader that takes it
-    on its own (JSON Lines and CSV files of posts, feeds, Bluesky repositories)."""
+    other member, and every JSONL, feed or CAR file, is read on its own by the first reader that
+    takes it (JSON Lines and CSV files of posts, feeds, Bluesky repositories)."""
     modules = registry()
     roots: dict[str, list[ModuleType]] = {}
     for module in modules:
@@ -119,21 +119,19 @@ def _exports(archive: Archive) -> tuple[list[tuple[ModuleType, Archive]], list[s
         else:
             loose.append(member)
     parts = [(module, archive.subset(members)) for root, members in by_root.items() for module in roots[root]]
-    single: dict[str, list[str]] = {}
     nested, hidden, leftovers = [], [], []
     for member in loose:
         if any(part.startswith(".") or part == "__MACOSX" for part in member.split("/")):
             hidden.append(member)
             continue
-        module = next((m for m in modules if m.detect(archive.subset([member]))), None)
-        if module is not None:
-            single.setdefault(module.NAME, []).append(member)
+        alone = archive.subset([member])
+        module = next((m for m in modules if m.detect(alone)), None)
+        if module is not None:  # a file of its own: one bad file does not take the others down
+            parts.append((module, alone))
         elif archive.kind == "folder" and member.lower().endswith(ARCHIVE_SUFFIXES):
             nested.append(member)
         else:
             leftovers.append(member)
-    named = {module.NAME: module for module in modules}
-    parts += [(named[name], archive.subset(members)) for name, members in single.items()]
     return parts, nested, hidden, leftovers
 
 

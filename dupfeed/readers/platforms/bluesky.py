@@ -79,7 +79,7 @@ def detect(archive: Archive) -> bool:
         if unpacked:
             if unpacked.group(2) == POST:
                 return True
-        elif b'"app.bsky.' in archive.read_bytes(member)[:4096]:
+        elif b'"app.bsky.' in archive.read_head(member, 4096):
             return True
     return False
 

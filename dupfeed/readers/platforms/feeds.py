@@ -71,7 +71,7 @@ def _root_name(head: bytes) -> str | None:
 def detect(archive: Archive) -> bool:
     """Exactly one ``.xml``/``.rss``/``.atom`` member, whose root element is rss, feed or RDF."""
     members = _members(archive)
-    return len(members) == 1 and _root_name(archive.read_bytes(members[0])[:4096]) in ("rss", "feed", "RDF")
+    return len(members) == 1 and _root_name(archive.read_head(members[0], 4096)) in ("rss", "feed", "RDF")
 
 
 def read(archive: Archive) -> ReadResult[Post]:
