@@ -36,6 +36,7 @@ _P = np.uint64(0x100000001B3)  # FNV's 64-bit prime: odd, so invertible modulo 2
 _P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
 
 
+@lru_cache(maxsize=1 << 14)  # per character: a text's words are folded one by one on demand
 def fold_char(char: str) -> str:
     """The comparison form of one character: NFKC, case-folded, diacritics removed, and only
     its letters and digits kept (``½`` folds to ``12``, ``⑴`` to ``1``), so that the normal
@@ -51,6 +52,7 @@ def is_word_char(char: str) -> bool:
     return char.isalnum() and char != "\u02bc"
 
 
+@lru_cache(maxsize=1 << 14)
 def is_mark(char: str) -> bool:
     """Combining marks continue a word (decomposed text writes "é" as "e" + U+0301)."""
     return unicodedata.category(char).startswith("M")
