@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-import simplemma
 from rapidfuzz.distance import Indel
 from simplemma.strategies import DictionaryLookupStrategy
 
@@ -30,9 +29,10 @@ class Variants:
     def __init__(self, languages: tuple[str, ...], min_ratio: float):
         self._languages, self._min_ratio = languages, min_ratio
         # Dictionary lookups only: simplemma's affix and rule strategies guess a lemma for an
-        # unknown word in about half a millisecond, a lookup takes a microsecond; an unknown
-        # word is its own lemma, and a spelling a letter away is still found by similarity.
-        self._lemmatizer = simplemma.Lemmatizer(lemmatization_strategy=DictionaryLookupStrategy())
+        # unknown word in about half a millisecond, and its Lemmatizer checks its input on each
+        # new word; the lookup strategy itself takes a few microseconds. An unknown word is its
+        # own lemma, and a spelling a letter away is still found by similarity.
+        self._lookup = DictionaryLookupStrategy()
         self.lemma = functools.lru_cache(maxsize=1 << 16)(self._lemmatize)
         self._ids: dict[str, int] = {}  # lemma -> its number
         # word hash -> its lemma's number: sorted arrays, and a dict of the words seen lately
@@ -43,7 +43,11 @@ class Variants:
     def _lemmatize(self, word: str) -> str:
         if not self._languages:
             return word
-        return self._lemmatizer.lemmatize(word, lang=self._languages).casefold()
+        for language in self._languages:
+            found = self._lookup.get_lemma(word, language)
+            if found is not None:
+                return found.casefold()
+        return word
 
     def lemma_ids(self, hashes: np.ndarray, words: WordSequence) -> np.ndarray:
         """Each word's lemma as a small integer (the same lemma, the same number), given the
