@@ -27,26 +27,29 @@ def _name_words(name: str) -> str:
     return normalize_text(name)
 
 
-def _names(text: str, name: str | None) -> bool:
-    """Whether ``name`` occurs in ``text`` as whole words (after normalisation)."""
+def _names(text: str, name: str | None, normalized: str | None = None) -> bool:
+    """Whether ``name`` occurs in ``text`` as whole words (after normalisation; ``normalized``
+    is the text's normal form when the caller has it already)."""
     wanted = _name_words(name or "")
-    return bool(wanted) and f" {wanted} " in _padded_words(text)
+    padded = f" {normalized} " if normalized is not None else _padded_words(text)
+    return bool(wanted) and f" {wanted} " in padded
 
 
-def credits_source(post: Post, source: Source) -> bool:
-    """A post credits a source when it links to it or names its site (by name or host)."""
+def credits_source(post: Post, source: Source, *, normalized: str | None = None) -> bool:
+    """A post credits a source when it links to it or names its site (by name or host);
+    ``normalized``: the post's normal form (:func:`~dupfeed.engine.normalize.normalize_text`)."""
     if source.url and canonical_url(source.url) in linked_urls(post):
         return True
-    if _names(post.text, source.site_name):
+    if _names(post.text, source.site_name, normalized):
         return True
     host = host_of(source.url) if source.url else ""
     return bool(host) and re.search(rf"(?<![\w.-]){re.escape(host)}(?![\w-])", post.text, re.IGNORECASE) is not None
 
 
-def credits_post(post: Post, earlier: Post) -> bool:
+def credits_post(post: Post, earlier: Post, *, normalized: str | None = None) -> bool:
     """A post credits an earlier post when it links to it or names its author."""
     if earlier.url and canonical_url(earlier.url) in linked_urls(post):
         return True
     author = earlier.author or ""
     mention = re.search(rf"@{re.escape(author)}(?![\w-])", post.text, re.IGNORECASE) if author else None
-    return bool(author) and (mention is not None or _names(post.text, author))
+    return bool(author) and (mention is not None or _names(post.text, author, normalized))
