@@ -438,14 +438,12 @@ class Detector:
         post = cast(Post, doc.record)
         record = other.record
         relation: Relation
-        if doc.normalized is None:  # the post's normal form, for the names that credit a match
-            doc.normalized = " ".join(doc.tokens[i] for i in range(doc.n_words))
         if isinstance(record, Source):
-            relation, attributed = "source", credits_source(post, record, normalized=doc.normalized)
+            relation, attributed = "source", credits_source(post, record, words=doc.words)
         else:
             same = record.author is not None and record.author == post.author
             relation = "self_repost" if same else "cross_author"
-            attributed = credits_post(post, record, normalized=doc.normalized)
+            attributed = credits_post(post, record, words=doc.words)
         spans = tuple(self._char_span(doc, other, p) for p in kept)
         covered = covered_words(kept, doc.n_words)
         verbatim = not (covered & ~aligned).any() and all(p.post_end - p.post_start == p.match_end - p.match_start for p in kept)

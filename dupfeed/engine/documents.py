@@ -30,7 +30,6 @@ class Document:
     function_total: int = -1  # the word count total ``function`` was made at (counts only grow)
     sentence_keys: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # content lemmas by sentence
     sentence_keys_of: np.ndarray | None = None  # the ``function`` mask they were made with
-    normalized: str | None = None  # the words' comparison forms joined by spaces, made when first needed
 
     @property
     def is_source(self) -> bool:
