@@ -151,7 +151,7 @@ class Detector:
         for doc in docs:
             self.documents.append(doc)
         self.index.add(sketches.window_owner + first, sketches.windows)
-        self.word_counts.add([doc.words for doc in docs if doc.words is not None])
+        self.word_counts.add([doc.words for doc in docs])
         self.timings["index"] += time.perf_counter() - started
         return list(range(first, len(self.documents))), sketches, docs
 
@@ -280,7 +280,7 @@ class Detector:
     def _function_words(self, doc: Document) -> np.ndarray:
         """The post's words so frequent in the corpus that they carry no evidence."""
         opts = self.options
-        if doc.words is None or not len(doc.words):
+        if not len(doc.words):
             return np.zeros(doc.n_words, dtype=bool)
         total = self.word_counts.total()
         if doc.function is None or doc.function_total != total:  # the counts have grown since
@@ -302,7 +302,7 @@ class Detector:
         if eligible and doc.n_words:
             # Sources first: a passage found in a source article is copied, however often it
             # recurs across posts; only what no source explains can be common feed text.
-            recurring = self._common(doc)
+            common_posts = self._common(doc)  # per word: the posts holding it as common text, or 0
             function = self._function_words(doc)
             sources = sorted(c for c in eligible if self.documents[c].is_source)
             earlier = sorted(c for c in eligible if not self.documents[c].is_source)
@@ -313,9 +313,9 @@ class Detector:
                 if found is not None:
                     matches.append(found[0])
                     from_sources |= found[1]
-            common = np.where(from_sources, 0, recurring)
+            common_posts[from_sources] = 0
             for c in earlier:
-                found = self._match(doc, self.documents[c], common, function, shared[c])
+                found = self._match(doc, self.documents[c], common_posts, function, shared[c])
                 if found is not None:
                     matches.append(found[0])
         matches = _strongest(matches, opts.max_matches, opts.source_bonus)
@@ -350,7 +350,7 @@ class Detector:
     def _reworded(self, doc: Document, other: Document, kept: list[Passage], function: np.ndarray) -> list[Passage]:
         """Passages of the post's sentences outside ``kept`` that reword a sentence of ``other``."""
         opts = self.options
-        if opts.reworded_min_share <= 0 or doc.words is None or other.words is None:
+        if opts.reworded_min_share <= 0:
             return []
         o_cuts, o_lemmas = self._sentences(other)
         o_function = self._function_words(other)
@@ -369,7 +369,7 @@ class Detector:
         is lemmatised once)."""
         if doc.lemmas is None or doc.sentences is None:
             doc.sentences = sentence_cuts(doc.record.text, doc.spans)
-            doc.lemmas = self._variants.lemma_ids(cast(np.ndarray, doc.words), doc.tokens)
+            doc.lemmas = self._variants.lemma_ids(doc.words, doc.tokens)
         return doc.sentences, doc.lemmas
 
     def _match(

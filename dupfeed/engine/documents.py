@@ -22,8 +22,8 @@ class Document:
     shingles: np.ndarray  # uint64 shingle hashes by position
     unique: np.ndarray  # sorted unique shingle hashes
     spans: np.ndarray  # (words, 2) int32: each word's [start, end) in the text
+    words: np.ndarray  # uint64 hashes of the words, by position
     order: tuple[datetime, int] | None = None  # (created_at, sequence) for posts; None for sources
-    words: np.ndarray | None = None  # uint64 hashes of the words, by position
     lemmas: np.ndarray | None = None  # lemma ids by position, made when first needed
     sentences: np.ndarray | None = None  # word positions where sentences start, made with lemmas
     function: np.ndarray | None = None  # which words are function words, made when first needed
@@ -72,7 +72,7 @@ def make_docs(
     for i, record in enumerate(records):
         own = hashes[offsets[i] : offsets[i + 1]]
         lo, hi = found.offsets[i], found.offsets[i + 1]
-        docs.append(Document(record, own, sorted_unique(own), spans[lo:hi], orders[i], found.hashes[lo:hi]))
+        docs.append(Document(record, own, sorted_unique(own), spans[lo:hi], found.hashes[lo:hi], orders[i]))
     return docs, hashes, offsets
 
 
