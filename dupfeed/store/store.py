@@ -326,11 +326,16 @@ class Store(StoreQueries):
             self._detector, self._index, self._counts, self._words, self._authors = _stored_detector(
                 self.options, self.db, self._cache_words
             )
-            self._index_saved = _SavedArrays("index", self.db, self._index.segments)
-            self._counts_saved = _SavedArrays("counts", self.db, self._counts.runs)
-            self._words_saved = _SavedArrays("words", self.db, self._words.runs)
-            self._author_pairs_saved = _SavedArrays("author_pairs", self.db, self._authors.pairs)
-            self._authors_saved = _SavedArrays("authors", self.db, self._authors.counts.runs)
+            # Each saved part: its kind in the file, its live pieces, and a piece as named arrays.
+            runs = lambda r: {"keys": r[0], "counts": r[1]}  # noqa: E731
+            parts: list[tuple[str, Callable[[], Sequence[Any]], Callable[[Any], dict]]] = [
+                ("index", lambda: self._index.segments, lambda g: {"keys": g.keys, "owners": g.owners}),
+                ("counts", lambda: self._counts.runs, runs),
+                ("words", lambda: self._words.runs, runs),
+                ("author_pairs", lambda: self._authors.pairs, lambda keys: {"keys": keys}),
+                ("authors", lambda: self._authors.counts.runs, runs),
+            ]
+            self._saved_parts = [(_SavedArrays(kind, self.db, live()), live, arrays) for kind, live, arrays in parts]
             self.open_seconds = time.perf_counter() - started
         return self._detector
 
@@ -431,11 +436,9 @@ class Store(StoreQueries):
             raise
 
     def _save_state(self) -> None:
-        self._index_saved.sync(self.index.segments, lambda s: {"keys": s.keys, "owners": s.owners})
-        self._counts_saved.sync(self.phrase_counts.runs, lambda r: {"keys": r[0], "counts": r[1]})
-        self._words_saved.sync(self._words.runs, lambda r: {"keys": r[0], "counts": r[1]})
-        self._author_pairs_saved.sync(self._authors.pairs, lambda keys: {"keys": keys})
-        self._authors_saved.sync(self._authors.counts.runs, lambda r: {"keys": r[0], "counts": r[1]})
+        self.detector  # noqa: B018 (loads it)
+        for saved, live, arrays in self._saved_parts:
+            saved.sync(live(), arrays)
 
     def add_sources(self, sources: Iterable[Source], *, run: int) -> Added:
         """Store and index new source articles (an id or a text already stored is skipped)."""
