@@ -23,6 +23,16 @@ class Options:
         lsh_threshold: the window-to-window Jaccard similarity the LSH index is tuned for.
             Lower finds shorter or more edited passages and yields more candidates to verify.
         lsh_bands_rows: explicit ``(bands, rows)`` for the index, overriding ``lsh_threshold``.
+        lsh_min_bands, lsh_one_band_below: distinct bands in which a document's windows must
+            collide with a post's to make it a candidate, once the index holds
+            ``lsh_one_band_below`` windows or more (below, one band is enough). Chance candidates
+            share one band, and their number per post grows with the index (about 0.2 per 1,000
+            stored posts at 28 bands of 2 rows); asking for two bands cuts them about 150-fold,
+            so that the cost per post stops growing with a store. It also misses some weakly
+            copied (heavily paraphrased) passages, whose windows share few bands: a small corpus,
+            whose chance candidates are few, keeps them. The author's own earlier posts are
+            always candidates on one band (see ``Detector``). The ``"datasketch"`` reference
+            index takes one band always.
         window: shingles per indexed window. Windows let a post that copies one paragraph of a
             long article be found although its similarity with the whole article is low.
         stride: shingles between window starts (``window`` must be a multiple). Smaller strides
@@ -86,6 +96,8 @@ class Options:
     seed: int = 1
     lsh_threshold: float = 0.2
     lsh_bands_rows: tuple[int, int] | None = None
+    lsh_min_bands: int = 2
+    lsh_one_band_below: int = 500_000
     window: int = 40
     stride: int = 20
     max_gap: int = 12
@@ -108,7 +120,7 @@ class Options:
     max_matches: int = 10
     source_bonus: float = 1.1
     source_date_slack_hours: float = 24.0
-    index: str = "datasketch"
+    index: str = "bands"
     exhaustive: bool = False
 
     def __post_init__(self) -> None:
@@ -130,6 +142,7 @@ class Options:
             self.source_bonus >= 1.0 and self.source_date_slack_hours >= 0, "need source_bonus >= 1, source_date_slack_hours >= 0"
         )
         require(self.index in INDEXES, f"index must be one of {', '.join(INDEXES)}")
+        require(self.lsh_min_bands >= 1 and self.lsh_one_band_below >= 0, "need lsh_min_bands >= 1, lsh_one_band_below >= 0")
         if self.lsh_bands_rows is not None:
             bands, rows = self.lsh_bands_rows
             require(bands >= 2 and rows >= 1 and bands * rows <= self.num_perm, "bands * rows must fit in num_perm")

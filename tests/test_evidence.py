@@ -172,3 +172,20 @@ def test_a_call_to_action_that_several_authors_use_is_not_evidence():
     assert _flagged(Detector().scan(posts)) == []
     # Counted by posts alone (three are not many), the same phrase is a copy between two of them.
     assert _flagged(Detector(Options(common_min_authors=0)).scan(posts))
+
+
+def test_an_authors_own_earlier_posts_stay_candidates_when_other_posts_need_more_bands():
+    # More bands asked than the index has: only the author's own posts can be candidates.
+    options = Options(lsh_min_bands=99, lsh_one_band_below=0)
+    text = ARTICLE.text
+    posts = [
+        make_post("first", text, author="ann"),
+        make_post("again", text, author="ann", hours=1),
+        make_post("taken", text, author="bob", hours=2),
+    ]
+    findings = {f.id: f for f in Detector(options).scan(posts)}
+    assert [m.id for m in findings["again"].matches] == ["first"]
+    assert findings["again"].verdict == "copy"
+    assert findings["taken"].matches == ()
+    everyone = {f.id: f for f in Detector(Options()).scan(posts)}
+    assert {m.id for m in everyone["taken"].matches} == {"first", "again"}

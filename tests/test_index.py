@@ -66,11 +66,36 @@ def test_a_scan_reports_the_same_with_either_index(runner):
     from dupfeed.cli.main import main
 
     args = ["scan", str(ROOT / "data" / "posts.jsonl"), "--sources", str(ROOT / "data" / "articles"), "-f", "jsonl", "-q"]
-    reference = runner.invoke(main, args)
-    bands = runner.invoke(main, [*args, "--index", "bands"])
+    reference = runner.invoke(main, [*args, "--index", "datasketch"])
+    bands = runner.invoke(main, args)  # the default
     assert reference.exit_code == bands.exit_code == 0
     assert bands.output == reference.output
     assert '"verdict": "copy"' in bands.output
+
+
+def _index_with(stored: np.ndarray, **kw) -> BandIndex:
+    index = BandIndex(threshold=0.2, num_perm=8, params=(4, 2), **kw)
+    index.add(np.arange(len(stored)), stored)
+    return index
+
+
+def test_a_document_sharing_one_band_is_no_candidate_once_the_index_is_large():
+    rng = np.random.default_rng(3)
+    post = rng.integers(1, 2**32, size=(1, 8), dtype=np.uint64).astype(np.uint32)
+    stored = rng.integers(1, 2**32, size=(4, 8), dtype=np.uint64).astype(np.uint32)
+    stored[1, 0:2] = post[0, 0:2]  # one band shared
+    stored[2, 0:2] = post[0, 0:2]  # two bands shared
+    stored[2, 4:6] = post[0, 4:6]
+    stored[3, 0:2] = post[0, 0:2]  # one band, shared by two windows of the post: still one band
+    query = np.concatenate([post, post])
+    first = np.array([0, 2])
+    assert _index_with(stored).query_batch(query, first) == [{1, 2, 3}]
+    two = _index_with(stored, min_bands=2)
+    assert two.query_batch(query, first) == [{2}]
+    kept = two.query_batch(query, first, keep=lambda texts, owners: owners == 3)
+    assert kept == [{2, 3}]  # what ``keep`` keeps stays a candidate on one band
+    small = _index_with(stored, min_bands=2, one_band_below=len(stored) + 1)
+    assert small.query_batch(query, first) == [{1, 2, 3}]  # a small index: one band is enough
 
 
 def test_merged_segments_equal_one_built_from_all_windows():

@@ -164,7 +164,9 @@ def test_a_terminal_sees_each_stage_from_the_start_and_the_bar_from_0(feed, tmp_
 
 def test_ctrl_c_in_scan_exits_130_saying_nothing_was_written(feed, tmp_path):
     out = tmp_path / "out.jsonl"
-    scan = _cli("scan", str(feed / "posts.jsonl"), "-s", str(feed / "sources.jsonl"), "-o", str(out))
+    posts, _ = synthetic.posts(8 * POSTS, synthetic.articles(20, seed=5), seed=6)  # still scanning after 2.5 s
+    write_jsonl(tmp_path / "posts.jsonl", [p.to_dict() for p in posts])
+    scan = _cli("scan", str(tmp_path / "posts.jsonl"), "-s", str(feed / "sources.jsonl"), "-o", str(out))
     started = time.monotonic()
     ended = _interrupt_when(scan, lambda: time.monotonic() - started > 2.5)
     assert ended.returncode == 130, ended.stderr

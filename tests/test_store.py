@@ -109,6 +109,45 @@ def test_opening_a_store_reads_no_text(tmp_path, demo, monkeypatch):
         assert store.phrase_counts.runs
 
 
+def test_scoring_a_stored_store_tokenises_no_text_again(tmp_path, demo, monkeypatch):
+    posts, sources = demo
+    expected = [f.to_dict() for f in run_scan(posts, sources).findings]
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        run = store.begin_run("test")
+        store.add_sources(sources.records, run=run)
+        store.ingest(posts.records, run=run)
+    import dupfeed.engine.documents
+
+    def refuse(texts):
+        raise AssertionError(f"tokenised {len(texts)} texts again")
+
+    monkeypatch.setattr(dupfeed.engine.documents, "tokenize", refuse)
+    with Store(path, cache_words=500) as store:  # every candidate read back from the file
+        store.score(run=store.begin_run("score"))
+        assert [record for record, _ in store.findings()] == expected
+
+
+def test_a_store_of_the_first_schema_is_migrated_and_scores_the_same(tmp_path, demo):
+    posts, sources = demo
+    expected = [f.to_dict() for f in run_scan(posts, sources).findings]
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        run = store.begin_run("test")
+        store.add_sources(sources.records, run=run)
+        store.ingest(posts.records[:60], run=run)
+    conn = sqlite3.connect(path, isolation_level=None)  # as schema 1 left it: no words kept
+    conn.execute("DROP TABLE doc_arrays")
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with Store(path, cache_words=500) as store:
+        run = store.begin_run("test")
+        store.ingest(posts.records[60:], run=run)
+        store.score(run=run)
+        assert [record for record, _ in store.findings()] == expected
+        assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
 def test_a_store_keeps_the_options_it_was_made_with(tmp_path):
     path = tmp_path / "s.db"
     Store(path, options=Options(shingle_size=4)).close()

@@ -24,7 +24,7 @@ from .align import (
 )
 from .attribution import credits_post, credits_source
 from .common_text import AuthorCounts, PhraseCounts, ShingleCounts, author_key, common_words
-from .documents import Document, Documents, DocumentStore, make_docs
+from .documents import Authors, Document, Documents, DocumentStore, make_docs
 from .index import BandIndex, CandidateIndex, WindowIndex
 from .reworded import reworded_passages, sentence_cuts, sentence_lemmas
 from .sketch import MinHasher, Sketches
@@ -93,6 +93,7 @@ class Detector:
         counts: the :class:`~dupfeed.engine.common_text.PhraseCounts` of the posts' shingles so far.
         word_counts: how often each word occurs in every document (sources and posts) so far.
         author_counts: how many distinct authors use each shingle, over the posts so far.
+        authors: who wrote each document so far (an :class:`~dupfeed.engine.documents.Authors`).
         next_sequence: the sequence number of the next post (posts already in ``documents``
             hold the ones before; it breaks ties between posts of the same time).
     """
@@ -109,6 +110,7 @@ class Detector:
         counts: PhraseCounts | None = None,
         word_counts: PhraseCounts | None = None,
         author_counts: AuthorCounts | None = None,
+        authors: Authors | None = None,
         next_sequence: int = 0,
     ):
         self.options = options or Options()
@@ -116,13 +118,22 @@ class Detector:
         self._hasher = MinHasher(opts.num_perm, opts.seed)
         self._variants = Variants(opts.lemma_languages, opts.fuzzy_min_ratio)
         if index is None:
-            backend = BandIndex if opts.index == "bands" else WindowIndex
-            index = backend(threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows)
+            if opts.index == "bands":
+                index = BandIndex(
+                    threshold=opts.lsh_threshold,
+                    num_perm=opts.num_perm,
+                    params=opts.lsh_bands_rows,
+                    min_bands=opts.lsh_min_bands,
+                    one_band_below=opts.lsh_one_band_below,
+                )
+            else:
+                index = WindowIndex(threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows)
         self.index: CandidateIndex = index
         self.documents: DocumentStore = documents if documents is not None else Documents()
         self.counts: PhraseCounts = counts if counts is not None else ShingleCounts()
         self.word_counts: PhraseCounts = word_counts if word_counts is not None else ShingleCounts()
         self.author_counts = author_counts if author_counts is not None else AuthorCounts()
+        self.authors = authors if authors is not None else Authors()
         self.next_sequence = next_sequence
         self.timings: dict[str, float] = defaultdict(float)
         """Seconds spent per stage (shingle, sketch, index, verify), summed over calls."""
@@ -152,6 +163,7 @@ class Detector:
             self.documents.append(doc)
         self.index.add(sketches.window_owner + first, sketches.windows)
         self.word_counts.add([doc.words for doc in docs])
+        self.authors.add([author_key(r.author) if isinstance(r, Post) and r.author else 0 for r in records])
         self.timings["index"] += time.perf_counter() - started
         return list(range(first, len(self.documents))), sketches, docs
 
@@ -220,11 +232,24 @@ class Detector:
                     first = sketches.window_first
                     windows = sketches.windows[first[lo] : first[lo + len(batch)]]
                     window_first = first[lo : lo + len(batch) + 1] - first[lo]
-                candidates = self.index.query_batch(windows, window_first)
-            self.documents.prefetch(chain.from_iterable(candidates))
+                candidates = self.index.query_batch(windows, window_first, keep=self._own_posts(batch))
+            self.documents.prefetch(chain(batch, *candidates))
             findings = [(n, self._score(n, c)) for n, c in zip(batch, candidates)]
             self.timings["verify"] += time.perf_counter() - started
             yield findings
+
+    def _own_posts(self, batch: Sequence[int]) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+        """Which (post, document) pairs the index keeps whatever bands they share: the post's
+        author's own earlier posts. An author reposting their own post rewords it most (the same
+        thing six or seven times in other words), and has few posts: keeping them all costs
+        little, while chance candidates from everyone else grow with the store."""
+        post_authors = self.authors.of(np.asarray(batch, dtype=np.int64))
+
+        def own(texts: np.ndarray, owners: np.ndarray) -> np.ndarray:
+            by = self.authors.of(owners)
+            return (by != 0) & (by == post_authors[texts])
+
+        return own
 
     def _windows_of(self, numbers: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         self.documents.prefetch(numbers)

@@ -66,14 +66,54 @@ def make_docs(
     """Tokenise and shingle a batch of records as one; returns their documents and the batch's
     shingle hashes with each record's offsets into them."""
     found = tokenize([r.text for r in records])
-    hashes, offsets = flat_shingles(found.hashes, np.diff(found.offsets), shingle_size)
     spans = np.stack([found.starts, found.ends], axis=1).astype(np.int32)
+    return docs_from_words(records, orders, found.hashes, spans, found.offsets, shingle_size)
+
+
+def docs_from_words(
+    records: Sequence[Post | Source],
+    orders: Sequence[tuple[datetime, int] | None],
+    words: np.ndarray,
+    spans: np.ndarray,
+    word_offsets: np.ndarray,
+    shingle_size: int,
+) -> tuple[list[Document], np.ndarray, np.ndarray]:
+    """:func:`make_docs` of records already tokenised: ``words`` and ``spans`` of all of them
+    end to end, record ``i`` owning ``[word_offsets[i], word_offsets[i + 1])`` (a store keeps
+    them, so that nothing is tokenised twice)."""
+    hashes, offsets = flat_shingles(words, np.diff(word_offsets), shingle_size)
     docs = []
     for i, record in enumerate(records):
         own = hashes[offsets[i] : offsets[i + 1]]
-        lo, hi = found.offsets[i], found.offsets[i + 1]
-        docs.append(Document(record, own, sorted_unique(own), spans[lo:hi], found.hashes[lo:hi], orders[i]))
+        lo, hi = word_offsets[i], word_offsets[i + 1]
+        docs.append(Document(record, own, sorted_unique(own), spans[lo:hi], words[lo:hi], orders[i]))
     return docs, hashes, offsets
+
+
+class Authors:
+    """Who wrote each document, by number: 32-bit author keys
+    (:func:`~dupfeed.engine.common_text.author_key`), 0 for a source or a post without an
+    author. Kept in memory in appended pieces (4 bytes a document), so that a store saves only
+    the new ones; an author's own earlier posts are found without reading any."""
+
+    def __init__(self, pieces: Iterable[np.ndarray] = ()):
+        self.pieces: list[np.ndarray] = [np.asarray(p, dtype=np.uint32) for p in pieces]
+        self._all = np.concatenate(self.pieces) if self.pieces else np.zeros(0, dtype=np.uint32)
+
+    def add(self, keys: Sequence[int]) -> None:
+        """Append the keys of the next documents."""
+        piece = np.asarray(keys, dtype=np.uint32)
+        self.pieces.append(piece)
+        self._all = np.concatenate([self._all, piece])
+        if len(self.pieces) > 16:  # a store grown night by night keeps a few pieces
+            self.pieces = [self._all]
+
+    def of(self, numbers: np.ndarray) -> np.ndarray:
+        """The author keys of documents ``numbers``."""
+        return self._all[numbers]
+
+    def __len__(self) -> int:
+        return len(self._all)
 
 
 class DocumentStore(Protocol):

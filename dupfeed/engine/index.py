@@ -22,13 +22,16 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 import numpy as np
 from datasketch import MinHashLSH
 
 from .shingle import _mix64
+
+Keep = Callable[[np.ndarray, np.ndarray], np.ndarray]
+"""Given (text, owner) pairs as two arrays, which to keep as candidates however few bands they share."""
 
 
 class CandidateIndex(Protocol):
@@ -39,7 +42,7 @@ class CandidateIndex(Protocol):
 
     def add(self, doc_ids: np.ndarray, windows: np.ndarray) -> None: ...
 
-    def query_batch(self, windows: np.ndarray, window_first: np.ndarray) -> list[set[int]]: ...
+    def query_batch(self, windows: np.ndarray, window_first: np.ndarray, keep: Keep | None = None) -> list[set[int]]: ...
 
     def __len__(self) -> int: ...
 
@@ -125,8 +128,9 @@ class WindowIndex:
             found.update(self._owner[key] for key in self.lsh.query(_Signature(row)))
         return found
 
-    def query_batch(self, windows: np.ndarray, window_first: np.ndarray) -> list[set[int]]:
-        """For each text ``i`` (owning ``windows[window_first[i]:window_first[i+1]]``), its candidates."""
+    def query_batch(self, windows: np.ndarray, window_first: np.ndarray, keep: Keep | None = None) -> list[set[int]]:
+        """For each text ``i`` (owning ``windows[window_first[i]:window_first[i+1]]``), its
+        candidates (one band is enough here: ``keep`` changes nothing)."""
         return [self.query(windows[a:b]) for a, b in itertools.pairwise(window_first)]
 
     def __len__(self) -> int:
@@ -196,10 +200,10 @@ class Segment:
     def __len__(self) -> int:
         return self.keys.shape[1]
 
-    def lookup(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Pairs ``(query row, owner)`` for every band of ``queries`` (``(n, bands)`` keys)
-        equal to one stored here."""
-        rows, owners = [], []
+    def lookup(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Triples ``(query row, owner, band)`` for every band of ``queries`` (``(n, bands)``
+        keys) equal to one stored here."""
+        rows, owners, bands = [], [], []
         for j in range(self.keys.shape[0]):
             lo = np.searchsorted(self.keys[j], queries[:, j], side="left")
             hi = np.searchsorted(self.keys[j], queries[:, j], side="right")
@@ -212,10 +216,24 @@ class Segment:
             starts = np.repeat(lo - np.concatenate([[0], np.cumsum(hits)[:-1]]), hits)
             rows.append(row)
             owners.append(self.owners[j][starts + np.arange(total)])
+            bands.append(np.full(total, j, dtype=np.int64))
         if not rows:
             empty = np.zeros(0, dtype=np.int64)
-            return empty, empty
-        return np.concatenate(rows), np.concatenate(owners).astype(np.int64)
+            return empty, empty, empty
+        return np.concatenate(rows), np.concatenate(owners).astype(np.int64), np.concatenate(bands)
+
+
+def _bands_seen(pairs: np.ndarray, bands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``pairs``, sorted, and in how many distinct ``bands`` each is."""
+    if not len(pairs):
+        return pairs, np.zeros(0, dtype=np.int64)
+    order = np.lexsort((bands, pairs))
+    pairs, bands = pairs[order], bands[order]
+    new = np.ones(len(pairs), dtype=bool)
+    new[1:] = (pairs[1:] != pairs[:-1]) | (bands[1:] != bands[:-1])
+    pairs = pairs[new]  # one entry per (pair, band)
+    starts = np.flatnonzero(np.concatenate([[True], pairs[1:] != pairs[:-1]]))
+    return pairs[starts], np.diff(np.concatenate([starts, [len(pairs)]]))
 
 
 class BandIndex:
@@ -228,9 +246,17 @@ class BandIndex:
     """
 
     def __init__(
-        self, *, threshold: float, num_perm: int, params: tuple[int, int] | None = None, segments: Iterable[Segment] = ()
+        self,
+        *,
+        threshold: float,
+        num_perm: int,
+        params: tuple[int, int] | None = None,
+        min_bands: int = 1,
+        one_band_below: int = 0,
+        segments: Iterable[Segment] = (),
     ):
         self._bands, self._rows = bands_rows(threshold, num_perm, params)
+        self.min_bands, self.one_band_below = min_bands, one_band_below
         self.segments: list[Segment] = list(segments)
 
     @property
@@ -245,20 +271,32 @@ class BandIndex:
         while len(self.segments) > 1 and len(self.segments[-2]) <= 2 * len(self.segments[-1]):
             self.segments[-2:] = [Segment.merge(self.segments[-2:])]
 
-    def query_batch(self, windows: np.ndarray, window_first: np.ndarray) -> list[set[int]]:
+    def query_batch(self, windows: np.ndarray, window_first: np.ndarray, keep: Keep | None = None) -> list[set[int]]:
         """For each text ``i`` (owning ``windows[window_first[i]:window_first[i+1]]``), the
-        documents owning a window that shares a band with one of its windows."""
+        documents owning windows that share at least ``min_bands`` distinct bands with its
+        windows (the same band of two window pairs counts once), and those sharing fewer
+        that ``keep`` keeps; one band is enough while the index holds fewer than
+        ``one_band_below`` windows."""
         n_texts = len(window_first) - 1
         out: list[set[int]] = [set() for _ in range(n_texts)]
         if not len(windows) or not self.segments:
             return out
         queries = band_keys(windows, self._bands, self._rows)
         text_of = np.repeat(np.arange(n_texts), np.diff(window_first))
-        pairs = []
+        pairs, bands = [], []
         for segment in self.segments:
-            rows, owners = segment.lookup(queries)
+            rows, owners, band = segment.lookup(queries)
             pairs.append((text_of[rows].astype(np.int64) << 32) | owners)
-        found = np.unique(np.concatenate(pairs))
+            bands.append(band)
+        found = np.concatenate(pairs)
+        if self.min_bands > 1 and len(self) >= self.one_band_below:
+            found, seen = _bands_seen(found, np.concatenate(bands))
+            wanted = seen >= self.min_bands
+            if keep is not None:
+                wanted |= keep(found >> 32, found & 0xFFFFFFFF)
+            found = found[wanted]
+        else:
+            found = np.unique(found)
         texts, owners = found >> 32, found & 0xFFFFFFFF
         bounds = np.searchsorted(texts, np.arange(n_texts + 1))
         for i in np.flatnonzero(np.diff(bounds)):

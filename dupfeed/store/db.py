@@ -21,7 +21,7 @@ from ..errors import DupfeedError, InputError
 from ..files import lock
 
 APPLICATION_ID = 0x64757066  # "dupf": marks an SQLite file as a dupfeed store
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MIGRATIONS = {
     # version -> statements that bring a store from the version before to this one
@@ -55,6 +55,12 @@ _MIGRATIONS = {
         kind TEXT NOT NULL, segment INTEGER NOT NULL, name TEXT NOT NULL, chunk INTEGER NOT NULL,
         dtype TEXT NOT NULL, shape TEXT NOT NULL, data BLOB NOT NULL,
         PRIMARY KEY (kind, segment, name, chunk));
+    """,
+    2: """
+    CREATE TABLE doc_arrays (         -- each document's words as tokenised when added: read back, not again
+        doc INTEGER PRIMARY KEY,
+        words BLOB NOT NULL,          -- uint64 word hashes, by position
+        spans BLOB NOT NULL);         -- int32 [start, end) of each word in the text
     """,
 }
 
@@ -153,11 +159,14 @@ class Database:
                 # Then WAL, so that readers never wait for the writer.
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 self._migrate(version)
+                version = SCHEMA_VERSION
             else:
                 self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None, timeout=60)
         except sqlite3.Error as err:
             self.close()
             raise StoreError(f"{self.path}: {err}") from None
+        self.version = version
+        """The file's schema version (an older store opened read-only keeps its own)."""
 
     def _lock(self, wait: float) -> None:
         real = self.path.resolve()  # one lock for every name of the file (links, relative paths)

@@ -22,9 +22,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self, cast
 
-from ..engine.common_text import AuthorCounts, ShingleCounts
+import numpy as np
+
+from ..engine.common_text import AuthorCounts, ShingleCounts, author_key
 from ..engine.detector import Detector, chronological, unscored
-from ..engine.documents import Document, make_docs
+from ..engine.documents import Authors, Document, docs_from_words, make_docs
 from ..engine.index import BandIndex, Segment
 from ..errors import DupfeedError, OptionsError
 from ..options import Options
@@ -138,13 +140,16 @@ class Scored:
 
 class _StoredDocs:
     """The detector's documents (a :class:`~dupfeed.engine.documents.DocumentStore`): loaded
-    from the store in batches when first needed, kept in a bounded cache (a long article
-    compared with many posts is read once)."""
+    from the store in batches when first needed, from the words and spans kept when they were
+    added (never tokenised again), and kept in a bounded cache (a long article compared with
+    many posts is read once). What one batch asked for stays cached until the next batch."""
 
     def __init__(self, db: Database, count: int, shingle_size: int, cache_words: int):
         self._db, self._count, self._k, self._limit = db, count, shingle_size, cache_words
         self._cache: OrderedDict[int, Document] = OrderedDict()
         self._words = 0  # words of the cached documents: what their memory grows with
+        self._wanted = 0  # how many documents the last prefetch asked for: never evicted before the next
+        self._unsaved: list[int] = []  # appended, their arrays not yet written
 
     def __len__(self) -> int:
         return self._count
@@ -152,7 +157,15 @@ class _StoredDocs:
     def append(self, doc: Document) -> None:
         # Not trimmed here: a batch being added is read again before it is committed.
         self._put(self._count, doc)
+        self._unsaved.append(self._count)
         self._count += 1
+
+    def save_arrays(self, conn: sqlite3.Connection) -> None:
+        """Write the words and spans of the documents appended since the last call (inside
+        the transaction that stores them)."""
+        rows = [(n, self._cache[n].words.tobytes(), self._cache[n].spans.tobytes()) for n in self._unsaved]
+        conn.executemany("INSERT INTO doc_arrays (doc, words, spans) VALUES (?, ?, ?)", rows)
+        self._unsaved = []
 
     def _put(self, number: int, doc: Document) -> None:
         self._cache[number] = doc
@@ -167,29 +180,50 @@ class _StoredDocs:
         return doc
 
     def _trim(self) -> None:
-        while self._words > self._limit and len(self._cache) > 1:
+        while self._words > self._limit and len(self._cache) > max(self._wanted, 1):
             self._words -= self._cache.popitem(last=False)[1].n_words + 1
 
     def prefetch(self, numbers: Iterable[int]) -> None:
-        """Read and tokenise, in one batch, the documents not in the cache."""
-        missing = sorted(n for n in numbers if n not in self._cache)
-        sql = "SELECT doc, is_source, sequence, record FROM docs WHERE doc IN ({})"
-        rows = list(_rows_in(self._db.conn, sql, missing))
-        records: list[Post | Source] = []
-        orders: list[tuple[datetime, int] | None] = []  # a source has no place in time
-        for _, is_source, sequence, record in rows:
+        """Read, in one batch, the documents not in the cache; all of ``numbers`` then stay
+        cached until the next call (evicting one between the batch's prefetch and its use would
+        read it again, alone)."""
+        wanted = set(numbers)
+        missing = sorted(n for n in wanted if n not in self._cache)
+        sql = (
+            "SELECT d.doc, d.is_source, d.sequence, d.record, a.words, a.spans "
+            "FROM docs d LEFT JOIN doc_arrays a ON a.doc = d.doc WHERE d.doc IN ({})"
+            if self._db.version >= 2
+            else "SELECT doc, is_source, sequence, record, NULL, NULL FROM docs WHERE doc IN ({})"  # read-only, older
+        )
+        kept: tuple[list, list, list, list, list] = ([], [], [], [], [])  # numbers, records, orders, words, spans
+        again: tuple[list, list, list] = ([], [], [])  # stored before words were kept: tokenised
+        for number, is_source, sequence, record, words, spans in _rows_in(self._db.conn, sql, missing):
             data = json.loads(record)
-            if is_source:
-                records.append(source_from_dict(data))
-                orders.append(None)
-            else:
-                post = post_from_dict(data)
-                records.append(post)
-                orders.append((post.created_at, sequence))
-        docs, _, _ = make_docs(records, orders, self._k)
-        for (number, *_), doc in zip(rows, docs):
-            self._put(number, doc)
+            parsed: Post | Source = source_from_dict(data) if is_source else post_from_dict(data)
+            order = None if is_source else (cast(Post, parsed).created_at, sequence)  # a source has no place in time
+            target = kept if words is not None else again
+            for column, value in zip(target, (number, parsed, order, words, spans)):
+                column.append(value)
+        if kept[0]:
+            lengths = np.array([len(w) // 8 for w in kept[3]], dtype=np.int64)
+            words = np.frombuffer(b"".join(kept[3]), dtype=np.uint64)
+            spans = np.frombuffer(b"".join(kept[4]), dtype=np.int32).reshape(-1, 2)
+            offsets = np.concatenate([[0], np.cumsum(lengths)])
+            docs, _, _ = docs_from_words(kept[1], kept[2], words, spans, offsets, self._k)
+            for number, doc in zip(kept[0], docs):
+                self._put(number, doc)
+        if again[0]:
+            docs, _, _ = make_docs(again[1], again[2], self._k)
+            for number, doc in zip(again[0], docs):
+                self._put(number, doc)
+        for number in wanted:
+            self._cache.move_to_end(number)
+        self._wanted = len(wanted)
         self._trim()
+
+
+def _author_key(author: str | None) -> int:
+    return author_key(author) if author else 0
 
 
 def _stored_detector(
@@ -199,7 +233,12 @@ def _stored_detector(
     name the band index), with the index, phrase, word and author counts it was given."""
     segments = [Segment(a["keys"], a["owners"]) for a in db.load_arrays("index").values()]
     index = BandIndex(
-        threshold=options.lsh_threshold, num_perm=options.num_perm, params=options.lsh_bands_rows, segments=segments
+        threshold=options.lsh_threshold,
+        num_perm=options.num_perm,
+        params=options.lsh_bands_rows,
+        min_bands=options.lsh_min_bands,
+        one_band_below=options.lsh_one_band_below,
+        segments=segments,
     )
     counts = ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("counts").values()])
     words = ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("words").values()])
@@ -209,6 +248,10 @@ def _stored_detector(
     )
     count, sequence = db.conn.execute("SELECT coalesce(max(doc) + 1, 0), coalesce(max(sequence) + 1, 0) FROM docs").fetchone()
     documents = _StoredDocs(db, count, options.shingle_size, cache_words)
+    by = Authors([a["keys"] for a in db.load_arrays("doc_authors").values()])
+    if len(by) < count:  # documents stored before authors were kept: read once, saved with the next change
+        rows = db.conn.execute("SELECT is_source, record FROM docs WHERE doc >= ? ORDER BY doc", (len(by),))
+        by.add([0 if is_source else _author_key(json.loads(record).get("author")) for is_source, record in rows])
     detector = Detector(
         options,
         documents=documents,
@@ -216,6 +259,7 @@ def _stored_detector(
         counts=counts,
         word_counts=words,
         author_counts=authors,
+        authors=by,
         next_sequence=sequence,
     )
     return detector, index, counts, words, authors
@@ -326,6 +370,7 @@ class Store(StoreQueries):
             self._detector, self._index, self._counts, self._words, self._authors = _stored_detector(
                 self.options, self.db, self._cache_words
             )
+            self._detector_authors = self._detector.authors
             # Each saved part: its kind in the file, its live pieces, and a piece as named arrays.
             runs = lambda r: {"keys": r[0], "counts": r[1]}  # noqa: E731
             parts: list[tuple[str, Callable[[], Sequence[Any]], Callable[[Any], dict]]] = [
@@ -334,6 +379,7 @@ class Store(StoreQueries):
                 ("words", lambda: self._words.runs, runs),
                 ("author_pairs", lambda: self._authors.pairs, lambda keys: {"keys": keys}),
                 ("authors", lambda: self._authors.counts.runs, runs),
+                ("doc_authors", lambda: self._detector_authors.pieces, lambda keys: {"keys": keys}),
             ]
             self._saved_parts = [(_SavedArrays(kind, self.db, live()), live, arrays) for kind, live, arrays in parts]
             self.open_seconds = time.perf_counter() - started
@@ -435,8 +481,8 @@ class Store(StoreQueries):
             self._detector, self._sketched = None, None
             raise
 
-    def _save_state(self) -> None:
-        self.detector  # noqa: B018 (loads it)
+    def _save_state(self, conn: sqlite3.Connection) -> None:
+        cast(_StoredDocs, self.detector.documents).save_arrays(conn)
         for saved, live, arrays in self._saved_parts:
             saved.sync(live(), arrays)
 
@@ -456,7 +502,7 @@ class Store(StoreQueries):
                     for i, (s, k, h) in enumerate(zip(fresh, keys, hashes))
                 ],
             )
-            self._save_state()
+            self._save_state(conn)
         return Added(len(fresh), known)
 
     def ingest(self, posts: Iterable[Post], *, run: int) -> Added:
@@ -490,7 +536,7 @@ class Store(StoreQueries):
             )
             for i in reposts:  # native reposts are not compared: stored as findings only
                 self._write_finding(conn, unscored(fresh[i]), None, run)
-            self._save_state()
+            self._save_state(conn)
         return Added(len(scored), known, len(reposts))
 
     # Scoring
