@@ -189,3 +189,18 @@ def test_an_authors_own_earlier_posts_stay_candidates_when_other_posts_need_more
     assert findings["taken"].matches == ()
     everyone = {f.id: f for f in Detector(Options()).scan(posts)}
     assert {m.id for m in everyone["taken"].matches} == {"first", "again"}
+
+
+def test_an_earlier_post_relaying_a_source_ranks_after_it():
+    from dupfeed.engine.detector import _strongest
+    from dupfeed.records import Match
+
+    def match(kind: str, mid: str, containment: float) -> Match:
+        relation = "source" if kind == "source" else "cross_author"
+        return Match(kind, mid, None, None, relation, 0.5, containment, False)
+
+    source, relay = match("source", "article", 0.7), match("post", "relay", 0.9)
+    # The earlier post explains little the article does not: the article is where the text comes from.
+    assert [m.id for m in _strongest([relay, source], 10, 1.1, {id(relay): 0.1})] == ["article", "relay"]
+    # An earlier post whose shared words no source explains is the stronger match.
+    assert [m.id for m in _strongest([relay, source], 10, 1.1, {id(relay): 1.0})] == ["relay", "article"]

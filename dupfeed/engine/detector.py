@@ -45,17 +45,19 @@ def _shared(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.count_nonzero(b[pos] == a)) if len(b) else 0
 
 
-def _strongest(matches: list[Match], limit: int, source_bonus: float) -> list[Match]:
+def _strongest(matches: list[Match], limit: int, source_bonus: float, own: dict[int, float]) -> list[Match]:
     """The ``limit`` strongest matches, strongest first, never crowding out every source.
 
     Strength is containment, then similarity; a source's containment counts ``source_bonus``
-    times (1.1: 10% more), because a post and
-    the earlier posts that copy the same article all match each other, and the article is
-    where the text comes from. Sources are kept before earlier posts when the list is cut.
+    times (1.1: 10% more), and an earlier post's counts only the share of what it explains
+    that no source does (``own``, by ``id()`` of the match): a post and the earlier posts
+    that copy the same article all match each other, and the article is where the text comes
+    from. Sources are kept before earlier posts when the list is cut.
     """
 
     def strength(m: Match) -> tuple:
-        return (-m.containment * (source_bonus if m.kind == "source" else 1.0), -m.similarity, m.id)
+        weight = source_bonus if m.kind == "source" else own.get(id(m), 1.0)
+        return (-m.containment * weight, -m.similarity, m.id)
 
     sources = sorted((m for m in matches if m.kind == "source"), key=strength)[:limit]
     posts = sorted((m for m in matches if m.kind != "source"), key=strength)[: limit - len(sources)]
@@ -324,6 +326,7 @@ class Detector:
         }
         eligible = [c for c, n in shared.items() if n >= _MIN_SHARED]
         matches: list[Match] = []
+        own: dict[int, float] = {}  # id() of a post match -> the share of its words no source explains
         if eligible and doc.n_words:
             # Sources first: a passage found in a source article is copied, however often it
             # recurs across posts; only what no source explains can be common feed text.
@@ -343,7 +346,8 @@ class Detector:
                 found = self._match(doc, self.documents[c], common_posts, function, shared[c])
                 if found is not None:
                     matches.append(found[0])
-        matches = _strongest(matches, opts.max_matches, opts.source_bonus)
+                    own[id(found[0])] = float((found[1] & ~from_sources).sum()) / max(int(found[1].sum()), 1)
+        matches = _strongest(matches, opts.max_matches, opts.source_bonus, own)
         # The verdict is the strongest match's share: the number the report shows beside it.
         share = max((m.containment for m in matches), default=0.0)
         verdict: Verdict
