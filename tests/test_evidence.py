@@ -204,3 +204,16 @@ def test_an_earlier_post_relaying_a_source_ranks_after_it():
     assert [m.id for m in _strongest([relay, source], 10, 1.1, {id(relay): 0.1})] == ["article", "relay"]
     # An earlier post whose shared words no source explains is the stronger match.
     assert [m.id for m in _strongest([relay, source], 10, 1.1, {id(relay): 1.0})] == ["relay", "article"]
+
+
+def test_an_author_posting_the_same_words_again_reposts_them_however_often_they_recur():
+    text = "Our spring open day is on Saturday: come and meet the makers, bring a friend, and try the new bread oven."
+    posts = [make_post(f"p{i}", text, author="ann", hours=i) for i in range(6)]
+    posts += [make_post(f"q{i}", f"{text} See you there!", author="bob", hours=10 + i) for i in range(2)]
+    findings = {f.id: f for f in Detector().scan(posts)}
+    for i in range(1, 6):  # recurring in eight posts: common text, but these are ann's own words again
+        assert findings[f"p{i}"].verdict == "copy", i
+        assert findings[f"p{i}"].matches[0].relation == "self_repost"
+    # Another author's words with one more sentence are not the same words again: common text there.
+    assert findings["q0"].verdict == "original"
+    assert [m.id for m in findings["q1"].matches] == ["q0"]  # bob's own words again

@@ -343,7 +343,11 @@ class Detector:
                     from_sources |= found[1]
             common_posts[from_sources] = 0
             for c in earlier:
-                found = self._match(doc, self.documents[c], common_posts, function, shared[c])
+                other = self.documents[c]
+                # An author posting the same words again reposts them, however often they
+                # recur: common text is what others share, or part of the author's posts.
+                again = post.author is not None and other.record.author == post.author and np.array_equal(other.words, doc.words)
+                found = self._match(doc, other, nothing if again else common_posts, function, shared[c])
                 if found is not None:
                     matches.append(found[0])
                     own[id(found[0])] = float((found[1] & ~from_sources).sum()) / max(int(found[1].sum()), 1)
