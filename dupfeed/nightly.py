@@ -154,10 +154,12 @@ def run_nightly(
     *,
     wait: float = 0.0,
     progress: Callable[[int], None] | None = None,
+    jobs: int = 1,
 ) -> NightlyResult:
-    """One nightly run: add new sources and posts, score what is unscored, write the report."""
+    """One nightly run: add new sources and posts, score what is unscored (``jobs``
+    processes at once), write the report."""
     report_dir = Path(report_dir)
-    with Store(db, wait=wait) as store, store.running("nightly") as run:  # Ctrl-C: marked interrupted
+    with Store(db, wait=wait, jobs=jobs) as store, store.running("nightly") as run:  # Ctrl-C: marked interrupted
         result = _run(store, run, config, progress)
         result.report = build_report(store, result, days=config.report_days, originals=config.report_originals)
         result.report["run"]["status"] = status = "partial" if result.has_faults else "ok"

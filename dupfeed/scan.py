@@ -172,11 +172,12 @@ def run_scan(
     selection: Selection = Selection(),
     progress: Callable[[int], None] | None = None,
     stage: Callable[[str], None] = lambda what: None,
+    jobs: int = 1,
 ) -> ScanResult:
     """Detect over everything read, then keep the findings ``selection`` asks for. ``stage``
     is told each stage as it starts ("indexing 5,000 sources"); ``progress`` how many more
-    posts are scored (0 once they are indexed and scoring starts)."""
-    detector = Detector(options)
+    posts are scored (0 once they are indexed and scoring starts); ``jobs`` processes score."""
+    detector = Detector(options, jobs=jobs)
     if sources.records:
         stage(f"indexing {len(sources.records):,} sources")
     detector.add_sources(sources.records)
@@ -201,6 +202,7 @@ def scan_files(
     selection: Selection = Selection(),
     progress: Callable[[int, int], None] | None = None,
     stage: Callable[[str], None] = lambda what: None,
+    jobs: int = 1,
 ) -> ScanResult:
     """Read exports and sources, and scan: ``dupfeed scan`` in one call.
 
@@ -220,6 +222,7 @@ def scan_files(
             ``done`` 0 once they are read and indexed.
         stage: called with each stage as it starts ("reading posts", "indexing 5,000 posts"),
             so that a long scan shows what it does from the start.
+        jobs: processes scoring posts at once (the findings do not depend on it).
     """
     if sources or source_feeds:
         stage("reading sources")
@@ -231,7 +234,9 @@ def scan_files(
     if urls:
         read_posts_result = add_web_posts(read_posts_result, urls, posts_cache)
     counted = None if progress is None else _counting(progress, len(read_posts_result.records))
-    return run_scan(read_posts_result, read_sources_result, options=options, selection=selection, progress=counted, stage=stage)
+    return run_scan(
+        read_posts_result, read_sources_result, options=options, selection=selection, progress=counted, stage=stage, jobs=jobs
+    )
 
 
 def add_web_posts(read: ReadResult[Post], urls: list[str], cache: str | Path | None) -> ReadResult[Post]:

@@ -395,3 +395,29 @@ def test_a_run_killed_while_creating_the_store_leaves_a_file_the_next_run_uses(t
     posts, _ = demo
     with Store(path) as store:
         assert store.ingest(posts.records[:3], run=store.begin_run("test")).added == 3
+
+
+def test_scoring_on_two_processes_finds_the_same_in_the_same_order(feed, tmp_path):
+    posts, sources = read_all_posts([feed / "posts.jsonl"]), read_all_sources([feed / "sources.jsonl"])
+    alone = [f.to_dict() for f in run_scan(posts, sources, jobs=1).findings]
+    assert len(alone) == 2500  # five batches: a pool of two scores them
+    assert [f.to_dict() for f in run_scan(posts, sources, jobs=2).findings] == alone
+    stored = {}
+    for jobs in (1, 2):
+        with Store(tmp_path / f"s{jobs}.db", jobs=jobs, cache_words=20_000) as store:  # workers read the file
+            run = store.begin_run("test")
+            store.add_sources(sources.records, run=run)
+            store.ingest(posts.records, run=run)
+            store.score(run=run)
+            stored[jobs] = [record for record, _ in store.findings()]
+    assert stored[2] == stored[1] == alone
+    # On the command line too: the JSONL of scan, byte for byte.
+    outputs = [
+        subprocess.run(
+            _cli("scan", str(feed / "posts.jsonl"), "-s", str(feed / "sources.jsonl"), "-f", "jsonl", "-q", "--jobs", jobs),
+            capture_output=True,
+            check=True,
+        ).stdout
+        for jobs in ("1", "2")
+    ]
+    assert outputs[0] == outputs[1] and outputs[0].count(b"\n") == 2500

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -188,3 +189,13 @@ def emit(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as err:
         raise click.ClickException(f"{output}: cannot write: {err.strerror or err}") from None
+
+
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1),
+    default=lambda: os.cpu_count() or 1,
+    show_default="this machine's cores",
+    help="Processes scoring posts at once; the findings and their order do not depend on it.",
+)

@@ -25,6 +25,7 @@ from .common import (
     check_source_paths,
     choose_format,
     emit,
+    jobs_option,
     parse_day,
     progress_bar,
     warn_skips,
@@ -151,8 +152,9 @@ def add_sources(sources, feeds, sources_cache, db_path, wait, quiet):
 @click.option("--no-score", is_flag=True, help="Only store and index the posts; score them later (db score, nightly).")
 @db_option
 @wait_option
+@jobs_option
 @quiet_option
-def ingest(exports, input_format, include_direct, no_score, db_path, wait, quiet):
+def ingest(exports, input_format, include_direct, no_score, db_path, wait, jobs, quiet):
     """Add the posts of EXPORTS to the store (platform exports or JSONL/CSV files, as for scan),
     then score every post not yet scored. A post already stored (same platform and id, or
     same author, time and text) is not added again.
@@ -163,7 +165,7 @@ def ingest(exports, input_format, include_direct, no_score, db_path, wait, quiet
         bar.stage("reading the exports")
         read = read_all_posts(exports, input_format=input_format, include_direct=include_direct)
         bar.stage("opening the store")
-        with Store(db_path, wait=wait) as store, store.running("ingest") as run:
+        with Store(db_path, wait=wait, jobs=jobs) as store, store.running("ingest") as run:
             bar.stage(f"storing and indexing {len(read.records):,} posts")
             added = store.ingest(read.records, run=run)
             scored = None if no_score else _score(store, run, bar)
@@ -181,13 +183,14 @@ def ingest(exports, input_format, include_direct, no_score, db_path, wait, quiet
 @db.command()
 @db_option
 @wait_option
+@jobs_option
 @quiet_option
-def score(db_path, wait, quiet):
+def score(db_path, wait, jobs, quiet):
     """Score every stored post not yet scored (after ingest --no-score, or an interrupted run)."""
     with (
         _failing(),
         progress_bar(quiet, "scoring") as bar,
-        Store(db_path, wait=wait, create=False) as store,
+        Store(db_path, wait=wait, create=False, jobs=jobs) as store,
         store.running("score") as run,
     ):
         scored = _score(store, run, bar)
@@ -280,8 +283,9 @@ def status(db_path):
     "--fail-on", type=click.Choice(FLAGGED_VERDICTS), help="Exit with status 3 when a post of this run reaches this verdict."
 )
 @wait_option
+@jobs_option
 @quiet_option
-def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail_on, wait, quiet):
+def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail_on, wait, jobs, quiet):
     """One nightly run: fetch the configured feeds and URLs, read the configured exports, add
     what is new to the store, score every post not yet scored against all sources and all
     earlier posts, and write the run's report to --report-dir.
@@ -308,7 +312,7 @@ def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail
     paths = tuple(v for v in source_paths if v not in urls)
     config = config.merged(sources=paths, urls=urls, feeds=feeds, exports=exports)
     with _failing():
-        result = run_nightly(db_path, config, report_dir, wait=wait)
+        result = run_nightly(db_path, config, report_dir, wait=wait, jobs=jobs)
     warn_skips([s for s in result.skipped if s.is_fault], quiet=quiet)
     if not quiet:
         click.echo(

@@ -22,6 +22,7 @@ from .common import (
     check_source_paths,
     choose_format,
     emit,
+    jobs_option,
     parse_day,
     progress_bar,
     warn_skips,
@@ -139,8 +140,10 @@ def _columns(ctx, param, value):
 @click.option(
     "--index",
     type=click.Choice(INDEXES),
-    help="Candidate index: datasketch's MinHashLSH, or the same bands as numpy arrays (1/35 of the memory, faster) [default: datasketch].",
+    help="Candidate index: numpy arrays of LSH bands, or datasketch's MinHashLSH (the reference: "
+    "the same candidates on one band, 35 times the memory, slower) [default: bands].",
 )
+@jobs_option
 @click.option(
     "--revision-at",
     type=click.FloatRange(0, 1, min_open=True),
@@ -169,6 +172,7 @@ def scan(
     copy_at,
     revision_at,
     index,
+    jobs,
 ):
     """Scan POSTS against the sources and against each other, oldest first.
 
@@ -218,6 +222,7 @@ def scan(
                 selection=selection,
                 progress=bar,
                 stage=bar.stage,
+                jobs=jobs,
             )
     except DupfeedError as err:
         raise click.ClickException(terminal_safe(str(err), keep_newlines=False)) from None

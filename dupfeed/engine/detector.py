@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -64,6 +66,21 @@ def _strongest(matches: list[Match], limit: int, source_bonus: float, own: dict[
     return sorted(sources + posts, key=strength)
 
 
+_SCORING: tuple[Detector, Sketches | None] | None = None
+"""The detector (and sketches) a pool of forked scoring processes reads, set while it runs."""
+
+
+def _worker_start() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def _score_in_worker(task: tuple[int, Sequence[int]]) -> tuple[list[tuple[int, Finding]], dict[str, float]]:
+    detector, sketches = cast(tuple, _SCORING)
+    before = dict(detector.timings)
+    findings = detector._score_batch(task[0], task[1], sketches)
+    return findings, {stage: seconds - before.get(stage, 0.0) for stage, seconds in detector.timings.items()}
+
+
 def chronological(posts: Sequence[Post]) -> tuple[list[int], list[int]]:
     """Positions of ``posts`` oldest first (input order breaks ties), and those of them to
     compare: all but native reposts (a retweet, a boost), which quote on purpose."""
@@ -98,6 +115,8 @@ class Detector:
         authors: who wrote each document so far (an :class:`~dupfeed.engine.documents.Authors`).
         next_sequence: the sequence number of the next post (posts already in ``documents``
             hold the ones before; it breaks ties between posts of the same time).
+        jobs: processes scoring batches at once (forked; 1: this process only). The findings
+            and their order do not depend on it.
     """
 
     BATCH = 500
@@ -114,6 +133,7 @@ class Detector:
         author_counts: AuthorCounts | None = None,
         authors: Authors | None = None,
         next_sequence: int = 0,
+        jobs: int = 1,
     ):
         self.options = options or Options()
         opts = self.options
@@ -137,6 +157,7 @@ class Detector:
         self.author_counts = author_counts if author_counts is not None else AuthorCounts()
         self.authors = authors if authors is not None else Authors()
         self.next_sequence = next_sequence
+        self.jobs = jobs
         self.timings: dict[str, float] = defaultdict(float)
         """Seconds spent per stage (shingle, sketch, index, verify), summed over calls."""
         self._checked: dict[tuple[str, str, str], int] = {}  # (platform, id, text) -> number, by check()
@@ -220,25 +241,43 @@ class Detector:
 
         ``sketches`` are those :meth:`add_posts` returned for exactly these numbers; without
         them (a store resuming its work) the posts' windows are sketched again from their
-        shingles.
+        shingles. With ``jobs`` above 1, batches are scored by that many forked processes
+        (each reads the state as it stood when scoring began: nothing is added while
+        scoring); the findings are the same, in the same order.
         """
-        for lo in range(0, len(numbers), self.BATCH):
-            batch = numbers[lo : lo + self.BATCH]
-            started = time.perf_counter()
-            if self.options.exhaustive:
-                candidates = [set(range(n)) for n in batch]
+        batches = [(lo, numbers[lo : lo + self.BATCH]) for lo in range(0, len(numbers), self.BATCH)]
+        if self.jobs <= 1 or len(batches) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for lo, batch in batches:
+                yield self._score_batch(lo, batch, sketches)
+            return
+        global _SCORING
+        _SCORING = (self, sketches)
+        try:
+            with multiprocessing.get_context("fork").Pool(min(self.jobs, len(batches)), initializer=_worker_start) as pool:
+                for findings, timings in pool.imap(_score_in_worker, batches):
+                    for stage, seconds in timings.items():
+                        self.timings[stage] += seconds
+                    yield findings
+        finally:
+            _SCORING = None
+
+    def _score_batch(self, lo: int, batch: Sequence[int], sketches: Sketches | None) -> list[tuple[int, Finding]]:
+        """The findings of posts ``batch``, which start at position ``lo`` of ``sketches``."""
+        started = time.perf_counter()
+        if self.options.exhaustive:
+            candidates = [set(range(n)) for n in batch]
+        else:
+            if sketches is None:
+                windows, window_first = self._windows_of(batch)
             else:
-                if sketches is None:
-                    windows, window_first = self._windows_of(batch)
-                else:
-                    first = sketches.window_first
-                    windows = sketches.windows[first[lo] : first[lo + len(batch)]]
-                    window_first = first[lo : lo + len(batch) + 1] - first[lo]
-                candidates = self.index.query_batch(windows, window_first, keep=self._own_posts(batch))
-            self.documents.prefetch(chain(batch, *candidates))
-            findings = [(n, self._score(n, c)) for n, c in zip(batch, candidates)]
-            self.timings["verify"] += time.perf_counter() - started
-            yield findings
+                first = sketches.window_first
+                windows = sketches.windows[first[lo] : first[lo + len(batch)]]
+                window_first = first[lo : lo + len(batch) + 1] - first[lo]
+            candidates = self.index.query_batch(windows, window_first, keep=self._own_posts(batch))
+        self.documents.prefetch(chain(batch, *candidates))
+        findings = [(n, self._score(n, c)) for n, c in zip(batch, candidates)]
+        self.timings["verify"] += time.perf_counter() - started
+        return findings
 
     def _own_posts(self, batch: Sequence[int]) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         """Which (post, document) pairs the index keeps whatever bands they share: the post's

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from collections import Counter, OrderedDict
@@ -150,6 +151,7 @@ class _StoredDocs:
         self._words = 0  # words of the cached documents: what their memory grows with
         self._wanted = 0  # how many documents the last prefetch asked for: never evicted before the next
         self._unsaved: list[int] = []  # appended, their arrays not yet written
+        self._pid, self._forked_conn = os.getpid(), cast(sqlite3.Connection | None, None)
 
     def __len__(self) -> int:
         return self._count
@@ -183,6 +185,15 @@ class _StoredDocs:
         while self._words > self._limit and len(self._cache) > max(self._wanted, 1):
             self._words -= self._cache.popitem(last=False)[1].n_words + 1
 
+    def _connection(self) -> sqlite3.Connection:
+        """The store's connection; in a forked scoring process, one of its own (an SQLite
+        connection must not cross a fork), read-only: what it reads was committed before."""
+        if os.getpid() == self._pid:
+            return self._db.conn
+        if self._forked_conn is None:
+            self._forked_conn = sqlite3.connect(f"file:{self._db.path}?mode=ro", uri=True, isolation_level=None)
+        return self._forked_conn
+
     def prefetch(self, numbers: Iterable[int]) -> None:
         """Read, in one batch, the documents not in the cache; all of ``numbers`` then stay
         cached until the next call (evicting one between the batch's prefetch and its use would
@@ -197,7 +208,7 @@ class _StoredDocs:
         )
         kept: tuple[list, list, list, list, list] = ([], [], [], [], [])  # numbers, records, orders, words, spans
         again: tuple[list, list, list] = ([], [], [])  # stored before words were kept: tokenised
-        for number, is_source, sequence, record, words, spans in _rows_in(self._db.conn, sql, missing):
+        for number, is_source, sequence, record, words, spans in _rows_in(self._connection(), sql, missing):
             data = json.loads(record)
             parsed: Post | Source = source_from_dict(data) if is_source else post_from_dict(data)
             order = None if is_source else (cast(Post, parsed).created_at, sequence)  # a source has no place in time
@@ -227,7 +238,7 @@ def _author_key(author: str | None) -> int:
 
 
 def _stored_detector(
-    options: Options, db: Database, cache_words: int
+    options: Options, db: Database, cache_words: int, jobs: int
 ) -> tuple[Detector, BandIndex, ShingleCounts, ShingleCounts, AuthorCounts]:
     """A detector whose index, counts and documents live in the store (its options always
     name the band index), with the index, phrase, word and author counts it was given."""
@@ -261,6 +272,7 @@ def _stored_detector(
         author_counts=authors,
         authors=by,
         next_sequence=sequence,
+        jobs=jobs,
     )
     return detector, index, counts, words, authors
 
@@ -306,6 +318,7 @@ class Store(StoreQueries):
         wait: seconds to wait for another writer before giving up.
         cache_words: words of documents kept in memory for verification (memory grows by
             about 40 bytes per word).
+        jobs: processes scoring at once (see :class:`~dupfeed.engine.detector.Detector`).
     """
 
     def __init__(
@@ -317,6 +330,7 @@ class Store(StoreQueries):
         create: bool = True,
         wait: float = 0.0,
         cache_words: int = 20_000_000,
+        jobs: int = 1,
     ):
         self.db = Database(path, write=write, create=create, wait=wait)
         try:
@@ -326,7 +340,7 @@ class Store(StoreQueries):
             if isinstance(err, sqlite3.Error):
                 raise unusable(self.db.path, err) from None
             raise
-        self._cache_words = cache_words
+        self._cache_words, self._jobs = cache_words, jobs
         self._detector: Detector | None = None
         self._sketched: tuple[list[int], Any] | None = None  # (numbers, sketches) of the last ingest
         self.open_seconds = 0.0
@@ -368,7 +382,7 @@ class Store(StoreQueries):
         if self._detector is None:
             started = time.perf_counter()
             self._detector, self._index, self._counts, self._words, self._authors = _stored_detector(
-                self.options, self.db, self._cache_words
+                self.options, self.db, self._cache_words, self._jobs
             )
             self._detector_authors = self._detector.authors
             # Each saved part: its kind in the file, its live pieces, and a piece as named arrays.
