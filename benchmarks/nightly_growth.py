@@ -92,15 +92,15 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_night(night: int, posts: int, articles: int, work: Path) -> dict:
-    """One night, in this process: returns its figures."""
+def run_night(night: int, posts: int, articles: int, work: Path, jobs: int = 1) -> dict:
+    """One night, in this process (scoring on ``jobs`` processes): returns its figures."""
     started = time.perf_counter()
     sources, batch, planted = _night_data(night, posts, articles, work)
     generated = time.perf_counter() - started
     rss_before = _peak_mb()
     figures: dict = {"night": night, "generate_s": generated}
     t = time.perf_counter()
-    with Store(work / "growth.db") as store:
+    with Store(work / "growth.db", jobs=jobs) as store:
         _ = store.detector  # loads the index and counts
         figures["open_s"] = time.perf_counter() - t
         figures["open_rss_mb"] = _peak_mb()
@@ -233,11 +233,14 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=50_000, help="posts per night")
     parser.add_argument("--articles", type=int, default=5_000, help="articles per night")
     parser.add_argument("--work", type=Path, default=Path("/tmp/dupfeed-growth"))
+    parser.add_argument("--jobs", type=int, default=1, help="processes scoring (as dupfeed's --jobs)")
     parser.add_argument("--night", type=int, help=argparse.SUPPRESS)  # run one night, print its JSON
     parser.add_argument("--open", action="store_true", help="only open the grown store cold and report")
     args = parser.parse_args()
     if args.night is not None:
-        figures = measure_open(args.work) if args.night < 0 else run_night(args.night, args.posts, args.articles, args.work)
+        figures = (
+            measure_open(args.work) if args.night < 0 else run_night(args.night, args.posts, args.articles, args.work, args.jobs)
+        )
         print(json.dumps(figures))
         return
     if args.open:
@@ -246,7 +249,10 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     for old in args.work.glob("growth.db*"):
         old.unlink()
-    print(f"{args.nights} nights of {args.posts:,} posts and {args.articles:,} articles; store {args.work / 'growth.db'}\n")
+    print(
+        f"{args.nights} nights of {args.posts:,} posts and {args.articles:,} articles, scored on {args.jobs} "
+        f"process(es); store {args.work / 'growth.db'}\n"
+    )
     head = (
         "night",
         "posts",
@@ -276,6 +282,8 @@ def main() -> None:
             str(args.articles),
             "--work",
             str(args.work),
+            "--jobs",
+            str(args.jobs),
         ]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode:

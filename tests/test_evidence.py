@@ -217,3 +217,29 @@ def test_an_author_posting_the_same_words_again_reposts_them_however_often_they_
     # Another author's words with one more sentence are not the same words again: common text there.
     assert findings["q0"].verdict == "original"
     assert [m.id for m in findings["q1"].matches] == ["q0"]  # bob's own words again
+
+
+def test_a_whole_post_copied_stays_a_copy_though_each_of_its_phrases_is_common():
+    segments = [
+        "thank you so much for",
+        "the kind words and support",
+        "looking forward to the next",
+        "chapter of this journey with",
+        "all of you in the",
+        "community we built together over",
+        "the last few years here",
+    ]
+    background = [
+        make_post(f"b{s}{a}", f"Quick note {s}{a}: {segment}, said {name}.", author=name, hours=a)
+        for s, segment in enumerate(segments)
+        for a, name in enumerate(["cat", "dan", "eve"])
+    ]
+    # One word of its own between phrases: common runs of five words, six words not common.
+    own = ["truly", "really", "warmly", "deeply", "gladly", "kindly"]
+    text = " ".join(word for pair in zip(segments, [*own, ""]) for word in pair).strip() + "."
+    posts = [*background, make_post("mine", text, author="ann", hours=10), make_post("theirs", text, author="bob", hours=11)]
+    findings = {f.id: f for f in Detector().scan(posts)}
+    # Every phrase of it recurs across three authors, but 41 words in a row are the post copied.
+    assert findings["theirs"].verdict == "copy"
+    assert [m.id for m in findings["theirs"].matches] == ["mine"]
+    assert all(f.verdict == "original" for f in findings.values() if f.id.startswith("b"))
