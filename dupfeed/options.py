@@ -37,6 +37,12 @@ class Options:
             long article be found although its similarity with the whole article is low.
         stride: shingles between window starts (``window`` must be a multiple). Smaller strides
             raise recall on short passages and grow the index.
+        index_every_other: index only windows that do not overlap (one every ``window``
+            shingles, and each text's last), while posts are still queried with a window every
+            ``stride``: a copied passage meets an indexed window as closely aligned as before,
+            and the index holds half the windows (and half the chance candidates). Off by
+            default: measured, it loses short and edited passages (passages benchmark, English
+            recall 0.931 -> 0.902, inflected 0.884 -> 0.806), for a store that must fit in less memory.
         max_gap: words of edits (changed or inserted words) bridged inside one passage.
         max_insertion: words of a clause inserted on one side only (the other side going on)
             bridged inside one passage; bridged words are covered by the span, never counted
@@ -100,6 +106,7 @@ class Options:
     lsh_one_band_below: int = 500_000
     window: int = 40
     stride: int = 20
+    index_every_other: bool = False
     max_gap: int = 12
     max_insertion: int = 24
     fuzzy_reach: int = 3

@@ -115,3 +115,20 @@ def test_merged_segments_equal_one_built_from_all_windows():
 def test_bands_rows_are_the_ones_datasketch_chooses(threshold, num_perm):
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     assert optimal_bands_rows(threshold, num_perm) == (lsh.b, lsh.r)
+
+
+def test_indexing_every_other_window_shrinks_the_index_and_still_finds_the_demo_copies():
+    from dupfeed import Detector, Options
+    from dupfeed.scan import read_all_posts, read_all_sources
+
+    posts = read_all_posts([ROOT / "data" / "posts.jsonl"]).records
+    sources = read_all_sources([ROOT / "data" / "articles"]).records
+    found = {}
+    for every_other in (False, True):
+        detector = Detector(Options(index_every_other=every_other))
+        detector.add_sources(sources)
+        findings = detector.scan(posts)
+        found[every_other] = (len(detector.index), {f.id for f in findings if f.verdict == "copy"})
+    (all_windows, copies), (half, copies_half) = found[False], found[True]
+    assert half < 0.7 * all_windows  # short posts keep their one or two windows
+    assert len(copies_half) >= 0.95 * len(copies) and copies_half <= copies

@@ -81,6 +81,19 @@ def _score_in_worker(task: tuple[int, Sequence[int]]) -> tuple[list[tuple[int, F
     return findings, {stage: seconds - before.get(stage, 0.0) for stage, seconds in detector.timings.items()}
 
 
+def _stored_windows(sketches: Sketches, every: int) -> np.ndarray:
+    """Positions of the windows to index: every ``every``-th of each text, and its last. Queries
+    keep all windows (every ``stride`` shingles), so a copied passage still meets an indexed
+    window within ``stride / 2`` shingles of its best alignment; the index holds windows that
+    do not overlap, half as many."""
+    owner, first = sketches.window_owner, sketches.window_first
+    if every <= 1:
+        return np.arange(len(owner))
+    local = np.arange(len(owner)) - first[owner]
+    last = first[owner + 1] - first[owner] - 1
+    return np.flatnonzero((local % every == 0) | (local == last))
+
+
 def chronological(posts: Sequence[Post]) -> tuple[list[int], list[int]]:
     """Positions of ``posts`` oldest first (input order breaks ties), and those of them to
     compare: all but native reposts (a retweet, a boost), which quote on purpose."""
@@ -184,7 +197,8 @@ class Detector:
         first = len(self.documents)
         for doc in docs:
             self.documents.append(doc)
-        self.index.add(sketches.window_owner + first, sketches.windows)
+        stored = _stored_windows(sketches, opts.window // opts.stride if opts.index_every_other else 1)
+        self.index.add(sketches.window_owner[stored] + first, sketches.windows[stored])
         self.word_counts.add([doc.words for doc in docs])
         self.authors.add([author_key(r.author) if isinstance(r, Post) and r.author else 0 for r in records])
         self.timings["index"] += time.perf_counter() - started
