@@ -6,7 +6,11 @@ prints the detector's own per-stage timings (shingle, sketch, index, verify), po
 second, peak resident memory, and the recall of the planted copies: the share of planted
 post -> document pairs whose finding lists that document among its matches.
 
-As a throughput reference, rensa (where installed) then runs on the same texts end to end:
+The peers run on the same texts, in the same run, each in its own process: a bare datasketch
+pipeline (the usual recipe: ``MinHash.bulk`` on word 5-grams, ``MinHashLSH`` at 0.5, each post
+queried then inserted, sources inserted first), whose "recall" is whether the planted document
+is a candidate at all, printed as a ratio of times beside dupfeed's (both from texts in memory:
+reading files and starting Python are left out of both). Then rensa (where installed), end to end:
 word 3-grams from the plain Python shingler of speed_signatures.py, one ``RMinHash`` per whole text, one ``RMinHashLSH`` holding
 sources and posts, queried with every post. It does less work than dupfeed: no windows, no
 alignment of passages, no verification; its "recall" is whether the planted document is a
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import multiprocessing
+import os
 import pstats
 import resource
 import sys
@@ -48,8 +53,8 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_dupfeed(sources, feed, options: Options) -> dict:
-    detector = Detector(options)
+def run_dupfeed(sources, feed, options: Options, jobs: int) -> dict:
+    detector = Detector(options, jobs=jobs)
     started = time.perf_counter()
     detector.add_sources(sources)
     added = time.perf_counter()
@@ -66,6 +71,57 @@ def run_dupfeed(sources, feed, options: Options) -> dict:
         "bands_rows": detector.lsh_bands_rows,
         "windows": len(detector.index),
     }
+
+
+def run_datasketch(sources, feed, queue) -> None:
+    """The bare datasketch pipeline: word 5-grams, ``MinHash.bulk``, ``MinHashLSH`` at 0.5 (sources
+    inserted, then each post queried and inserted); sends back its times and candidates."""
+    from datasketch import MinHash, MinHashLSH
+
+    def grams(text: str) -> list[bytes]:
+        words = text.lower().split()
+        return [" ".join(words[i : i + 5]).encode() for i in range(max(len(words) - 4, 1))]
+
+    times = {}
+    started = time.perf_counter()
+    source_grams, post_grams = [grams(s.text) for s in sources], [grams(p.text) for p in feed]
+    times["shingle"] = time.perf_counter() - started
+    started = time.perf_counter()
+    source_sketches = MinHash.bulk(source_grams, num_perm=128)
+    post_sketches = MinHash.bulk(post_grams, num_perm=128)
+    times["sketch"] = time.perf_counter() - started
+    started = time.perf_counter()
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    with lsh.insertion_session() as session:
+        for source, sketch in zip(sources, source_sketches):
+            session.insert(source.id, sketch, check_duplication=False)
+    found = {}
+    for post, sketch in zip(feed, post_sketches):
+        found[post.id] = set(lsh.query(sketch))
+        lsh.insert(post.id, sketch, check_duplication=False)
+    times["index and query"] = time.perf_counter() - started
+    queue.put({"times": times, "found": found, "rss": peak_rss_mib()})
+
+
+def print_datasketch(result: dict, dupfeed: dict[str, dict], truth, n_posts: int, jobs: int) -> None:
+    times = result["times"]
+    total = sum(times.values())
+    print("bare datasketch pipeline (MinHash.bulk on word 5-grams, MinHashLSH at 0.5, query then insert each post)")
+    for stage, seconds in times.items():
+        print(f"{stage:<30}{seconds:>10.2f}")
+    print(f"{'total (sources + posts)':<30}{total:>10.2f}   peak RSS {result['rss']:,.0f} MiB")
+    recall = recall_by_kind(truth, result["found"])
+    hit, n = sum(h for h, _ in recall.values()), sum(n for _, n in recall.values())
+    print(f"{'planted':<10}{'posts':>8}{'candidate':>11}{'recall':>9}")
+    for kind, (h, k) in recall.items():
+        print(f"{kind:<10}{k:>8}{h:>11}{h / k:>9.1%}")
+    print(f"\nsame run, same feed ({jobs} scoring process(es) for dupfeed):")
+    print(f"{'run':<34}{'seconds':>9}{'speed vs datasketch':>21}{'recall':>9}")
+    print(f"{'bare datasketch pipeline':<34}{total:>9.2f}{1:>20.2f}x{hit / n:>9.1%}")
+    for index, run in dupfeed.items():
+        ours = run["add_sources"] + run["scan"]
+        print(f"{'dupfeed, index ' + index:<34}{ours:>9.2f}{total / ours:>20.2f}x{run['recall']:>9.1%}")
+    print()
 
 
 def rensa_bands(bands_rows: tuple[int, int], num_perm: int) -> int:
@@ -164,13 +220,13 @@ def print_rensa(result: dict, dupfeed: dict[str, dict], truth, n_posts: int, ban
     print()
 
 
-def measure_dupfeed(sources, feed, truth, options: Options, profile: int, queue) -> None:
-    """Scan with ``options``, print the tables, and send back what the rensa comparison needs."""
+def measure_dupfeed(sources, feed, truth, options: Options, jobs: int, profile: int, queue) -> None:
+    """Scan with ``options``, print the tables, and send back what the comparisons need."""
     rss_generated = peak_rss_mib()
     profiler = cProfile.Profile() if profile else None
     if profiler:
         profiler.enable()
-    result = run_dupfeed(sources, feed, options)
+    result = run_dupfeed(sources, feed, options, jobs)
     if profiler:
         profiler.disable()
     print(f"index: {options.index}")
@@ -179,7 +235,9 @@ def measure_dupfeed(sources, feed, truth, options: Options, profile: int, queue)
         print(f"Top {profile} functions by own time (profiling slows the run; shares are what count):")
         pstats.Stats(profiler).strip_dirs().sort_stats("tottime").print_stats(profile)
     sys.stdout.flush()
-    queue.put({k: result[k] for k in ("add_sources", "scan", "bands_rows")})
+    recall = recall_by_kind(truth, {f.id: {m.id for m in f.matches} for f in result["findings"]})
+    hit, n = sum(h for h, _ in recall.values()), sum(n for _, n in recall.values())
+    queue.put({**{k: result[k] for k in ("add_sources", "scan", "bands_rows")}, "recall": hit / max(n, 1)})
 
 
 def main() -> None:
@@ -191,6 +249,10 @@ def main() -> None:
         "--rensa-bands", type=int, help="rensa LSH bands, a divisor of num_perm (default: the one tuned nearest dupfeed's index)"
     )
     parser.add_argument("--no-rensa", action="store_true", help="skip the rensa reference run")
+    parser.add_argument("--no-datasketch", action="store_true", help="skip the bare datasketch pipeline")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="dupfeed's scoring processes (default: the cores, as dupfeed scan)"
+    )
     parser.add_argument(
         "--index",
         nargs="+",
@@ -216,13 +278,20 @@ def main() -> None:
         # Each index in a forked child: its peak RSS is its own (plus the generated feed, as above).
         queue = multiprocessing.get_context("fork").SimpleQueue()
         child = multiprocessing.get_context("fork").Process(
-            target=measure_dupfeed, args=(sources, feed, truth, replace(Options(), index=index), args.profile, queue)
+            target=measure_dupfeed,
+            args=(sources, feed, truth, replace(Options(), index=index), args.jobs, args.profile, queue),
         )
         child.start()
         ours[index] = queue.get()
         child.join()
     options = Options()
     result = ours[args.index[-1]]
+    if not args.no_datasketch:
+        queue = multiprocessing.get_context("fork").SimpleQueue()
+        child = multiprocessing.get_context("fork").Process(target=run_datasketch, args=(sources, feed, queue))
+        child.start()
+        print_datasketch(queue.get(), ours, truth, len(feed), args.jobs)
+        child.join()
     if args.no_rensa:
         return
     if rensa is None:

@@ -45,9 +45,16 @@ class Passage:
     which the span covers and the share of copied words does not count."""
 
 
-def _seeds(post: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All pairs ``(i, j)`` with ``post[i] == other[j]``."""
-    order = np.argsort(other, kind="stable")
+def shingle_order(shingles: np.ndarray) -> np.ndarray:
+    """The stable sorting order of a text's shingles (what seeds are searched in; a text
+    compared with many posts keeps it)."""
+    return np.argsort(shingles, kind="stable").astype(np.int32)
+
+
+def _seeds(post: np.ndarray, other: np.ndarray, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs ``(i, j)`` with ``post[i] == other[j]`` (``order``: :func:`shingle_order` of ``other``)."""
+    if order is None:
+        order = shingle_order(other)
     ranked = other[order]
     lo = np.searchsorted(ranked, post, side="left")
     hi = np.searchsorted(ranked, post, side="right")
@@ -59,10 +66,10 @@ def _seeds(post: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return i, j
 
 
-def fragments(post: np.ndarray, other: np.ndarray) -> np.ndarray:
+def fragments(post: np.ndarray, other: np.ndarray, other_order: np.ndarray | None = None) -> np.ndarray:
     """Maximal runs of shared shingles on one diagonal, as rows ``(i_start, i_end, j_start)``
-    in shingle positions, ``i_end`` exclusive."""
-    i, j = _seeds(post, other)
+    in shingle positions, ``i_end`` exclusive (``other_order``: :func:`shingle_order` of ``other``)."""
+    i, j = _seeds(post, other, other_order)
     if len(i) == 0:
         return np.zeros((0, 3), dtype=np.int64)
     diag = j - i
@@ -86,15 +93,17 @@ def passages(
     other_words: int,
     max_gap: int,
     max_insertion: int,
+    other_order: np.ndarray | None = None,
 ) -> list[Passage]:
-    """Copied passages of ``post`` in ``other`` (both arrays of shingle hashes), in post order.
+    """Copied passages of ``post`` in ``other`` (both arrays of shingle hashes, ``other_order``
+    the :func:`shingle_order` of ``other`` if known), in post order.
 
     Fragments are chained across edits of at most ``max_gap`` words on each side, and across
     a clause of at most ``max_insertion`` words inserted on one side only (the other side
     going on within ``k`` words). A post region matched to several places of the other text
     keeps its longest match.
     """
-    frags = fragments(post, other)
+    frags = fragments(post, other, other_order)
     if len(frags) == 0:
         return []
     # Word spans of each fragment: shingles [s, e) cover words [s, e - 1 + k).

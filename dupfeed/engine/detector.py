@@ -23,12 +23,13 @@ from .align import (
     extend_fuzzy,
     merge_near,
     passages,
+    shingle_order,
 )
 from .attribution import credits_post, credits_source
 from .common_text import AuthorCounts, PhraseCounts, ShingleCounts, author_key, common_words
 from .documents import Authors, Document, Documents, DocumentStore, make_docs
 from .index import BandIndex, CandidateIndex, WindowIndex
-from .reworded import reworded_passages, sentence_cuts, sentence_lemmas
+from .reworded import open_sentences, reworded_passages, sentence_cuts, sentence_lemmas
 from .sketch import MinHasher, Sketches
 from .variants import Variants
 
@@ -438,6 +439,9 @@ class Detector:
         opts = self.options
         if opts.reworded_min_share <= 0:
             return []
+        covered = covered_words(kept, doc.n_words)
+        if not open_sentences(self._cuts(doc), covered):
+            return []  # every sentence already in passages: neither text is lemmatised for it
         o_cuts, o_lemmas = self._sentences(other)
         o_function = self._function_words(other)
         if other.sentence_keys is None or other.sentence_keys_of is not o_function:
@@ -445,7 +449,7 @@ class Detector:
         return reworded_passages(
             (*self._sentences(doc), doc.words, function),
             (o_cuts, o_lemmas, other.words, other.sentence_keys),
-            covered_words(kept, doc.n_words),
+            covered,
             min_shared=opts.reworded_min_lemmas,
             min_share=opts.reworded_min_share,
         )
@@ -453,10 +457,16 @@ class Detector:
     def _sentences(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
         """A document's sentence cuts and lemma ids, made once (a source matched by many posts
         is lemmatised once)."""
-        if doc.lemmas is None or doc.sentences is None:
-            doc.sentences = sentence_cuts(doc.record.text, doc.spans)
+        if doc.lemmas is None:
             doc.lemmas = self._variants.lemma_ids(doc.words, doc.tokens)
-        return doc.sentences, doc.lemmas
+        return self._cuts(doc), doc.lemmas
+
+    @staticmethod
+    def _cuts(doc: Document) -> np.ndarray:
+        """A document's sentence cuts (word positions where sentences start), made once."""
+        if doc.sentences is None:
+            doc.sentences = sentence_cuts(doc.record.text, doc.spans)
+        return doc.sentences
 
     def _match(
         self, doc: Document, other: Document, common_posts: np.ndarray, function: np.ndarray, shared: int
@@ -467,9 +477,12 @@ class Detector:
         opts = self.options
         k = opts.shingle_size
         common = common_posts > 0
+        if other.shingle_order is None:
+            other.shingle_order = shingle_order(other.shingles)
         found = passages(
             doc.shingles,
             other.shingles,
+            other_order=other.shingle_order,
             k=k,
             post_words=doc.n_words,
             other_words=other.n_words,

@@ -30,6 +30,7 @@ class Document:
     function_total: int = -1  # the word count total ``function`` was made at (counts only grow)
     sentence_keys: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # content lemmas by sentence
     sentence_keys_of: np.ndarray | None = None  # the ``function`` mask they were made with
+    shingle_order: np.ndarray | None = None  # how its shingles sort, made when first matched
 
     @property
     def is_source(self) -> bool:

@@ -11,11 +11,11 @@ never less exact: every candidate is checked on exact shingles).
 
 Two backends answer the same queries (a test holds them to it):
 
-- :class:`WindowIndex`, datasketch's ``MinHashLSH``: the reference, used by ``dupfeed scan``.
+- :class:`WindowIndex`, datasketch's ``MinHashLSH``: the reference (``--index datasketch``).
   It keeps every band of every window as Python objects (about 10 KB per window).
 - :class:`BandIndex`, sorted numpy arrays of band keys in log-structured segments: 8 bytes
   per band per window (224 per window at 28 bands, against about 8 KB), queried for a whole batch of windows at once, and saved as
-  plain arrays; the persistent store (:mod:`dupfeed.store`) keeps it across runs.
+  plain arrays; the default, which the persistent store (:mod:`dupfeed.store`) keeps across runs.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterable
 from typing import Protocol
 
 import numpy as np
-from datasketch import MinHashLSH
 
 from .shingle import _mix64
 
@@ -106,6 +105,8 @@ class WindowIndex:
     """
 
     def __init__(self, *, threshold: float, num_perm: int, params: tuple[int, int] | None = None):
+        from datasketch import MinHashLSH  # imported when used: it loads scipy (0.8 s of every start)
+
         self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, params=params)
         self._owner: list[int] = []
 

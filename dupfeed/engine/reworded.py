@@ -43,6 +43,12 @@ def sentence_lemmas(cuts: np.ndarray, lemmas: np.ndarray, function: np.ndarray) 
     return key_sentence, key_lemma, np.bincount(key_sentence, minlength=len(cuts) - 1)
 
 
+def open_sentences(cuts: np.ndarray, covered: np.ndarray) -> list[tuple[int, int]]:
+    """The ``(start, end)`` word ranges of the sentences less than half ``covered``: the only ones
+    that can be reworded copies (most matched posts are covered by their passages)."""
+    return [(int(a), int(b)) for a, b in itertools.pairwise(cuts) if 2 * int(covered[a:b].sum()) < b - a]
+
+
 def reworded_passages(
     post: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     other: tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]],
@@ -57,8 +63,7 @@ def reworded_passages(
     already in passages (their sentences are left alone when mostly covered)."""
     cuts, lemmas, words, function = post
     o_cuts, o_lemmas, o_words, (key_sentence, key_lemma, sizes) = other
-    # Most matched posts are covered by their passages: the matched text is read only for the others.
-    bounds = [(int(a), int(b)) for a, b in itertools.pairwise(cuts) if 2 * int(covered[a:b].sum()) < b - a]
+    bounds = open_sentences(cuts, covered)
     if not bounds or len(o_lemmas) == 0:
         return []
     found = []
