@@ -49,6 +49,45 @@ def open_sentences(cuts: np.ndarray, covered: np.ndarray) -> list[tuple[int, int
     return [(int(a), int(b)) for a, b in itertools.pairwise(cuts) if 2 * int(covered[a:b].sum()) < b - a]
 
 
+def _most_alike(
+    bounds: list[tuple[int, int]],
+    lemmas: np.ndarray,
+    function: np.ndarray,
+    keys: tuple[np.ndarray, np.ndarray, np.ndarray],
+    min_shared: int,
+    min_share: float,
+) -> list[tuple[tuple[int, int], int]]:
+    """For each post sentence of ``bounds`` (word ranges), the sentence of the other text most
+    alike by the Dice coefficient of their distinct content lemmas (the first of equals), when
+    they share ``min_shared`` lemmas or more and the coefficient reaches ``min_share``: all the
+    sentences at once, each lemma looked up once."""
+    key_sentence, key_lemma, sizes = keys
+    positions = np.concatenate([np.arange(a, b) for a, b in bounds])
+    sentence = np.repeat(np.arange(len(bounds)), [b - a for a, b in bounds])
+    content = ~function[positions]
+    own = np.unique((sentence[content].astype(np.int64) << 32) | lemmas[positions[content]].astype(np.int64))
+    own_sentence, own_lemma = own >> 32, own & 0xFFFFFFFF
+    own_sizes = np.bincount(own_sentence, minlength=len(bounds))
+    wanted = own_sizes[own_sentence] >= min_shared  # too few content lemmas to be a sentence said again
+    own_sentence, own_lemma = own_sentence[wanted], own_lemma[wanted]
+    by_lemma = np.argsort(key_lemma, kind="stable")
+    ranked = key_lemma[by_lemma]
+    lo = np.searchsorted(ranked, own_lemma, side="left")
+    reps = np.searchsorted(ranked, own_lemma, side="right") - lo
+    within = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+    pairs = (np.repeat(own_sentence, reps) << 32) | key_sentence[by_lemma[np.repeat(lo, reps) + within]]
+    pairs, overlap = np.unique(pairs, return_counts=True)
+    post_s, other_s = pairs >> 32, pairs & 0xFFFFFFFF
+    keep = sizes[other_s] >= min_shared
+    post_s, other_s, overlap = post_s[keep], other_s[keep], overlap[keep]
+    dice = 2 * overlap / (sizes[other_s] + own_sizes[post_s])
+    order = np.lexsort((other_s, -dice, post_s))  # per post sentence: most alike first, then the first such
+    first = order[np.flatnonzero(np.diff(np.concatenate([[-1], post_s[order]])))]
+    return [
+        (bounds[int(post_s[i])], int(other_s[i])) for i in first.tolist() if overlap[i] >= min_shared and dice[i] >= min_share
+    ]
+
+
 def reworded_passages(
     post: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     other: tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]],
@@ -67,19 +106,7 @@ def reworded_passages(
     if not bounds or len(o_lemmas) == 0:
         return []
     found = []
-    for a, b in bounds:
-        own = np.unique(lemmas[a:b][~function[a:b]])
-        if len(own) < min_shared:
-            continue
-        hit = np.isin(key_lemma, own)
-        overlap = np.bincount(key_sentence[hit], minlength=len(sizes))
-        overlap[sizes < min_shared] = -1  # too few content lemmas to be a sentence said again
-        # The sentence most alike by the Dice coefficient of their content lemmas.
-        dice = 2 * overlap / (sizes + len(own))
-        best = int(np.argmax(dice))
-        shared = int(overlap[best])
-        if shared < min_shared or dice[best] < min_share:
-            continue
+    for (a, b), best in _most_alike(bounds, lemmas, function, (key_sentence, key_lemma, sizes), min_shared, min_share):
         oa, ob = int(o_cuts[best]), int(o_cuts[best + 1])
         values, first = np.unique(o_lemmas[oa:ob], return_index=True)
         at = np.minimum(np.searchsorted(values, lemmas[a:b]), len(values) - 1)
