@@ -247,8 +247,8 @@ def main() -> None:
         print_open(args.work)
         return
     args.work.mkdir(parents=True, exist_ok=True)
-    for old in args.work.glob("growth.db*"):
-        old.unlink()
+    for old in [*args.work.glob("growth.db*"), args.work / "nights.jsonl"]:
+        old.unlink(missing_ok=True)
     print(
         f"{args.nights} nights of {args.posts:,} posts and {args.articles:,} articles, scored on {args.jobs} "
         f"process(es); store {args.work / 'growth.db'}\n"
@@ -266,7 +266,7 @@ def main() -> None:
         "report s",
         "db MB",
         "peak RSS",
-        "recall paste/edit/repost/older",
+        "recall % paste/edit/repost/older (all)",
         "false",
     )
     print("| " + " | ".join(head) + " |\n|" + "---|" * len(head))
@@ -290,10 +290,14 @@ def main() -> None:
             print(done.stderr)
             sys.exit(done.returncode)
         f = json.loads(done.stdout.strip().splitlines()[-1])
+        with open(args.work / "nights.jsonl", "a", encoding="utf-8") as saved:  # every figure, for later tables
+            saved.write(json.dumps(f) + "\n")
         recall = "/".join(
             f"{100 * h / n:.1f}" if n else "-"
             for h, n in (f["recall"].get(k, (0, 0)) for k in ("paste", "edited", "repost", "earlier night"))
         )
+        hits, planted = (sum(v[i] for v in f["recall"].values()) for i in (0, 1))
+        recall += f" ({100 * hits / max(planted, 1):.2f})"
         print(
             f"| {night + 1} | {f['stored_posts']:,} | {f['stored_sources']:,} | {f['open_s']:.1f} | {f['open_rss_mb']:,.0f} MB "
             f"| {f['add_sources_s']:.1f} | {f['ingest_s']:.1f} | {f['score_s']:.1f} | {f['scored'] / max(f['score_s'], 1e-9):,.0f} "
