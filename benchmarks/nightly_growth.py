@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -88,6 +89,12 @@ def _write(path: Path, rows: list[dict]) -> None:
         handle.writelines(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows)
 
 
+def _store_mb(work: Path) -> float:
+    """The store on disk: its file and the array files beside it."""
+    files = [work / "growth.db", *(work / "growth.db.arrays").glob("*.npy")]
+    return sum(path.stat().st_size for path in files if path.exists()) / 1e6
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -136,7 +143,7 @@ def run_night(night: int, posts: int, articles: int, work: Path, jobs: int = 1) 
         stored_posts=counts["posts"],
         stored_sources=counts["sources"],
         scored=scored.total,
-        db_mb=(work / "growth.db").stat().st_size / 1e6,
+        db_mb=_store_mb(work),
         peak_rss_mb=_peak_mb(),
         rss_before_open_mb=rss_before,
         recall={kind: (hits[kind], totals[kind]) for kind in totals},
@@ -168,7 +175,7 @@ def measure_open(work: Path) -> dict:
         "index_mb": index_mb,
         "counts_mb": counts_mb,
         "segments": len(detector.index.segments),
-        "db_mb": (work / "growth.db").stat().st_size / 1e6,
+        "db_mb": _store_mb(work),
     }
 
 
@@ -248,7 +255,10 @@ def main() -> None:
         return
     args.work.mkdir(parents=True, exist_ok=True)
     for old in [*args.work.glob("growth.db*"), args.work / "nights.jsonl"]:
-        old.unlink(missing_ok=True)
+        if old.is_dir():
+            shutil.rmtree(old)
+        else:
+            old.unlink(missing_ok=True)
     print(
         f"{args.nights} nights of {args.posts:,} posts and {args.articles:,} articles, scored on {args.jobs} "
         f"process(es); store {args.work / 'growth.db'}\n"

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import ROOT, write_jsonl
 
@@ -20,7 +21,7 @@ from dupfeed.cli.main import main
 from dupfeed.errors import OptionsError
 from dupfeed.scan import read_all_posts, read_all_sources, run_scan
 from dupfeed.store import Store, StoreBusy
-from dupfeed.store.db import APPLICATION_ID, SCHEMA_VERSION
+from dupfeed.store.db import APPLICATION_ID, SCHEMA_VERSION, StoreError
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import synthetic  # the seeded generator the benchmarks use
@@ -138,6 +139,8 @@ def test_a_store_of_the_first_schema_is_migrated_and_scores_the_same(tmp_path, d
         store.ingest(posts.records[:60], run=run)
     conn = sqlite3.connect(path, isolation_level=None)  # as schema 1 left it: no words kept
     conn.execute("DROP TABLE doc_arrays")
+    assert conn.execute("SELECT count(*) FROM arrays WHERE file IS NOT NULL").fetchone()[0] == 0  # all small: blobs
+    conn.execute("ALTER TABLE arrays DROP COLUMN file")
     conn.execute("PRAGMA user_version = 1")
     conn.close()
     with Store(path, cache_words=500) as store:
@@ -421,3 +424,53 @@ def test_scoring_on_two_processes_finds_the_same_in_the_same_order(feed, tmp_pat
         for jobs in ("1", "2")
     ]
     assert outputs[0] == outputs[1] and outputs[0].count(b"\n") == 2500
+
+
+def test_large_arrays_are_files_beside_the_store_mapped_when_opened(tmp_path, demo, monkeypatch):
+    import dupfeed.store.db
+
+    monkeypatch.setattr(dupfeed.store.db, "FILE_BYTES", 64)  # the demo's arrays are small
+    posts, sources = demo
+    expected = [f.to_dict() for f in run_scan(posts, sources).findings]
+    path = tmp_path / "s.db"
+    ordered = sorted(posts.records, key=lambda p: p.created_at)
+    for night in (ordered[:50], ordered[50:]):  # the second night merges and deletes segments
+        with Store(path) as store:
+            run = store.begin_run("night")
+            store.add_sources(sources.records, run=run)
+            store.ingest(night, run=run)
+            store.score(run=run)
+    folder = tmp_path / "s.db.arrays"
+    with sqlite3.connect(path) as conn:
+        named = {row[0] for row in conn.execute("SELECT file FROM arrays WHERE file IS NOT NULL")}
+    assert named and {p.name for p in folder.glob("*.npy")} == named  # merged-away segments' files are gone
+    with Store(path, write=False, create=False) as store:
+        assert isinstance(store.index.segments[0].keys, np.memmap)
+        assert len(store.detector.documents) == 105
+    stray = folder / "index-99-keys-000000000000.npy"  # as a run killed before its commit leaves it
+    np.save(stray, np.arange(10))
+    with Store(path) as store:
+        run = store.begin_run("again")
+        assert store.ingest(posts.records, run=run).added == 0
+    assert not stray.exists()
+    assert {r["id"] for r in _stored(path).values()} == {f["id"] for f in expected}
+    (folder / sorted(named)[0]).unlink()  # a file lost: one clear error
+    with pytest.raises(StoreError, match=r"array file .* is missing or damaged"), Store(path, write=False, create=False) as store:
+        store.detector  # noqa: B018 (loads the arrays)
+
+
+def test_array_files_of_a_change_that_fails_are_removed(tmp_path, demo, monkeypatch):
+    import dupfeed.store.db
+
+    monkeypatch.setattr(dupfeed.store.db, "FILE_BYTES", 64)
+    sources = demo[1]
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        store.add_sources(sources.records, run=store.begin_run("test"))
+        before = set((tmp_path / "s.db.arrays").glob("*.npy"))
+        assert before
+        with pytest.raises(RuntimeError), store.db.transaction():
+            store.db.save_array("index", 77, "keys", np.arange(100))
+            raise RuntimeError("disk full")
+        assert set((tmp_path / "s.db.arrays").glob("*.npy")) == before
+        assert store.db.load_arrays("index").keys() == {0}

@@ -45,7 +45,7 @@ db_option = click.option(
     show_default=True,
     envvar="DUPFEED_DB",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The store: one SQLite file (also $DUPFEED_DB).",
+    help="The store: one SQLite file, its large arrays in <file>.arrays/ beside it (also $DUPFEED_DB).",
 )
 wait_option = click.option(
     "--wait",
@@ -107,7 +107,7 @@ def _scored_line(scored) -> str:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def db() -> None:
-    """A persistent store of sources, posts and findings (one SQLite file) that grows run by run.
+    """A persistent store of sources, posts and findings (one SQLite file and a folder of arrays beside it) that grows run by run.
 
     Each post is scored once, against every source and every earlier post in the store.
     """

@@ -5,11 +5,19 @@ an SQLite database of another application, is refused without being modified. Wr
 exclusive lock on ``<db>.lock`` beside it, so two runs never write at once. Every change is a
 transaction (journal in WAL mode, synced on commit): a run killed at any point, SIGKILL
 included, leaves the file as it was after its last commit.
+
+Large arrays (the index, the counts) are kept as ``.npy`` files in ``<db>.arrays/`` beside it,
+named by rows of the ``arrays`` table: opening a store maps them into memory instead of
+copying them out of SQLite (a cold open of a store of a million posts in a second, not seven),
+and scoring processes share their pages. A file is written and synced before the row naming it
+is committed, and deleted only after the row's deletion is: a run killed at any point leaves
+files no row names, which the next writer removes.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +29,7 @@ from ..errors import DupfeedError, InputError
 from ..files import lock
 
 APPLICATION_ID = 0x64757066  # "dupf": marks an SQLite file as a dupfeed store
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _MIGRATIONS = {
     # version -> statements that bring a store from the version before to this one
@@ -62,9 +70,14 @@ _MIGRATIONS = {
         words BLOB NOT NULL,          -- uint64 word hashes, by position
         spans BLOB NOT NULL);         -- int32 [start, end) of each word in the text
     """,
+    3: """
+    ALTER TABLE arrays ADD COLUMN file TEXT;  -- a large array's .npy file in <db>.arrays/ (data is then empty)
+    """,
 }
 
 _CHUNK_BYTES = 256 << 20  # SQLite refuses blobs over 1 GB
+FILE_BYTES = 1 << 20
+"""Arrays this large or larger are kept as files beside the store, not as blobs in it."""
 
 
 class StoreError(DupfeedError):
@@ -73,6 +86,14 @@ class StoreError(DupfeedError):
 
 class StoreBusy(StoreError):
     """Another run holds the store."""
+
+
+def _sync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def unusable(path: Path, error: sqlite3.Error) -> StoreError:
@@ -167,6 +188,14 @@ class Database:
             raise StoreError(f"{self.path}: {err}") from None
         self.version = version
         """The file's schema version (an older store opened read-only keeps its own)."""
+        self._written: list[Path] = []  # array files written by the open transaction
+        self._doomed: list[Path] = []  # array files whose rows the open transaction deleted
+        if write:
+            try:
+                self.remove_stray_arrays()
+            except sqlite3.Error as err:
+                self.close()
+                raise StoreError(f"{self.path}: {err}") from None
 
     def _lock(self, wait: float) -> None:
         real = self.path.resolve()  # one lock for every name of the file (links, relative paths)
@@ -209,15 +238,24 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All or nothing: committed on leaving, rolled back on an exception."""
+        """All or nothing: committed on leaving, rolled back on an exception (array files
+        written inside are then removed; those whose rows it deleted go once it commits)."""
         self.conn.execute("BEGIN IMMEDIATE")
+        self._written, self._doomed = [], []
         try:
             yield self.conn
             self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            for path in self._written:
+                path.unlink(missing_ok=True)
             raise
+        finally:
+            written, doomed, self._written, self._doomed = self._written, self._doomed, [], []
+        del written
+        for path in doomed:
+            path.unlink(missing_ok=True)
 
     def close(self) -> None:
         conn = getattr(self, "conn", None)
@@ -230,36 +268,79 @@ class Database:
 
     # Arrays: numpy arrays kept as raw bytes, cut in chunks SQLite accepts.
 
+    @property
+    def arrays_dir(self) -> Path:
+        """Where the store's large arrays are kept: ``<db>.arrays/`` beside the file."""
+        return self.path.with_name(self.path.name + ".arrays")
+
     def save_array(self, kind: str, segment: int, name: str, array: np.ndarray) -> None:
         """Store ``array`` (call inside a transaction)."""
         array = np.ascontiguousarray(array)
-        raw = array.reshape(-1).view(np.uint8)
         shape = ",".join(map(str, array.shape))
+        if array.nbytes >= FILE_BYTES:
+            self.arrays_dir.mkdir(exist_ok=True)
+            path = self.arrays_dir / f"{kind}-{segment}-{name}-{secrets.token_hex(6)}.npy"
+            self._written.append(path)
+            with open(path, "wb") as handle:
+                np.save(handle, array, allow_pickle=False)
+                handle.flush()
+                os.fsync(handle.fileno())
+            _sync_dir(self.arrays_dir)  # the file's name too, before the row naming it commits
+            self.conn.execute(
+                "INSERT INTO arrays VALUES (?, ?, ?, 0, ?, ?, ?, ?)",
+                (kind, segment, name, array.dtype.str, shape, b"", path.name),
+            )
+            return
+        raw = array.reshape(-1).view(np.uint8)
         for chunk, lo in enumerate(range(0, max(len(raw), 1), _CHUNK_BYTES)):
             self.conn.execute(
-                "INSERT INTO arrays VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO arrays VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
                 (kind, segment, name, chunk, array.dtype.str, shape, raw[lo : lo + _CHUNK_BYTES].tobytes()),
             )
 
     def delete_arrays(self, kind: str, segment: int) -> None:
+        """Delete a segment's arrays (call inside a transaction; their files go once it commits)."""
+        rows = self.conn.execute("SELECT file FROM arrays WHERE kind = ? AND segment = ? AND file IS NOT NULL", (kind, segment))
+        self._doomed.extend(self.arrays_dir / name for (name,) in rows)
         self.conn.execute("DELETE FROM arrays WHERE kind = ? AND segment = ?", (kind, segment))
 
+    def remove_stray_arrays(self) -> None:
+        """Remove array files no row names (left by a run killed mid-change); writers only."""
+        if self.read_only or not self.arrays_dir.is_dir():
+            return
+        named = {row[0] for row in self.conn.execute("SELECT file FROM arrays WHERE file IS NOT NULL")}
+        for path in self.arrays_dir.glob("*.npy"):
+            if path.name not in named:
+                path.unlink(missing_ok=True)
+
     def load_arrays(self, kind: str) -> dict[int, dict[str, np.ndarray]]:
-        """Every array of ``kind``: ``{segment: {name: array}}``, segments in order."""
+        """Every array of ``kind``: ``{segment: {name: array}}``, segments in order (a file's
+        array is mapped read-only, not read)."""
         parts: dict[int, dict[str, list]] = {}
+        file = "file" if self.version >= 3 else "NULL"  # an older store opened read-only: blobs only
         rows = self.conn.execute(
-            "SELECT segment, name, dtype, shape, data FROM arrays WHERE kind = ? ORDER BY segment, name, chunk", (kind,)
+            f"SELECT segment, name, dtype, shape, data, {file} FROM arrays WHERE kind = ? ORDER BY segment, name, chunk", (kind,)
         )
-        for segment, name, dtype, shape, data in rows:
-            parts.setdefault(segment, {}).setdefault(name, [dtype, shape, []])[2].append(data)
+        for segment, name, dtype, shape, data, file in rows:
+            parts.setdefault(segment, {}).setdefault(name, [dtype, shape, [], file])[2].append(data)
         out: dict[int, dict[str, np.ndarray]] = {}
         for segment, named in parts.items():
             out[segment] = {}
-            for name, (dtype, shape, chunks) in named.items():
+            for name, (dtype, shape, chunks, file) in named.items():
+                if file is not None:
+                    out[segment][name] = self._mapped(file)
+                    continue
                 raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
                 dims = tuple(int(d) for d in shape.split(",")) if shape else ()
                 out[segment][name] = np.frombuffer(raw, dtype=np.dtype(dtype)).reshape(dims)
         return out
+
+    def _mapped(self, name: str) -> np.ndarray:
+        path = self.arrays_dir / name
+        try:
+            return np.load(path, mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError) as err:
+            raise StoreError(f"{self.path}: its array file {path} is missing or damaged ({err})") from None
 
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
