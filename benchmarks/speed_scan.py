@@ -103,18 +103,24 @@ def run_datasketch(sources, feed, queue) -> None:
     queue.put({"times": times, "found": found, "rss": peak_rss_mib()})
 
 
-def print_datasketch(result: dict, dupfeed: dict[str, dict], truth, n_posts: int, jobs: int) -> None:
+def print_peer(result: dict, truth, note: str = "") -> tuple[float, int, int]:
+    """A peer's seconds by stage and the recall of its candidates; returns its total seconds and
+    the planted copies found among its candidates, of all planted."""
     times = result["times"]
     total = sum(times.values())
-    print("bare datasketch pipeline (MinHash.bulk on word 5-grams, MinHashLSH at 0.5, query then insert each post)")
     for stage, seconds in times.items():
         print(f"{stage:<30}{seconds:>10.2f}")
-    print(f"{'total (sources + posts)':<30}{total:>10.2f}   peak RSS {result['rss']:,.0f} MiB")
+    print(f"{'total (sources + posts)':<30}{total:>10.2f}{note}")
     recall = recall_by_kind(truth, result["found"])
-    hit, n = sum(h for h, _ in recall.values()), sum(n for _, n in recall.values())
     print(f"{'planted':<10}{'posts':>8}{'candidate':>11}{'recall':>9}")
     for kind, (h, k) in recall.items():
         print(f"{kind:<10}{k:>8}{h:>11}{h / k:>9.1%}")
+    return total, sum(h for h, _ in recall.values()), sum(k for _, k in recall.values())
+
+
+def print_datasketch(result: dict, dupfeed: dict[str, dict], truth, n_posts: int, jobs: int) -> None:
+    print("bare datasketch pipeline (MinHash.bulk on word 5-grams, MinHashLSH at 0.5, query then insert each post)")
+    total, hit, n = print_peer(result, truth, f"   peak RSS {result['rss']:,.0f} MiB")
     print(f"\nsame run, same feed ({jobs} scoring process(es) for dupfeed):")
     print(f"{'run':<34}{'seconds':>9}{'speed vs datasketch':>21}{'recall':>9}")
     print(f"{'bare datasketch pipeline':<34}{total:>9.2f}{1:>20.2f}x{hit / n:>9.1%}")
@@ -200,23 +206,15 @@ def print_dupfeed(result: dict, truth, n_posts: int, n_sources: int, rss: tuple[
 
 
 def print_rensa(result: dict, dupfeed: dict[str, dict], truth, n_posts: int, bands: int, num_perm: int) -> None:
-    times = result["times"]
-    total = sum(times.values())
     print(
         f"rensa 0.5 RMinHashLSH over whole texts ({bands} bands x {num_perm // bands} rows): candidates only,"
         " no windows, no passage alignment, no verification"
     )
-    print(f"{'stage':<30}{'seconds':>10}")
-    for stage, seconds in times.items():
-        print(f"{stage:<30}{seconds:>10.2f}")
-    print(f"{'total (sources + posts)':<30}{total:>10.2f}")
+    total, _, _ = print_peer(result, truth)
     print(f"posts/s (everything / posts): rensa {n_posts / total:,.0f}; {result['candidates']:,} candidate keys returned")
     for index, run in dupfeed.items():
         ours = run["add_sources"] + run["scan"]
         print(f"  dupfeed with index {index}: {n_posts / ours:,.0f} posts/s, {ours / total:.1f}x rensa's time")
-    print(f"{'planted':<10}{'posts':>8}{'candidate':>11}{'recall':>9}")
-    for kind, (hit, n) in recall_by_kind(truth, result["found"]).items():
-        print(f"{kind:<10}{n:>8}{hit:>11}{hit / n:>9.1%}")
     print()
 
 

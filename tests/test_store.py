@@ -91,19 +91,28 @@ def test_adding_the_same_posts_and_sources_again_adds_nothing(tmp_path, demo):
         assert store.ingest(renamed, run=store.begin_run("test")).added == 0  # same author, time, text
 
 
-def test_opening_a_store_reads_no_text(tmp_path, demo, monkeypatch):
+def _stored_unscored(path: Path, demo) -> None:
+    """The demo's sources and posts added to a store at ``path``, not scored."""
     posts, sources = demo
-    path = tmp_path / "s.db"
     with Store(path) as store:
         run = store.begin_run("test")
         store.add_sources(sources.records, run=run)
         store.ingest(posts.records, run=run)
+
+
+def _refuse_tokenising(monkeypatch) -> None:
     import dupfeed.engine.documents
 
     def refuse(texts):
-        raise AssertionError(f"tokenised {len(texts)} texts on open")
+        raise AssertionError(f"tokenised {len(texts)} texts")
 
     monkeypatch.setattr(dupfeed.engine.documents, "tokenize", refuse)
+
+
+def test_opening_a_store_reads_no_text(tmp_path, demo, monkeypatch):
+    path = tmp_path / "s.db"
+    _stored_unscored(path, demo)
+    _refuse_tokenising(monkeypatch)
     with Store(path) as store:
         detector = store.detector
         assert len(store.index) > 0 and len(detector.documents) == 105
@@ -111,19 +120,10 @@ def test_opening_a_store_reads_no_text(tmp_path, demo, monkeypatch):
 
 
 def test_scoring_a_stored_store_tokenises_no_text_again(tmp_path, demo, monkeypatch):
-    posts, sources = demo
-    expected = [f.to_dict() for f in run_scan(posts, sources).findings]
+    expected = [f.to_dict() for f in run_scan(*demo).findings]
     path = tmp_path / "s.db"
-    with Store(path) as store:
-        run = store.begin_run("test")
-        store.add_sources(sources.records, run=run)
-        store.ingest(posts.records, run=run)
-    import dupfeed.engine.documents
-
-    def refuse(texts):
-        raise AssertionError(f"tokenised {len(texts)} texts again")
-
-    monkeypatch.setattr(dupfeed.engine.documents, "tokenize", refuse)
+    _stored_unscored(path, demo)
+    _refuse_tokenising(monkeypatch)
     with Store(path, cache_words=500) as store:  # every candidate read back from the file
         store.score(run=store.begin_run("score"))
         assert [record for record, _ in store.findings()] == expected

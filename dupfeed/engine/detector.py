@@ -155,13 +155,7 @@ class Detector:
         self._variants = Variants(opts.lemma_languages, opts.fuzzy_min_ratio)
         if index is None:
             if opts.index == "bands":
-                index = BandIndex(
-                    threshold=opts.lsh_threshold,
-                    num_perm=opts.num_perm,
-                    params=opts.lsh_bands_rows,
-                    min_bands=opts.lsh_min_bands,
-                    one_band_below=opts.lsh_one_band_below,
-                )
+                index = BandIndex.from_options(opts)
             else:
                 index = WindowIndex(threshold=opts.lsh_threshold, num_perm=opts.num_perm, params=opts.lsh_bands_rows)
         self.index: CandidateIndex = index

@@ -27,6 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ..options import Options
 from .shingle import _mix64
 
 Keep = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -259,6 +260,18 @@ class BandIndex:
         self._bands, self._rows = bands_rows(threshold, num_perm, params)
         self.min_bands, self.one_band_below = min_bands, one_band_below
         self.segments: list[Segment] = list(segments)
+
+    @classmethod
+    def from_options(cls, options: Options, segments: Iterable[Segment] = ()) -> BandIndex:
+        """The index ``options`` describe (threshold or bands, and when two bands are needed)."""
+        return cls(
+            threshold=options.lsh_threshold,
+            num_perm=options.num_perm,
+            params=options.lsh_bands_rows,
+            min_bands=options.lsh_min_bands,
+            one_band_below=options.lsh_one_band_below,
+            segments=segments,
+        )
 
     @property
     def bands_rows(self) -> tuple[int, int]:

@@ -243,14 +243,7 @@ def _stored_detector(
     """A detector whose index, counts and documents live in the store (its options always
     name the band index), with the index, phrase, word and author counts it was given."""
     segments = [Segment(a["keys"], a["owners"]) for a in db.load_arrays("index").values()]
-    index = BandIndex(
-        threshold=options.lsh_threshold,
-        num_perm=options.num_perm,
-        params=options.lsh_bands_rows,
-        min_bands=options.lsh_min_bands,
-        one_band_below=options.lsh_one_band_below,
-        segments=segments,
-    )
+    index = BandIndex.from_options(options, segments)
     counts = ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("counts").values()])
     words = ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("words").values()])
     authors = AuthorCounts(
