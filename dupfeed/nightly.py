@@ -155,12 +155,18 @@ def run_nightly(
     wait: float = 0.0,
     progress: Callable[[int], None] | None = None,
     jobs: int = 1,
+    stage: Callable[[str], None] = lambda what: None,
+    scoring: Callable[[int], None] = lambda total: None,
 ) -> NightlyResult:
     """One nightly run: add new sources and posts, score what is unscored (``jobs``
-    processes at once), write the report."""
+    processes at once), write the report. ``stage`` is told each stage as it starts ("reading
+    the exports"), ``scoring`` how many posts are to be scored when scoring starts, then
+    ``progress`` how many more are done."""
     report_dir = Path(report_dir)
+    stage("opening the store")
     with Store(db, wait=wait, jobs=jobs) as store, store.running("nightly") as run:  # Ctrl-C: marked interrupted
-        result = _run(store, run, config, progress)
+        result = _run(store, run, config, progress, stage, scoring)
+        stage("writing the report")
         result.report = build_report(store, result, days=config.report_days, originals=config.report_originals)
         result.report["run"]["status"] = status = "partial" if result.has_faults else "ok"
         result.written = write_report(result.report, report_dir)
@@ -169,21 +175,39 @@ def run_nightly(
     return result
 
 
-def _run(store: Store, run: int, config: NightlyConfig, progress: Callable[[int], None] | None) -> NightlyResult:
+def _run(
+    store: Store,
+    run: int,
+    config: NightlyConfig,
+    progress: Callable[[int], None] | None,
+    stage: Callable[[str], None],
+    scoring: Callable[[int], None],
+) -> NightlyResult:
     """Add the night's sources and posts, and score every post not yet scored."""
     earlier = store.unreported_runs(run)
     skipped: list[Skip] = []
     cache = config.fetch_cache or str(store.path) + ".sources.jsonl"
     wanted = [*config.sources, *config.urls]
+    if wanted or config.feeds:
+        stage("reading the sources")
     sources = read_all_sources(wanted, config.feeds, cache=cache) if wanted or config.feeds else ReadResult()
     skipped.extend(sources.skipped)
+    stage("loading the store's index")
+    store.detector  # noqa: B018 (loads it)
+    if sources.records:
+        stage(f"storing and indexing {len(sources.records):,} sources")
     added_sources = store.add_sources(sources.records, run=run)
+    stage("reading the exports")
     posts = read_exports(config.exports, config.input_format) if config.exports else ReadResult()
     if config.post_feeds:
         posts = add_web_posts(posts, list(config.post_feeds), str(store.path) + ".posts.jsonl")
     skipped.extend(posts.skipped)
+    stage(f"storing and indexing {len(posts.records):,} posts")
     added_posts = store.ingest(posts.records, run=run)
-    scored = store.score(run=run, progress=progress)
+    stage("finding the posts to score")
+    pending = store.pending()
+    scoring(len(pending))
+    scored = store.score(run=run, progress=progress, pending=pending)
     return NightlyResult(run, added_sources, added_posts, scored, skipped, earlier)
 
 

@@ -161,6 +161,21 @@ def test_a_terminal_sees_each_stage_from_the_start_and_the_bar_from_0(feed, tmp_
     assert lines[: len(stages)] == stages, lines[:8]
     assert re.match(r"scoring\s+\[-+\]\s+0%$", lines[len(stages)]), lines[:8]
 
+    status, shown = _on_a_terminal(
+        _cli("nightly", "--db", str(tmp_path / "n.db"), "--report-dir", str(tmp_path / "r"), "--posts", str(feed / "posts.jsonl"))
+    )
+    assert status == 0, shown
+    lines = shown.splitlines()
+    stages = [
+        "opening the store…",
+        "loading the store's index…",
+        "reading the exports…",
+        f"storing and indexing {POSTS:,} posts…",
+        "finding the posts to score…",
+    ]
+    assert lines[: len(stages)] == stages, lines[:8]
+    assert re.match(r"scoring\s+\[-+\]\s+0%$", lines[len(stages)]), lines[:8]
+
 
 def test_ctrl_c_in_scan_exits_130_saying_nothing_was_written(feed, tmp_path):
     out = tmp_path / "out.jsonl"

@@ -91,14 +91,15 @@ def _interrupted_line(err: KeyboardInterrupt) -> str:
 
 def _score(store: Store, run: int, bar: ProgressBar):
     """Score what is pending, each stage shown on ``bar``: loading the index, then the bar."""
-    if bar.shown:  # counting the posts to score takes a query, loading the index a while
-        bar.stage("finding the posts to score")
-        pending = len(store.pending())
-        if pending:
-            bar.stage("loading the store's index")
-            store.detector  # noqa: B018 (loads it)
-        bar.start(pending)
-    return store.score(run=run, progress=bar.advance)
+    if not bar.shown:
+        return store.score(run=run)
+    bar.stage("finding the posts to score")  # a query; loading the index takes a while
+    pending = store.pending()
+    if pending:
+        bar.stage("loading the store's index")
+        store.detector  # noqa: B018 (loads it)
+    bar.start(len(pending))
+    return store.score(run=run, progress=bar.advance, pending=pending)
 
 
 def _scored_line(scored) -> str:
@@ -311,8 +312,10 @@ def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail
     urls = tuple(v for v in source_paths if is_web_url(v))
     paths = tuple(v for v in source_paths if v not in urls)
     config = config.merged(sources=paths, urls=urls, feeds=feeds, exports=exports)
-    with _failing():
-        result = run_nightly(db_path, config, report_dir, wait=wait, jobs=jobs)
+    with _failing(), progress_bar(quiet, "scoring") as bar:
+        result = run_nightly(
+            db_path, config, report_dir, wait=wait, jobs=jobs, stage=bar.stage, scoring=bar.start, progress=bar.advance
+        )
     warn_skips([s for s in result.skipped if s.is_fault], quiet=quiet)
     if not quiet:
         click.echo(

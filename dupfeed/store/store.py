@@ -556,9 +556,10 @@ class Store(StoreQueries):
         )
         return [row[0] for row in rows]
 
-    def score(self, *, run: int, progress: Callable[[int], None] | None = None) -> Scored:
-        """Score every post not yet scored, committing each batch of findings as it is made."""
-        numbers = self.pending()
+    def score(self, *, run: int, progress: Callable[[int], None] | None = None, pending: list[int] | None = None) -> Scored:
+        """Score every post not yet scored (``pending``, if :meth:`pending` was just asked),
+        committing each batch of findings as it is made."""
+        numbers = self.pending() if pending is None else pending
         result = Scored()
         if not numbers:
             return result
