@@ -310,7 +310,8 @@ class Store(StoreQueries):
         write: open for writing (takes the lock: one writer at a time).
         wait: seconds to wait for another writer before giving up.
         cache_words: words of documents kept in memory for verification (memory grows by
-            about 40 bytes per word).
+            about 40 bytes per word; a document read back again costs a query and no
+            tokenising, so the cache need not hold a night's candidates).
         jobs: processes scoring at once (see :class:`~dupfeed.engine.detector.Detector`).
     """
 
@@ -322,7 +323,7 @@ class Store(StoreQueries):
         write: bool = True,
         create: bool = True,
         wait: float = 0.0,
-        cache_words: int = 20_000_000,
+        cache_words: int = 8_000_000,
         jobs: int = 1,
     ):
         self.db = Database(path, write=write, create=create, wait=wait)
