@@ -99,7 +99,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_night(night: int, posts: int, articles: int, work: Path, jobs: int = 1) -> dict:
+def run_night(night: int, posts: int, articles: int, work: Path, jobs: int = 1, cache_words: int | None = None) -> dict:
     """One night, in this process (scoring on ``jobs`` processes): returns its figures."""
     started = time.perf_counter()
     sources, batch, planted = _night_data(night, posts, articles, work)
@@ -107,7 +107,8 @@ def run_night(night: int, posts: int, articles: int, work: Path, jobs: int = 1) 
     rss_before = _peak_mb()
     figures: dict = {"night": night, "generate_s": generated}
     t = time.perf_counter()
-    with Store(work / "growth.db", jobs=jobs) as store:
+    sizing = {} if cache_words is None else {"cache_words": cache_words}
+    with Store(work / "growth.db", jobs=jobs, **sizing) as store:
         _ = store.detector  # loads the index and counts
         figures["open_s"] = time.perf_counter() - t
         figures["open_rss_mb"] = _peak_mb()
@@ -145,6 +146,7 @@ def run_night(night: int, posts: int, articles: int, work: Path, jobs: int = 1) 
         scored=scored.total,
         db_mb=_store_mb(work),
         peak_rss_mb=_peak_mb(),
+        workers_peak_rss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         rss_before_open_mb=rss_before,
         recall={kind: (hits[kind], totals[kind]) for kind in totals},
         false_alarms=false_alarms,
@@ -241,12 +243,15 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=5_000, help="articles per night")
     parser.add_argument("--work", type=Path, default=Path("/tmp/dupfeed-growth"))
     parser.add_argument("--jobs", type=int, default=1, help="processes scoring (as dupfeed's --jobs)")
+    parser.add_argument("--cache-words", type=int, help="the store's document cache (default: the Store's)")
     parser.add_argument("--night", type=int, help=argparse.SUPPRESS)  # run one night, print its JSON
     parser.add_argument("--open", action="store_true", help="only open the grown store cold and report")
     args = parser.parse_args()
     if args.night is not None:
         figures = (
-            measure_open(args.work) if args.night < 0 else run_night(args.night, args.posts, args.articles, args.work, args.jobs)
+            measure_open(args.work)
+            if args.night < 0
+            else run_night(args.night, args.posts, args.articles, args.work, args.jobs, args.cache_words)
         )
         print(json.dumps(figures))
         return
@@ -275,7 +280,7 @@ def main() -> None:
         "posts/s",
         "report s",
         "db MB",
-        "peak RSS",
+        "peak RSS (a scoring process)",
         "recall % paste/edit/repost/older (all)",
         "false",
     )
@@ -294,6 +299,7 @@ def main() -> None:
             str(args.work),
             "--jobs",
             str(args.jobs),
+            *(["--cache-words", str(args.cache_words)] if args.cache_words else []),
         ]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode:
@@ -311,7 +317,7 @@ def main() -> None:
         print(
             f"| {night + 1} | {f['stored_posts']:,} | {f['stored_sources']:,} | {f['open_s']:.1f} | {f['open_rss_mb']:,.0f} MB "
             f"| {f['add_sources_s']:.1f} | {f['ingest_s']:.1f} | {f['score_s']:.1f} | {f['scored'] / max(f['score_s'], 1e-9):,.0f} "
-            f"| {f['report_s']:.1f} | {f['db_mb']:,.0f} | {f['peak_rss_mb']:,.0f} MB | {recall} | {f['false_alarms']}/{f['originals']} |",
+            f"| {f['report_s']:.1f} | {f['db_mb']:,.0f} | {f['peak_rss_mb']:,.0f} MB ({f.get('workers_peak_rss_mb', 0):,.0f} MB) | {recall} | {f['false_alarms']}/{f['originals']} |",
             flush=True,
         )
     print_open(args.work)
