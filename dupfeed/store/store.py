@@ -145,9 +145,8 @@ class _StoredDocs:
     added (never tokenised again), and kept in a bounded cache (a long article compared with
     many posts is read once). What one batch asked for stays cached until the next batch."""
 
-    def __init__(self, db: Database, count: int, shingle_size: int, cache_words: int, jobs: int = 1):
+    def __init__(self, db: Database, count: int, shingle_size: int, cache_words: int):
         self._db, self._count, self._k, self._limit = db, count, shingle_size, cache_words
-        self._jobs = max(jobs, 1)  # forked scoring processes share the budget
         self._cache: OrderedDict[int, Document] = OrderedDict()
         self._words = 0  # words of the cached documents: what their memory grows with
         self._wanted = 0  # how many documents the last prefetch asked for: never evicted before the next
@@ -183,9 +182,7 @@ class _StoredDocs:
         return doc
 
     def _trim(self) -> None:
-        # In a forked scoring process, its share of the budget: many cores do not multiply it.
-        limit = self._limit if os.getpid() == self._pid else self._limit // self._jobs
-        while self._words > limit and len(self._cache) > max(self._wanted, 1):
+        while self._words > self._limit and len(self._cache) > max(self._wanted, 1):
             self._words -= self._cache.popitem(last=False)[1].n_words + 1
 
     def _connection(self) -> sqlite3.Connection:
@@ -254,7 +251,7 @@ def _stored_detector(
         ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("authors").values()]),
     )
     count, sequence = db.conn.execute("SELECT coalesce(max(doc) + 1, 0), coalesce(max(sequence) + 1, 0) FROM docs").fetchone()
-    documents = _StoredDocs(db, count, options.shingle_size, cache_words, jobs)
+    documents = _StoredDocs(db, count, options.shingle_size, cache_words)
     by = Authors([a["keys"] for a in db.load_arrays("doc_authors").values()])
     if len(by) < count:  # documents stored before authors were kept: read once, saved with the next change
         rows = db.conn.execute("SELECT is_source, record FROM docs WHERE doc >= ? ORDER BY doc", (len(by),))
@@ -313,9 +310,9 @@ class Store(StoreQueries):
         write: open for writing (takes the lock: one writer at a time).
         wait: seconds to wait for another writer before giving up.
         cache_words: words of documents kept in memory for verification (memory grows by
-            about 40 bytes per word; a document read back again costs a query and no
-            tokenising, so the cache need not hold a night's candidates). Scoring processes
-            (``jobs``) share it: each forked one keeps ``cache_words / jobs``.
+            about 40 bytes per word, in each scoring process: ``jobs`` of them hold up to
+            ``jobs`` times as much). Measured: 8M words, split between two scoring
+            processes, scored a night against 700,000 stored posts in 49 s against 32 s.
         jobs: processes scoring at once (see :class:`~dupfeed.engine.detector.Detector`).
     """
 
@@ -327,7 +324,7 @@ class Store(StoreQueries):
         write: bool = True,
         create: bool = True,
         wait: float = 0.0,
-        cache_words: int = 8_000_000,
+        cache_words: int = 20_000_000,
         jobs: int = 1,
     ):
         self.db = Database(path, write=write, create=create, wait=wait)
