@@ -57,25 +57,3 @@ def test_author_counts_equal_distinct_authors_however_posts_arrive(batches):
         seen.update((shingle, author) for s, author in batch for shingle in s)
     queried = np.arange(35, dtype=np.uint64) * spread
     assert counts.count(queried).tolist() == [sum(1 for s, _ in seen if s == i) for i in range(35)]
-
-
-def test_runs_stop_merging_at_the_limit_and_count_the_same(monkeypatch):
-    import dupfeed.engine.common_text as common_text
-
-    rng = np.random.default_rng(2)
-    vocabulary = rng.integers(0, 2**63, size=400, dtype=np.int64).astype(np.uint64)
-    batches = [np.unique(rng.choice(vocabulary, size=60)) for _ in range(12)]
-    whole = common_text.ShingleCounts()
-    for batch in batches:
-        whole.add([batch])
-    monkeypatch.setattr(common_text, "MAX_MERGED", 120)
-    capped = common_text.ShingleCounts()
-    authors = common_text.AuthorCounts()
-    for i, batch in enumerate(batches):
-        capped.add([batch])
-        authors.add([batch], [i % 3])
-    assert len(capped.runs) > len(whole.runs)
-    assert all(len(keys) <= 120 for keys, _ in capped.runs[:-1])
-    probe = vocabulary
-    assert (capped.count(probe) == whole.count(probe)).all()
-    assert authors.count(probe).max() == 3

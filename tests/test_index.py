@@ -132,17 +132,3 @@ def test_indexing_every_other_window_shrinks_the_index_and_still_finds_the_demo_
     (all_windows, copies), (half, copies_half) = found[False], found[True]
     assert half < 0.7 * all_windows  # short posts keep their one or two windows
     assert len(copies_half) >= 0.95 * len(copies) and copies_half <= copies
-
-
-def test_segments_stop_merging_at_the_limit_and_find_the_same(demo_texts, monkeypatch):
-    windows, owner = _windows(demo_texts)
-    first = np.searchsorted(owner, np.arange(owner.max() + 2))
-    whole = BandIndex(threshold=0.2, num_perm=128)
-    capped = BandIndex(threshold=0.2, num_perm=128)
-    capped.MAX_MERGED = 100
-    for lo in range(0, len(windows), 37):
-        whole.add(owner[lo : lo + 37], windows[lo : lo + 37])
-        capped.add(owner[lo : lo + 37], windows[lo : lo + 37])
-    assert len(capped.segments) > len(whole.segments)
-    assert all(len(s) <= 100 or len(s) == 37 for s in capped.segments)
-    assert capped.query_batch(windows, first) == whole.query_batch(windows, first)

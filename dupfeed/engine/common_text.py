@@ -40,17 +40,6 @@ def _key(shingles: np.ndarray) -> np.ndarray:
     return (np.asarray(shingles, dtype=np.uint64) >> np.uint64(32)).astype(np.uint32)
 
 
-MAX_MERGED = 8_000_000
-"""Runs merge only while the merged run would hold at most this many entries (64 MB of
-counts): a large store keeps a few big runs, and adding a night never rewrites (and holds
-twice in memory) all it counted before. A count is the sum over runs either way."""
-
-
-def _merges(runs: list, size=len) -> bool:
-    """Whether the newest two runs merge: the older no more than twice the newer, and not too big."""
-    return len(runs) > 1 and size(runs[-2]) <= 2 * size(runs[-1]) and size(runs[-2]) + size(runs[-1]) <= MAX_MERGED
-
-
 class ShingleCounts:
     """How many posts contain each shingle (each post counted once).
 
@@ -86,7 +75,7 @@ class ShingleCounts:
             self._total += len(keys)
         self.runs.append(self._merge([(keys, np.ones(len(keys), dtype=np.uint32))]))
         # Merge the newest runs while a run is no larger than the one after it.
-        while _merges(self.runs, lambda run: len(run[0])):
+        while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
             self.runs[-2:] = [self._merge(self.runs[-2:])]
 
     def total(self) -> int:
@@ -164,7 +153,7 @@ class AuthorCounts:
         if not len(keys):
             return
         self.pairs.append(keys)
-        while _merges(self.pairs):
+        while len(self.pairs) > 1 and len(self.pairs[-2]) <= 2 * len(self.pairs[-1]):
             self.pairs[-2:] = [np.sort(np.concatenate(self.pairs[-2:]))]
         self.counts.add([keys])  # a pair key's high bits are its shingle's counting bits
 

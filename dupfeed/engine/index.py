@@ -242,16 +242,10 @@ class BandIndex:
     """LSH over window signatures held as sorted numpy arrays (see the module docstring).
 
     Windows are added in batches; each batch becomes a :class:`Segment`, and the newest
-    segments merge while one is no larger than twice the next (a log-structured merge) and
-    the merged one stays under :attr:`MAX_MERGED` windows, so a store that grows night by
-    night keeps a few segments. Queries for a batch of texts are
+    segments merge while one is no larger than twice the next (a log-structured merge), so a
+    store that grows night by night keeps a few segments. Queries for a batch of texts are
     answered with binary searches, band by band, segment by segment.
     """
-
-    MAX_MERGED = 2_000_000
-    """Segments merge only while the merged one would hold at most this many windows (450 MB at
-    28 bands): a large store keeps a few big segments, and adding a night never rewrites (and
-    holds twice in memory) its whole index. Queries find the same candidates either way."""
 
     def __init__(
         self,
@@ -288,11 +282,7 @@ class BandIndex:
         if not len(windows):
             return
         self.segments.append(Segment.build(band_keys(windows, self._bands, self._rows), doc_ids))
-        while (
-            len(self.segments) > 1
-            and len(self.segments[-2]) <= 2 * len(self.segments[-1])
-            and len(self.segments[-2]) + len(self.segments[-1]) <= self.MAX_MERGED
-        ):
+        while len(self.segments) > 1 and len(self.segments[-2]) <= 2 * len(self.segments[-1]):
             self.segments[-2:] = [Segment.merge(self.segments[-2:])]
 
     def query_batch(self, windows: np.ndarray, window_first: np.ndarray, keep: Keep | None = None) -> list[set[int]]:
