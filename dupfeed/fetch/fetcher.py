@@ -32,7 +32,21 @@ class Failed:
 
 
 @dataclass
-class FetchReport:
+class RunReport:
+    """What every fetching run reports: the URLs that failed and why, and warnings."""
+
+    failed: list[Failed] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Lines of the store that were ignored or repaired, and other things worth saying."""
+
+    @property
+    def reasons(self) -> Counter:
+        """Failures counted per reason, most frequent first when iterated with ``most_common``."""
+        return Counter(f.reason for f in self.failed)
+
+
+@dataclass
+class FetchReport(RunReport):
     """What one run did. Every URL asked for is counted once, in exactly one field."""
 
     fetched: int = 0
@@ -47,9 +61,6 @@ class FetchReport:
     """Pages that declare the canonical URL of a source already stored."""
     listed: int = 0
     """Page URLs found in the feeds and sitemaps."""
-    failed: list[Failed] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    """Lines of the store that were ignored or repaired."""
     source_ids: list[str] = field(default_factory=list)
     """Ids of the stored sources that the URLs asked for resolve to, fetched now or before, in
     order: what a scan of "these URLs" should read from the store."""
@@ -57,11 +68,6 @@ class FetchReport:
     def _resolved(self, source_id: str | None) -> None:
         if source_id and source_id not in self.source_ids:
             self.source_ids.append(source_id)
-
-    @property
-    def reasons(self) -> Counter:
-        """Failures counted per reason, most frequent first when iterated with ``most_common``."""
-        return Counter(f.reason for f in self.failed)
 
     @property
     def ok(self) -> bool:

@@ -3,7 +3,6 @@ kept, a failure recorded with its reason while the run goes on."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +12,7 @@ from ...errors import InputError
 from ...records import Post, Skip
 from ...times import utc_now
 from ..failures import FetchFailure
-from ..fetcher import Failed
+from ..fetcher import Failed, RunReport
 from ..http import HttpClient
 from ..options import FetchOptions
 from .bluesky import APPVIEW, BlueskyTimeline
@@ -29,7 +28,7 @@ asks only for what is new, so this bounds only a first fetch and a runaway pager
 
 
 @dataclass
-class PostsReport:
+class PostsReport(RunReport):
     """What one run did. Every URL is either fetched (``fetched_urls``) or ``failed``."""
 
     fetched: int = 0
@@ -41,12 +40,6 @@ class PostsReport:
     """URLs whose history was cut at ``max_pages`` (their older posts not asked for)."""
     skipped: list[Skip] = field(default_factory=list)
     """Items that are no usable post (a media-only status, an unreadable date), with reasons."""
-    failed: list[Failed] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def reasons(self) -> Counter:
-        return Counter(f.reason for f in self.failed)
 
     @property
     def ok(self) -> bool:
