@@ -497,17 +497,14 @@ class Detector:
         ]
         # More than common text can be: a passage of more words aligned is copied whole, and
         # the common phrases inside it (trigrams that recur in many posts) are part of the copy.
-        whole = [w for w in (aligned_words([p], doc.n_words) for p in found) if int(w.sum()) > opts.boilerplate_max_words]
+        each = [aligned_words([p], doc.n_words) for p in found]  # the post words each passage aligns
+        whole = [w for w in each if int(w.sum()) > opts.boilerplate_max_words]
         if whole and common.any():
             common_posts = np.where(np.logical_or.reduce(whole), 0, common_posts)
             common = common_posts > 0
-        kept: list[Passage] = []
-        for p in found:
-            # A passage needs a run of two shingles or more (k + 1 words) that is not common
-            # text: a lone shared shingle is chance.
-            free = aligned_words([p], doc.n_words) & ~common
-            if int(free.sum()) > k and p.matched > k:
-                kept.append(p)
+        # A passage needs a run of two shingles or more (k + 1 words) that is not common text:
+        # a lone shared shingle is chance.
+        kept = [p for p, words in zip(found, each) if int((words & ~common).sum()) > k and p.matched > k]
         if not kept:
             return None
         aligned = aligned_words(kept, doc.n_words)

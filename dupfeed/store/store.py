@@ -378,7 +378,6 @@ class Store(StoreQueries):
             self._detector, self._index, self._counts, self._words, self._authors = _stored_detector(
                 self.options, self.db, self._cache_words, self._jobs
             )
-            self._detector_authors = self._detector.authors
             # Each saved part: its kind in the file, its live pieces, and a piece as named arrays.
             runs = lambda r: {"keys": r[0], "counts": r[1]}  # noqa: E731
             parts: list[tuple[str, Callable[[], Sequence[Any]], Callable[[Any], dict]]] = [
@@ -387,7 +386,7 @@ class Store(StoreQueries):
                 ("words", lambda: self._words.runs, runs),
                 ("author_pairs", lambda: self._authors.pairs, lambda keys: {"keys": keys}),
                 ("authors", lambda: self._authors.counts.runs, runs),
-                ("doc_authors", lambda: self._detector_authors.pieces, lambda keys: {"keys": keys}),
+                ("doc_authors", lambda: self.detector.authors.pieces, lambda keys: {"keys": keys}),
             ]
             self._saved_parts = [(_SavedArrays(kind, self.db, live()), live, arrays) for kind, live, arrays in parts]
             self.open_seconds = time.perf_counter() - started
