@@ -51,10 +51,10 @@ class ShingleCounts:
     which can only make a few words look recurring.
     """
 
-    def __init__(self, runs: Iterable[tuple[np.ndarray, np.ndarray]] = ()) -> None:
+    def __init__(self, runs: Iterable[tuple[np.ndarray, np.ndarray]] = (), *, total: int | None = None) -> None:
         self.runs: list[tuple[np.ndarray, np.ndarray]] = list(runs)
         """Sorted unique shingles and their counts, oldest run first (a store saves them)."""
-        self._total: int | None = None
+        self._total: int | None = total  # given: the runs hold only the counts of some shingles
 
     @staticmethod
     def _merge(runs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

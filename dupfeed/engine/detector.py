@@ -283,10 +283,18 @@ class Detector:
                 windows = sketches.windows[first[lo] : first[lo + len(batch)]]
                 window_first = first[lo : lo + len(batch) + 1] - first[lo]
             candidates = self.index.query_batch(windows, window_first, keep=self._own_posts(batch))
-        self.documents.prefetch(chain(batch, *candidates))
-        findings = [(n, self._score(n, c)) for n, c in zip(batch, candidates)]
+        findings = self.verify(batch, candidates)
         self.timings["verify"] += time.perf_counter() - started
         return findings
+
+    def verify(self, numbers: Sequence[int], candidates: Sequence[Iterable[int]]) -> list[tuple[int, Finding]]:
+        """The findings of posts ``numbers`` (already added), each verified against its
+        ``candidates`` (document numbers; those not before it are ignored). :meth:`score` finds
+        candidates in the index; a distributed backend that joins band keys itself hands them
+        in here, and gets the same findings."""
+        wanted = [c if isinstance(c, set) else set(c) for c in candidates]
+        self.documents.prefetch(chain(numbers, *wanted))
+        return [(n, self._score(n, c)) for n, c in zip(numbers, wanted)]
 
     def _own_posts(self, batch: Sequence[int]) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         """Which (post, document) pairs the index keeps whatever bands they share: the post's

@@ -238,6 +238,18 @@ def _bands_seen(pairs: np.ndarray, bands: np.ndarray) -> tuple[np.ndarray, np.nd
     return pairs[starts], np.diff(np.concatenate([starts, [len(pairs)]]))
 
 
+def candidate_pairs(pairs: np.ndarray, bands: np.ndarray, min_bands: int, keep: Keep | None = None) -> np.ndarray:
+    """The distinct ``text << 32 | owner`` pairs, sorted, that were found (``pairs[i]`` in band
+    ``bands[i]``) in at least ``min_bands`` distinct bands, or that ``keep`` keeps."""
+    if min_bands <= 1:
+        return np.unique(pairs)
+    found, seen = _bands_seen(pairs, bands)
+    wanted = seen >= min_bands
+    if keep is not None:
+        wanted |= keep(found >> 32, found & 0xFFFFFFFF)
+    return found[wanted]
+
+
 class BandIndex:
     """LSH over window signatures held as sorted numpy arrays (see the module docstring).
 
@@ -302,15 +314,8 @@ class BandIndex:
             rows, owners, band = segment.lookup(queries)
             pairs.append((text_of[rows].astype(np.int64) << 32) | owners)
             bands.append(band)
-        found = np.concatenate(pairs)
-        if self.min_bands > 1 and len(self) >= self.one_band_below:
-            found, seen = _bands_seen(found, np.concatenate(bands))
-            wanted = seen >= self.min_bands
-            if keep is not None:
-                wanted |= keep(found >> 32, found & 0xFFFFFFFF)
-            found = found[wanted]
-        else:
-            found = np.unique(found)
+        needed = self.min_bands if len(self) >= self.one_band_below else 1
+        found = candidate_pairs(np.concatenate(pairs), np.concatenate(bands), needed, keep)
         texts, owners = found >> 32, found & 0xFFFFFFFF
         bounds = np.searchsorted(texts, np.arange(n_texts + 1))
         for i in np.flatnonzero(np.diff(bounds)):

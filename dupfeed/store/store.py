@@ -17,7 +17,7 @@ import sqlite3
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,12 +29,13 @@ from ..engine.common_text import AuthorCounts, ShingleCounts, author_key
 from ..engine.detector import Detector, chronological, unscored
 from ..engine.documents import Authors, Document, docs_from_words, make_docs
 from ..engine.index import BandIndex, Segment
-from ..errors import DupfeedError, OptionsError
+from ..errors import OptionsError
 from ..options import Options
 from ..records import VERDICTS, CommonText, Finding, Match, Post, Source, Span
 from ..times import utc_now
 from .db import Database, unusable
-from .queries import RunInterrupted, StoreQueries
+from .queries import StoreQueries
+from .runs import RunLifecycle
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _IN_CHUNK = 900  # SQLite's limit on bound parameters is 999 in old builds
@@ -299,7 +300,7 @@ class _SavedArrays:
                 self._next += 1
 
 
-class Store(StoreQueries):
+class Store(StoreQueries, RunLifecycle):
     """A dupfeed store opened for one run (use as a context manager: an SQLite error inside the
     ``with`` block leaves it as a :class:`StoreError` naming the file).
 
@@ -370,6 +371,14 @@ class Store(StoreQueries):
     def close(self) -> None:
         self.db.close()
 
+    @staticmethod
+    def _store_errors() -> tuple[type[BaseException], ...]:
+        return (sqlite3.Error,)
+
+    def load(self) -> None:
+        """Load the index and counts now (they are loaded on first need otherwise)."""
+        self.detector  # noqa: B018 (loads it)
+
     @property
     def detector(self) -> Detector:
         """The store's detector, its index and counts loaded on first use."""
@@ -428,26 +437,6 @@ class Store(StoreQueries):
                 (utc_now(), status, json.dumps(stats), run),
             )
             conn.executemany("UPDATE runs SET reported_by = ? WHERE run = ?", [(run, r) for r in reported])
-
-    @contextmanager
-    def running(self, command: str) -> Iterator[int]:
-        """A run from :meth:`begin_run` to its end, which the body records with :meth:`finish_run`.
-
-        Ctrl-C inside marks the run ``interrupted`` with what it committed (a rerun finishes the
-        rest) and raises :class:`RunInterrupted` saying so; any other error marks it ``failed``.
-        Either way it is never left ``running``.
-        """
-        run = self.begin_run(command)
-        try:
-            yield run
-        except KeyboardInterrupt:
-            kept = self.run_kept(run)
-            self.finish_run(run, "interrupted", kept)
-            raise RunInterrupted(run, kept) from None
-        except BaseException:
-            with suppress(sqlite3.Error, DupfeedError):  # the store itself may be what failed
-                self.finish_run(run, "failed", self.run_kept(run))
-            raise
 
     # Adding
 

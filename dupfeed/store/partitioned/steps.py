@@ -1,0 +1,405 @@
+"""The partitioned store's steps: each works on one partition (of new documents, of a band, of
+count keys, of posts to score), reads what it needs from the store's files itself, and runs the
+engine's numpy code unchanged, so that it runs in this process or on any worker of a cluster.
+
+Ingest: :func:`sketch` (a partition of new documents: tokenised, shingled, sketched, written)
+feeds :func:`write_band` (one band's keys of the whole batch, sorted, written) and
+:func:`merge_counts` (one bucket of phrase, word and author counts). Scoring: :func:`band_lookup`
+(one band's keys joined with the posts to score) feeds :func:`plan` (a partition of posts: its
+candidates, and the count keys its verification reads), which feeds :func:`lookup` (one count
+bucket's answers) and then :func:`verify` (the findings, written). Every step is deterministic
+and writes only files named by its inputs: a step run twice (a worker lost, a run restarted)
+writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+import numpy as np
+import pyarrow as pa
+
+from ...engine.common_text import AuthorCounts, ShingleCounts, author_key
+from ...engine.detector import Detector
+from ...engine.documents import Document, docs_from_words, make_docs
+from ...engine.index import Segment, band_keys, bands_rows, candidate_pairs
+from ...engine.shingle import flat_shingles, sorted_unique
+from ...engine.sketch import MinHasher
+from ...options import Options
+from ...records import Finding, Post, Source
+from ..store import micros, post_from_dict, post_hash, post_key, source_from_dict, source_hash, source_key
+from .layout import BUCKETS, Layout, bucket_bounds
+
+Pairs = np.ndarray
+"""``post << 32 | document`` pairs (uint64)."""
+
+
+@functools.lru_cache(maxsize=4)
+def _layout(url: str) -> Layout:
+    return Layout(url)
+
+
+def _key32(values: np.ndarray) -> np.ndarray:
+    """The 32 counting bits of shingle or word hashes (as :class:`ShingleCounts` counts them)."""
+    return (np.asarray(values, dtype=np.uint64) >> np.uint64(32)).astype(np.uint32)
+
+
+def _tally(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct keys and how often each occurs."""
+    values, counts = np.unique(keys, return_counts=True)
+    return values, counts.astype(np.uint32)
+
+
+def _by_bucket(keys: np.ndarray, counts: np.ndarray | None, bits: int = 32) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    bounds = bucket_bounds(keys, bits)
+    return [(keys[a:b], None if counts is None else counts[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
+# Ingest
+
+
+@dataclass
+class Sketched:
+    """What :func:`sketch` hands on: its documents' file, and its pieces for the band and count steps."""
+
+    docs: dict[str, Any]
+    bands: list[tuple[np.ndarray, np.ndarray]]  # per band: keys, owners
+    counts: list[dict[str, tuple[np.ndarray, np.ndarray | None]]]  # per bucket: kind -> keys, counts
+    windows: int
+    words: int
+
+
+def sketch(
+    url: str,
+    options: Options,
+    records: Sequence[Post | Source],
+    orders: Sequence[tuple[datetime, int] | None],
+    first: int,
+    commit: int,
+    part: int,
+    run: int,
+) -> Sketched:
+    """Tokenise, shingle and sketch new documents numbered from ``first``, and write them."""
+    docs, hashes, offsets = make_docs(records, orders, options.shingle_size)
+    hasher = MinHasher(options.num_perm, options.seed)
+    sketches = hasher.sketch(hashes.astype(np.uint32), offsets, window=options.window, stride=options.stride)
+    bands, rows = bands_rows(options.lsh_threshold, options.num_perm, options.lsh_bands_rows)
+    keys = band_keys(sketches.windows, bands, rows)
+    owners = (sketches.window_owner + first).astype(np.uint32)
+    authors = [author_key(r.author) if isinstance(r, Post) and r.author else 0 for r in records]
+    path = f"docs/{commit:08d}-{part:05d}.parquet"
+    table = pa.table(
+        {
+            "doc": pa.array(np.arange(first, first + len(records), dtype=np.int64)),
+            "is_source": pa.array([isinstance(r, Source) for r in records]),
+            "key": [source_key(r) if isinstance(r, Source) else post_key(r) for r in records],
+            "hash": [source_hash(r) if isinstance(r, Source) else post_hash(r) for r in records],
+            "at": pa.array(
+                [micros(r.created_at) if isinstance(r, Post) else micros(r.published) if r.published else None for r in records],
+                pa.int64(),
+            ),
+            "sequence": pa.array([o[1] if o is not None else None for o in orders], pa.int64()),
+            "run": pa.array([run] * len(records), pa.int32()),
+            "author": pa.array(authors, pa.uint32()),
+            "record": [json.dumps(r.to_dict()) for r in records],
+            "words": [d.words.tobytes() for d in docs],
+            "spans": [d.spans.tobytes() for d in docs],
+        }
+    )
+    _layout(url).write_table(path, table, row_group_size=256)
+    posts = [(d, a) for d, a in zip(docs, authors) if not d.is_source]
+    phrases = _tally(_key32(np.concatenate([d.unique for d, _ in posts]))) if posts else None
+    words = _tally(_key32(np.concatenate([d.words for d in docs]))) if docs else None
+    with_author = [(d, a) for d, a in posts if a]
+    pairs = None
+    if with_author:
+        shingles = _key32(np.concatenate([d.unique for d, _ in with_author])).astype(np.uint64)
+        by = np.repeat(np.array([a for _, a in with_author], dtype=np.uint64), [len(d.unique) for d, _ in with_author])
+        pairs = sorted_unique((shingles << np.uint64(32)) | by)
+    counts: list[dict[str, tuple[np.ndarray, np.ndarray | None]]] = [{} for _ in range(BUCKETS)]
+    for kind, found, bits in (("phrases", phrases, 32), ("words", words, 32), ("author_pairs", (pairs, None), 64)):
+        if found is None or found[0] is None:
+            continue
+        for bucket, piece in enumerate(_by_bucket(found[0], found[1], bits)):
+            counts[bucket][kind] = piece
+    return Sketched(
+        {"path": path, "first": first, "count": len(records), "sources": sum(d.is_source for d in docs)},
+        [(keys[:, j].copy(), owners) for j in range(bands)],
+        counts,
+        len(owners),
+        int(sum(d.n_words for d in docs)),
+    )
+
+
+def pick(found: Any, *path: Any) -> Any:
+    """A piece of a step's result (a task of its own on a cluster: only the piece moves)."""
+    for step in path:
+        found = getattr(found, step) if isinstance(step, str) else found[step]
+    return found
+
+
+def write_band(url: str, commit: int, band: int, pieces: Sequence[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]:
+    """One band's keys of a whole ingest step, sorted (owners in document order among equal
+    keys, as :class:`~dupfeed.engine.index.Segment` keeps them), written as one file."""
+    keys = np.concatenate([k for k, _ in pieces]) if pieces else np.zeros(0, np.uint32)
+    owners = np.concatenate([o for _, o in pieces]) if pieces else np.zeros(0, np.uint32)
+    order = np.argsort(keys, kind="stable")
+    path = f"bands/band={band:02d}/{commit:08d}.parquet"
+    _layout(url).write_table(path, pa.table({"key": keys[order], "owner": owners[order]}))
+    return {"path": path, "band": band, "windows": len(keys)}
+
+
+def _read_keys(layout: Layout, files: Sequence[str], with_counts: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
+    runs = []
+    for path in files:
+        table = layout.read_table(path)
+        keys = table.column("key").to_numpy()
+        runs.append((keys, table.column("count").to_numpy() if with_counts else keys))
+    return runs
+
+
+def merge_counts(
+    url: str, commit: int, bucket: int, stored_pairs: Sequence[str], pieces: Sequence[dict[str, tuple[np.ndarray, Any]]]
+) -> list[dict[str, Any]]:
+    """One bucket's counts of an ingest step: phrase and word counts added up, and the
+    (shingle, author) pairs not stored before, which add one author to their shingle."""
+    layout = _layout(url)
+    out = []
+
+    def write(kind: str, keys: np.ndarray, counts: np.ndarray) -> None:
+        if len(keys):
+            path = f"counts/{kind}/bucket={bucket:02d}/{commit:08d}.parquet"
+            layout.write_table(path, pa.table({"key": keys, "count": counts}))
+            out.append({"path": path, "kind": kind, "bucket": bucket, "keys": len(keys)})
+
+    for kind in ("phrases", "words"):
+        found = [p[kind] for p in pieces if kind in p]
+        if found:
+            keys = np.concatenate([k for k, _ in found])
+            counts = np.concatenate([c for _, c in found])
+            merged, inverse = np.unique(keys, return_inverse=True)
+            write(kind, merged, np.bincount(inverse, weights=counts, minlength=len(merged)).astype(np.uint32))
+    pairs = [p["author_pairs"][0] for p in pieces if "author_pairs" in p]
+    if pairs:
+        keys = sorted_unique(np.concatenate(pairs))
+        for run, _ in _read_keys(layout, stored_pairs, with_counts=False):
+            keys = keys[~np.isin(keys, run, assume_unique=True)]
+        write("author_pairs", keys, np.ones(len(keys), dtype=np.uint32))
+        write("authors", *_tally((keys >> np.uint64(32)).astype(np.uint32)))
+    return out
+
+
+# Scoring
+
+
+def band_lookup(url: str, band: int, files: Sequence[str], pending: np.ndarray, part_size: int) -> list[Pairs]:
+    """The (post, document) pairs whose windows share this band, for the posts ``pending``
+    (in scoring order), split by the partition of ``part_size`` posts each post is scored in."""
+    layout = _layout(url)
+    tables = [layout.read_table(path) for path in files]
+    stored = [(t.column("key").to_numpy(), t.column("owner").to_numpy()) for t in tables]
+    ordered = np.argsort(pending, kind="stable")
+    sorted_pending = pending[ordered]
+    queries, posts = [], []
+    for keys, owners in stored:
+        mine = np.isin(owners, sorted_pending)
+        queries.append(keys[mine])
+        posts.append(owners[mine])
+    query = np.concatenate(queries) if queries else np.zeros(0, np.uint32)
+    post = np.concatenate(posts).astype(np.int64) if posts else np.zeros(0, np.int64)
+    found = []
+    for keys, owners in stored:
+        rows, owner, _ = Segment(keys[None, :], owners[None, :]).lookup(query[:, None])
+        found.append((post[rows].astype(np.uint64) << np.uint64(32)) | owner.astype(np.uint64))
+    pairs = np.concatenate(found) if found else np.zeros(0, np.uint64)
+    parts = -(-len(pending) // part_size)
+    position = ordered[np.searchsorted(sorted_pending, (pairs >> np.uint64(32)).astype(np.int64))]
+    part = position // part_size
+    order = np.argsort(part, kind="stable")
+    bounds = np.searchsorted(part[order], np.arange(parts + 1))
+    return [pairs[order[a:b]] for a, b in itertools.pairwise(bounds)]
+
+
+@functools.lru_cache(maxsize=2)
+def _authors(url: str, docs_files: tuple[str, ...], total: int) -> np.ndarray:
+    """The author key of every stored document, by number (4 bytes a document, read once per process)."""
+    out = np.zeros(total, dtype=np.uint32)
+    layout = _layout(url)
+    for path in docs_files:
+        table = layout.read_table(path, columns=["doc", "author"])
+        out[table.column("doc").to_numpy()] = table.column("author").to_numpy()
+    return out
+
+
+@dataclass
+class Plan:
+    """A partition of posts to score: their candidates, and the count keys verification reads."""
+
+    candidates: list[np.ndarray]
+    phrases: list[np.ndarray]  # per bucket: the posts' shingle keys
+    words: list[np.ndarray]  # per bucket: the word keys of the posts and their candidates
+
+
+def _files_of(docs: Sequence[dict[str, Any]], numbers: np.ndarray) -> dict[str, np.ndarray]:
+    """Which docs files hold documents ``numbers`` (sorted), and which of them each holds."""
+    firsts = np.array([d["first"] for d in docs], dtype=np.int64)
+    at = np.searchsorted(firsts, numbers, side="right") - 1
+    return {docs[i]["path"]: numbers[at == i] for i in np.unique(at).tolist()}
+
+
+def _read_docs(url: str, docs: Sequence[dict[str, Any]], numbers: np.ndarray, columns: list[str]) -> pa.Table:
+    layout = _layout(url)
+    tables = [
+        layout.read_table(path, columns=columns, filters=[("doc", "in", wanted.tolist())])
+        for path, wanted in _files_of(docs, numbers).items()
+    ]
+    return pa.concat_tables(tables)
+
+
+def plan(url: str, options: Options, state: dict[str, Any], posts: Sequence[int], pieces: Sequence[Pairs]) -> Plan:
+    """Candidates of ``posts`` from the pairs every band found (distinct bands counted, and the
+    author's own earlier posts kept, as :meth:`BandIndex.query_batch` chooses them)."""
+    pairs = np.concatenate(pieces) if pieces else np.zeros(0, np.uint64)
+    bands = np.repeat(np.arange(len(pieces)), [len(p) for p in pieces])
+    needed = options.lsh_min_bands if state["windows"] >= options.lsh_one_band_below else 1
+    authors = _authors(url, tuple(d["path"] for d in state["docs"]), state["documents"]) if needed > 1 else None
+
+    def own(texts: np.ndarray, owners: np.ndarray) -> np.ndarray:
+        by = cast(np.ndarray, authors)[owners.astype(np.int64)]
+        return (by != 0) & (by == cast(np.ndarray, authors)[texts.astype(np.int64)])
+
+    found = candidate_pairs(pairs.astype(np.int64), bands, needed, own)
+    texts, owners = found >> 32, found & 0xFFFFFFFF
+    post_array = np.asarray(posts, dtype=np.int64)
+    bounds = np.searchsorted(texts, np.sort(post_array), side="left"), np.searchsorted(texts, np.sort(post_array), side="right")
+    by_post = {int(p): owners[a:b] for p, a, b in zip(np.sort(post_array).tolist(), *bounds)}
+    candidates = [by_post[int(p)] for p in posts]
+    everything = np.unique(np.concatenate([post_array, *candidates]))
+    table = _read_docs(url, state["docs"], everything, ["doc", "is_source", "words"])
+    words = [np.frombuffer(w, dtype=np.uint64) for w in table.column("words").to_pylist()]
+    is_post = np.isin(table.column("doc").to_numpy(), post_array)
+    post_words = [w for w, p in zip(words, is_post) if p]
+    shingles, _ = flat_shingles(
+        np.concatenate(post_words) if post_words else np.zeros(0, np.uint64),
+        np.array([len(w) for w in post_words]),
+        options.shingle_size,
+    )
+    phrase_keys = sorted_unique(_key32(shingles))
+    word_keys = sorted_unique(_key32(np.concatenate(words))) if words else np.zeros(0, np.uint32)
+    return Plan(candidates, [k for k, _ in _by_bucket(phrase_keys, None)], [k for k, _ in _by_bucket(word_keys, None)])
+
+
+def lookup(
+    url: str, files: dict[str, Sequence[str]], phrases: Sequence[np.ndarray], words: Sequence[np.ndarray]
+) -> list[dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """One bucket's counts (posts, authors, words) of the keys each partition asked for."""
+    layout = _layout(url)
+    stored = {kind: ShingleCounts(_read_keys(layout, files.get(kind, ()))) for kind in ("phrases", "authors", "words")}
+
+    def answer(kind: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # Keys here are already counting keys: shift them back up where ShingleCounts takes them.
+        return keys, stored[kind].count(keys.astype(np.uint64) << np.uint64(32)).astype(np.uint32)
+
+    return [
+        {"phrases": answer("phrases", p), "authors": answer("authors", p), "words": answer("words", w)}
+        for p, w in zip(phrases, words)
+    ]
+
+
+class _Loaded(dict[int, Document]):
+    """The documents one partition's verification reads (a :class:`DocumentStore`, all loaded)."""
+
+    def __init__(self, docs: dict[int, Document], total: int):
+        super().__init__(docs)
+        self._total = total
+
+    def __len__(self) -> int:
+        return self._total
+
+    def append(self, doc: Document) -> None:
+        raise NotImplementedError("a partition's documents are read, never added")
+
+    def prefetch(self, numbers: object) -> None:
+        """Everything is loaded."""
+
+
+def _counts(answers: Sequence[dict[str, tuple[np.ndarray, np.ndarray]]], kind: str, total: int | None = None) -> ShingleCounts:
+    keys = np.concatenate([a[kind][0] for a in answers])  # buckets hold disjoint, increasing keys
+    counts = np.concatenate([a[kind][1] for a in answers])
+    return ShingleCounts([(keys, counts)], total=total)
+
+
+def verify(
+    url: str,
+    options: Options,
+    state: dict[str, Any],
+    posts: Sequence[int],
+    candidates: Sequence[np.ndarray],
+    answers: Sequence[dict[str, tuple[np.ndarray, np.ndarray]]],
+    name: str,
+    order: int,
+    run: int,
+) -> Counter:
+    """The findings of ``posts``, written to ``name``; ``order`` is the first one's place in
+    the store's order of findings. Returns the verdicts."""
+    everything = np.unique(np.concatenate([np.asarray(posts, dtype=np.int64), *candidates]))
+    table = _read_docs(url, state["docs"], everything, ["doc", "is_source", "sequence", "record", "words", "spans"])
+    records: list[Post | Source] = []
+    orders: list[tuple[datetime, int] | None] = []
+    for is_source, sequence, record in zip(*(table.column(c).to_pylist() for c in ("is_source", "sequence", "record"))):
+        data = json.loads(record)
+        parsed = source_from_dict(data) if is_source else post_from_dict(data)
+        records.append(parsed)
+        orders.append(None if is_source else (cast(Post, parsed).created_at, sequence))
+    words = [np.frombuffer(w, dtype=np.uint64) for w in table.column("words").to_pylist()]
+    spans = [np.frombuffer(s, dtype=np.int32).reshape(-1, 2) for s in table.column("spans").to_pylist()]
+    offsets = np.concatenate([[0], np.cumsum([len(w) for w in words])]).astype(np.int64)
+    docs, _, _ = docs_from_words(
+        records,
+        orders,
+        np.concatenate(words) if words else np.zeros(0, np.uint64),
+        np.concatenate(spans) if spans else np.zeros((0, 2), np.int32),
+        offsets,
+        options.shingle_size,
+    )
+    detector = Detector(
+        options,
+        documents=_Loaded(dict(zip(table.column("doc").to_pylist(), docs)), state["documents"]),
+        counts=_counts(answers, "phrases"),
+        word_counts=_counts(answers, "words", state["words"]),
+        author_counts=AuthorCounts(counts=_counts(answers, "authors")),
+    )
+    found = detector.verify(list(posts), [c.tolist() for c in candidates])
+    write_findings(url, name, [(n, f) for n, f in found], order, run)
+    return Counter(f.verdict for _, f in found)
+
+
+def write_findings(url: str, name: str, findings: Sequence[tuple[int | None, Finding]], order: int, run: int) -> None:
+    """Findings as one file; ``order`` is the first one's place in the store's order."""
+    rows: dict[str, list[Any]] = {c: [] for c in ("key", "doc", "run", "at", "verdict", "record", "match_keys", "order")}
+    for i, (doc, finding) in enumerate(findings):
+        post = cast(Post, finding.post)
+        keys = [source_key(m.target) if isinstance(m.target, Source) else post_key(cast(Post, m.target)) for m in finding.matches]
+        for column, value in zip(
+            rows,
+            (
+                post_key(post),
+                doc,
+                run,
+                micros(finding.created_at),
+                finding.verdict,
+                json.dumps(finding.to_dict()),
+                json.dumps(keys),
+                order + i,
+            ),
+        ):
+            rows[column].append(value)
+    types = {"doc": pa.int64(), "run": pa.int32(), "at": pa.int64(), "order": pa.int64()}
+    _layout(url).write_table(name, pa.table({c: pa.array(v, types.get(c, pa.string())) for c, v in rows.items()}))

@@ -1,0 +1,501 @@
+"""The partitioned store: the SQLite store's commands over Parquet datasets, its work done by
+steps that run in this process (``--engine local``) or on a Dask cluster (``--engine dask``).
+
+Posts are scored as the SQLite store scores them, in ``created_at`` order, each against every
+source and every earlier post, with the counts of everything ingested before scoring starts; so
+``db findings`` gives the same records from either store (a test holds them to it, byte for
+byte). A night is: the new documents sketched in parallel partitions and written; their band
+keys gathered per band and their counts per key bucket (both shuffles), and the step committed;
+then each band's stored keys joined with the keys of the posts to score, the pairs gathered per
+partition of posts (distinct bands counted, the author's own earlier posts kept), the counts
+those posts read looked up per bucket, and each partition verified by the engine's detector.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Self
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ...engine.detector import chronological, unscored
+from ...engine.index import bands_rows
+from ...errors import OptionsError
+from ...options import Options
+from ...records import VERDICTS, Post, Source
+from ...times import utc_now
+from ..queries import Run
+from ..runs import RunLifecycle
+from ..store import Added, Scored, post_from_dict, post_hash, post_key, source_from_dict, source_hash, source_key
+from . import steps
+from .layout import BUCKETS, FORMAT, VERSION, Layout
+from .runner import DaskRunner, LocalRunner, make_runner
+
+_DAY = 86_400_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_STEP_BITS, _RUN_BITS = 28, 40  # a finding's order: run, then the step of the run, then its place
+
+
+class PartitionedStore(RunLifecycle):
+    """A store kept as Parquet datasets in a folder or at an fsspec URL (see
+    :mod:`~dupfeed.store.partitioned.layout`), with the methods of :class:`~dupfeed.store.Store`.
+
+    Args:
+        url: the store's folder or URL.
+        options: detection options for a new store (an existing one keeps its own).
+        write, create, wait: as for :class:`~dupfeed.store.Store`.
+        engine: ``local`` (steps run in this process) or ``dask``.
+        scheduler: the Dask scheduler's address (default: a ``LocalCluster`` of ``jobs`` workers).
+        jobs: workers of the local cluster (default: this machine's cores).
+        part_size: documents (posts to score) per partition: one task each.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        options: Options | None = None,
+        write: bool = True,
+        create: bool = True,
+        wait: float = 0.0,
+        engine: str = "local",
+        scheduler: str | None = None,
+        jobs: int | None = None,
+        part_size: int = 2_000,
+    ):
+        self.layout = Layout(url, write=write, create=create, wait=wait)
+        self.url, self.path = self.layout.url, self.layout.url
+        self._engine, self._scheduler, self._jobs, self.part_size = engine, scheduler, jobs, part_size
+        self._runner: LocalRunner | DaskRunner | None = None
+        self._steps: Counter = Counter()  # findings-writing steps per run, for their order
+        self._cached: dict[str, Any] | None = None
+        self.open_seconds = 0.0
+        try:
+            self.options = self._options(options, write)
+            if write:
+                self._remove_strays()
+        except BaseException:
+            self.layout.close()
+            raise
+
+    def _options(self, given: Options | None, write: bool) -> Options:
+        if not self.layout.fs.exists(self.layout._path("meta.json")):
+            options = replace(given or Options(), index="bands")
+            if options.exhaustive or options.index_every_other:
+                raise OptionsError("a partitioned store joins every window's band keys: no --exhaustive, no index_every_other")
+            if write:
+                self.layout.write_json("meta.json", {"format": FORMAT, "version": VERSION, "options": asdict(options)})
+            return options
+        data = self.layout.read_json("meta.json")["options"]
+        for name in ("lsh_bands_rows", "lemma_languages"):
+            if data.get(name) is not None:
+                data[name] = tuple(data[name])
+        options = Options(**data)
+        if given is not None and replace(given, index="bands") != options:
+            raise OptionsError(f"{self.url}: this store was made with other options; it keeps them: {data}")
+        return options
+
+    def _remove_strays(self) -> None:
+        """Remove what a killed run left: files no commit names (scored findings name themselves)."""
+        named = set(self._state()["files"])
+        stray = [
+            p
+            for folder in ("docs", "bands", "counts", "findings")
+            for p in self.layout.listing(folder)
+            if ".tmp-" in p or (p not in named and not p.startswith("findings/s"))
+        ]
+        stray += [p for p in self.layout.listing("commits") + self.layout.listing("runs") if ".tmp-" in p]
+        self.layout.remove(stray)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._runner is not None:
+            self._runner.close()
+            self._runner = None
+        self.layout.close()
+
+    @property
+    def runner(self) -> LocalRunner | DaskRunner:
+        if self._runner is None:
+            self._runner = make_runner(self._engine, self._scheduler, self._jobs)
+        return self._runner
+
+    def load(self) -> None:
+        """Read the commits (what the store holds) now."""
+        started = time.perf_counter()
+        self._state()
+        self.open_seconds = time.perf_counter() - started
+
+    # What the store holds
+
+    def _state(self) -> dict[str, Any]:
+        """What the commits add up to: the files of each kind and the totals the steps read."""
+        if self._cached is not None:
+            return self._cached
+        commits = [self.layout.read_json(p) for p in self.layout.listing("commits") if p.endswith(".json")]
+        bands: dict[int, list[str]] = defaultdict(list)
+        counts: dict[str, list[list[str]]] = {
+            k: [[] for _ in range(BUCKETS)] for k in ("phrases", "words", "author_pairs", "authors")
+        }
+        for c in commits:
+            for b in c["bands"]:
+                bands[b["band"]].append(b["path"])
+            for k in c["counts"]:
+                counts[k["kind"]][k["bucket"]].append(k["path"])
+        last = commits[-1] if commits else {}
+        self._cached = {
+            "commits": len(commits),
+            "docs": [d for c in commits for d in c["docs"]],
+            "bands": {str(j): paths for j, paths in bands.items()},
+            "counts": counts,
+            "findings": [f for c in commits for f in c["findings"]],
+            "documents": sum(d["count"] for c in commits for d in c["docs"]),
+            "sources": sum(c["sources"] for c in commits),
+            "windows": sum(b["windows"] for c in commits for b in c["bands"] if b["band"] == 0),
+            "words": sum(c["words"] for c in commits),
+            "next_sequence": last.get("next_sequence", 0),
+            "by_run": [(c["run"], c["sources"], c["posts"]) for c in commits],
+        }
+        self._cached["files"] = [
+            *(d["path"] for d in self._cached["docs"]),
+            *(p for paths in bands.values() for p in paths),
+            *(p for kind in counts.values() for bucket in kind for p in bucket),
+            *self._cached["findings"],
+        ]
+        return self._cached
+
+    def _docs_table(self, columns: list[str], filters: Any = None) -> pa.Table:
+        table = self.layout.read_tables([d["path"] for d in self._state()["docs"]], columns=columns, filters=filters)
+        return table if table.num_columns else pa.table({c: pa.array([], pa.string()) for c in columns})
+
+    def _findings_files(self) -> list[str]:
+        return sorted(self._state()["findings"] + [p for p in self.layout.listing("findings") if p.startswith("findings/s")])
+
+    def _findings_table(self, columns: list[str], filters: Any = None) -> pa.Table:
+        table = self.layout.read_tables(self._findings_files(), columns=columns, filters=filters)
+        return table if table.num_columns else pa.table({c: pa.array([], pa.int64()) for c in columns})
+
+    # Runs
+
+    def _run_file(self, run: int) -> str:
+        return f"runs/{run:06d}.json"
+
+    def _runs(self) -> list[dict[str, Any]]:
+        return [self.layout.read_json(p) for p in self.layout.listing("runs") if p.endswith(".json")]
+
+    def begin_run(self, command: str) -> int:
+        run = max((r["run"] for r in self._runs()), default=0) + 1
+        self.layout.write_json(
+            self._run_file(run),
+            {
+                "run": run,
+                "command": command,
+                "started": utc_now(),
+                "finished": None,
+                "status": "running",
+                "stats": None,
+                "reported_by": None,
+            },
+        )
+        return run
+
+    def _update_run(self, run: int, **changes: Any) -> None:
+        self.layout.write_json(self._run_file(run), {**self.layout.read_json(self._run_file(run)), **changes})
+
+    def unreported_runs(self, current: int) -> list[int]:
+        """As :meth:`Store.unreported_runs`: earlier runs no report covered, a run left running marked killed."""
+        out = []
+        for r in self._runs():
+            if r["run"] == current:
+                continue
+            if r["status"] == "running":
+                self._update_run(r["run"], status="killed")
+            if r["reported_by"] is None:
+                out.append(r["run"])
+        return sorted(out)
+
+    def finish_run(self, run: int, status: str, stats: dict[str, Any], *, reported: Sequence[int] = ()) -> None:
+        self._update_run(run, finished=utc_now(), status=status, stats=stats)
+        for r in reported:
+            self._update_run(r, reported_by=run)
+
+    def run_started(self, run: int) -> str:
+        return self.layout.read_json(self._run_file(run))["started"]
+
+    def run_kept(self, run: int) -> dict[str, int]:
+        self._cached = None
+        by_run = self._state()["by_run"]
+        scored = self._findings_table(["run", "doc"], filters=[("run", "=", run)])
+        return {
+            "sources": sum(s for r, s, _ in by_run if r == run),
+            "posts": sum(p for r, _, p in by_run if r == run),
+            "scored": scored.num_rows - scored.column("doc").null_count if scored.num_rows else 0,
+        }
+
+    def recent_runs(self, limit: int) -> list[Run]:
+        runs = sorted(self._runs(), key=lambda r: -r["run"])[:limit]
+        out = [Run(r["run"], r["command"], r["started"], r["finished"], r["status"]) for r in runs]
+        if any(r.status == "running" for r in out) and not self.layout.writer_active():
+            out = [r._replace(status="killed") if r.status == "running" else r for r in out]
+        return out
+
+    # Adding
+
+    def _new(self, records: Sequence[Any], key: Callable, digest: Callable) -> tuple[list[Any], int]:
+        keys = [key(r) for r in records]
+        hashes = [digest(r) for r in records]
+        known: set[str] = set()
+        if self._state()["docs"]:
+            table = self._docs_table(["key", "hash"])
+            known.update(table.column("key").to_pylist())
+            known.update(table.column("hash").to_pylist())
+        known.update(self._findings_table(["key"]).column("key").to_pylist() if self._findings_files() else [])
+        fresh = []
+        for record, k, h in zip(records, keys, hashes):
+            if k in known or h in known:
+                continue
+            known.update((k, h))
+            fresh.append(record)
+        return fresh, len(records) - len(fresh)
+
+    def _order(self, run: int) -> int:
+        """Where the findings of this step of ``run`` come in the store's order."""
+        step = self._steps[run]
+        self._steps[run] += 1
+        return (run << _RUN_BITS) | (step << _STEP_BITS)
+
+    def _gather(self, handles: Sequence[Any]) -> list[Any]:
+        found = dict(self.runner.results(handles))
+        return [found[i] for i in range(len(handles))]
+
+    def _add(self, records: Sequence[Post | Source], orders: Sequence[Any], run: int, reposts: Sequence[Post] = ()) -> None:
+        state = self._state()
+        commit, first, runner = state["commits"] + 1, state["documents"], self.runner
+        bands, _ = bands_rows(self.options.lsh_threshold, self.options.num_perm, self.options.lsh_bands_rows)
+        size = self.part_size
+        sketched = [
+            runner.submit(
+                steps.sketch,
+                self.url,
+                self.options,
+                records[lo : lo + size],
+                orders[lo : lo + size],
+                first + lo,
+                commit,
+                lo // size,
+                run,
+            )
+            for lo in range(0, len(records), size)
+        ]
+        written = [
+            runner.submit(steps.write_band, self.url, commit, j, [runner.pick(s, "bands", j) for s in sketched])
+            for j in range(bands)
+        ]
+        counted = [
+            runner.submit(
+                steps.merge_counts,
+                self.url,
+                commit,
+                b,
+                state["counts"]["author_pairs"][b],
+                [runner.pick(s, "counts", b) for s in sketched],
+            )
+            for b in range(BUCKETS)
+        ]
+        docs = self._gather([runner.pick(s, "docs") for s in sketched])
+        totals = self._gather([runner.pick(s, "words") for s in sketched])
+        findings = []
+        if reposts:
+            name = f"findings/i{commit:08d}.parquet"
+            steps.write_findings(self.url, name, [(None, unscored(p)) for p in reposts], self._order(run), run)
+            findings.append(name)
+        sources = sum(d["sources"] for d in docs)
+        record = {
+            "commit": commit,
+            "run": run,
+            "docs": docs,
+            "bands": self._gather(written),
+            "counts": [c for part in self._gather(counted) for c in part],
+            "findings": findings,
+            "sources": sources,
+            "posts": len(records) - sources,
+            "words": sum(totals),
+            "next_sequence": max([o[1] + 1 for o in orders if o is not None], default=state["next_sequence"]),
+        }
+        self.layout.write_json(f"commits/{commit:08d}.json", record)
+        self._cached = None
+
+    def add_sources(self, sources: Iterable[Source], *, run: int) -> Added:
+        """Store and index new source articles (an id or a text already stored is skipped)."""
+        fresh, known = self._new(list(sources), source_key, source_hash)
+        if fresh:
+            self._add(fresh, [None] * len(fresh), run)
+        return Added(len(fresh), known)
+
+    def ingest(self, posts: Iterable[Post], *, run: int) -> Added:
+        """Store, index and count new posts, to be scored by :meth:`score`."""
+        fresh, known = self._new(list(posts), post_key, post_hash)
+        if not fresh:
+            return Added(0, known)
+        order, scored = chronological(fresh)
+        compared = set(scored)
+        sequence = self._state()["next_sequence"]
+        records = [fresh[i] for i in scored]
+        self._add(
+            records,
+            [(p.created_at, sequence + n) for n, p in enumerate(records)],
+            run,
+            [fresh[i] for i in order if i not in compared],
+        )
+        return Added(len(scored), known, len(fresh) - len(scored))
+
+    # Scoring
+
+    def pending(self) -> list[int]:
+        """The stored posts not yet scored, in the order they are to be scored."""
+        if not self._state()["docs"]:
+            return []
+        docs = self._docs_table(["doc", "is_source", "at", "sequence"], filters=[("is_source", "=", False)])
+        scored = self._findings_table(["doc"]).column("doc").drop_null().to_numpy() if self._findings_files() else np.zeros(0)
+        numbers = docs.column("doc").to_numpy()
+        todo = ~np.isin(numbers, scored)
+        at, sequence = docs.column("at").to_numpy()[todo], docs.column("sequence").to_numpy()[todo]
+        return numbers[todo][np.lexsort((sequence, at))].tolist()
+
+    def score(self, *, run: int, progress: Callable[[int], None] | None = None, pending: list[int] | None = None) -> Scored:
+        """Score every post not yet scored; each partition's findings are committed as it is made."""
+        numbers = self.pending() if pending is None else pending
+        result = Scored()
+        if not numbers:
+            return result
+        state, runner, size = self._state(), self.runner, self.part_size
+        parts = [numbers[lo : lo + size] for lo in range(0, len(numbers), size)]
+        queries = np.asarray(numbers, dtype=np.int64)
+        looked = [
+            runner.submit(steps.band_lookup, self.url, int(j), paths, queries, size)
+            for j, paths in sorted(state["bands"].items(), key=lambda b: int(b[0]))
+        ]
+        plans = [
+            runner.submit(steps.plan, self.url, self.options, state, part, [runner.pick(band, p) for band in looked])
+            for p, part in enumerate(parts)
+        ]
+        answers = [
+            runner.submit(
+                steps.lookup,
+                self.url,
+                {kind: state["counts"][kind][b] for kind in ("phrases", "authors", "words")},
+                [runner.pick(plan, "phrases", b) for plan in plans],
+                [runner.pick(plan, "words", b) for plan in plans],
+            )
+            for b in range(BUCKETS)
+        ]
+        order, step = self._order(run), self._steps[run] - 1
+        verified = [
+            runner.submit(
+                steps.verify,
+                self.url,
+                self.options,
+                state,
+                part,
+                runner.pick(plans[p], "candidates"),
+                [runner.pick(answer, p) for answer in answers],
+                f"findings/s{run:06d}-{step:03d}-{p:05d}.parquet",
+                order + p * size,
+                run,
+            )
+            for p, part in enumerate(parts)
+        ]
+        for p, verdicts in runner.results(verified):
+            result.verdicts.update(verdicts)
+            if progress is not None:
+                progress(len(parts[p]))
+        return result
+
+    # Reading
+
+    def findings(
+        self, *, since: datetime | None = None, until: datetime | None = None, run: int | Iterable[int] | None = None
+    ) -> Iterator[tuple[dict[str, Any], list[str]]]:
+        """Stored findings in processing order: each ``--format jsonl`` record and its matches' keys."""
+        if not self._findings_files():
+            return
+        table = self._findings_table(["at", "order", "run", "record", "match_keys"])
+        keep = pc.scalar(True)
+        if since is not None:
+            keep = pc.and_(keep, pc.greater_equal(table["at"], steps.micros(since)))
+        if until is not None:
+            keep = pc.and_(keep, pc.less(table["at"], steps.micros(until)))
+        if run is not None:
+            keep = pc.and_(keep, pc.is_in(table["run"], pa.array([run] if isinstance(run, int) else list(run), pa.int32())))
+        table = table.filter(keep) if since or until or run is not None else table
+        table = table.sort_by([("at", "ascending"), ("order", "ascending")])
+        for record, keys in zip(table.column("record").to_pylist(), table.column("match_keys").to_pylist()):
+            yield json.loads(record), json.loads(keys)
+
+    def records(self, keys: Iterable[str]) -> dict[str, Post | Source]:
+        """The stored posts and sources under ``keys``."""
+        wanted = sorted(set(keys))
+        if not wanted or not self._state()["docs"]:
+            return {}
+        table = self._docs_table(["key", "is_source", "record"], filters=[("key", "in", wanted)])
+        out: dict[str, Post | Source] = {}
+        for key, is_source, record in zip(*(table.column(c).to_pylist() for c in ("key", "is_source", "record"))):
+            data = json.loads(record)
+            out[key] = source_from_dict(data) if is_source else post_from_dict(data)
+        return out
+
+    def verdicts(self, keys: Iterable[str]) -> dict[str, str]:
+        """The stored verdict of each of these posts that has been scored."""
+        wanted = sorted(set(keys))
+        if not wanted or not self._findings_files():
+            return {}
+        table = self._findings_table(["key", "verdict"], filters=[("key", "in", wanted)])
+        return dict(zip(table.column("key").to_pylist(), table.column("verdict").to_pylist()))
+
+    def counts(self) -> dict[str, int]:
+        """How much the store holds."""
+        state = self._state()
+        verdicts = Counter(self._findings_table(["verdict"]).column("verdict").to_pylist() if self._findings_files() else [])
+        return {
+            "sources": state["sources"],
+            "posts": state["documents"] - state["sources"],
+            "scored": sum(verdicts.values()),
+            "unscored": len(self.pending()),
+            **{v: verdicts.get(v, 0) for v in VERDICTS},
+            "runs": len(self._runs()),
+        }
+
+    def verdicts_by_day(self, days: int) -> dict[str, Counter[str]]:
+        """As :meth:`Store.verdicts_by_day`: verdicts per UTC day of the posts, the last ``days`` days."""
+        if not self._findings_files():
+            return {}
+        table = self._findings_table(["at", "verdict"])
+        if not table.num_rows:
+            return {}
+        at = table.column("at").to_numpy()
+        day = at // _DAY
+        since = int(day.max()) - days + 1
+        by_day: dict[str, Counter[str]] = defaultdict(Counter)
+        for d, verdict in zip(day.tolist(), table.column("verdict").to_pylist()):
+            if d >= since:
+                by_day[(_EPOCH + timedelta(microseconds=d * _DAY)).date().isoformat()][verdict] += 1
+        return dict(by_day)
+
+    def size(self) -> int:
+        """Bytes on disk (or in the bucket)."""
+        return self.layout.size()
+
+
+__all__ = ["PartitionedStore"]
