@@ -22,7 +22,7 @@ from .readers.exports import merge_posts, read_export
 from .readers.reasons import MISSING_EXPORT, UNREADABLE_EXPORT
 from .records import VERDICTS, Post, Skip
 from .scan import add_web_posts, read_all_sources
-from .store import Added, Scored, Store
+from .store import Added, PartitionedStore, Scored, Store, open_store
 from .store.store import post_key, record_key
 from .urls import is_web_url
 
@@ -155,16 +155,22 @@ def run_nightly(
     wait: float = 0.0,
     progress: Callable[[int], None] | None = None,
     jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
     stage: Callable[[str], None] = lambda what: None,
     scoring: Callable[[int], None] = lambda total: None,
 ) -> NightlyResult:
     """One nightly run: add new sources and posts, score what is unscored (``jobs``
-    processes at once), write the report. ``stage`` is told each stage as it starts ("reading
+    processes at once; on a partitioned store, on the ``engine`` and ``scheduler`` that
+    :func:`~dupfeed.store.open_store` takes), write the report. ``stage`` is told each stage as it starts ("reading
     the exports"), ``scoring`` how many posts are to be scored when scoring starts, then
     ``progress`` how many more are done."""
     report_dir = Path(report_dir)
     stage("opening the store")
-    with Store(db, wait=wait, jobs=jobs) as store, store.running("nightly") as run:  # Ctrl-C: marked interrupted
+    with (
+        open_store(db, wait=wait, jobs=jobs, engine=engine, scheduler=scheduler) as store,
+        store.running("nightly") as run,
+    ):  # Ctrl-C: marked interrupted
         result = _run(store, run, config, progress, stage, scoring)
         stage("writing the report")
         result.report = build_report(store, result, days=config.report_days, originals=config.report_originals)
@@ -176,7 +182,7 @@ def run_nightly(
 
 
 def _run(
-    store: Store,
+    store: Store | PartitionedStore,
     run: int,
     config: NightlyConfig,
     progress: Callable[[int], None] | None,
@@ -186,21 +192,21 @@ def _run(
     """Add the night's sources and posts, and score every post not yet scored."""
     earlier = store.unreported_runs(run)
     skipped: list[Skip] = []
-    cache = config.fetch_cache or str(store.path) + ".sources.jsonl"
+    cache = config.fetch_cache or str(store.beside("sources.jsonl"))
     wanted = [*config.sources, *config.urls]
     if wanted or config.feeds:
         stage("reading the sources")
     sources = read_all_sources(wanted, config.feeds, cache=cache) if wanted or config.feeds else ReadResult()
     skipped.extend(sources.skipped)
     stage("loading the store's index")
-    store.detector  # noqa: B018 (loads it)
+    store.load()
     if sources.records:
         stage(f"storing and indexing {len(sources.records):,} sources")
     added_sources = store.add_sources(sources.records, run=run)
     stage("reading the exports")
     posts = read_exports(config.exports, config.input_format) if config.exports else ReadResult()
     if config.post_feeds:
-        posts = add_web_posts(posts, list(config.post_feeds), str(store.path) + ".posts.jsonl")
+        posts = add_web_posts(posts, list(config.post_feeds), str(store.beside("posts.jsonl")))
     skipped.extend(posts.skipped)
     stage(f"storing and indexing {len(posts.records):,} posts")
     added_posts = store.ingest(posts.records, run=run)
@@ -246,7 +252,9 @@ def _excerpt(text: str, spans: list[dict[str, int]], margin: int = 300) -> dict[
     return {"start": start, "text": text[start:end]}
 
 
-def build_report(store: Store, result: NightlyResult, *, days: int = 60, originals: int = 200) -> dict[str, Any]:
+def build_report(
+    store: Store | PartitionedStore, result: NightlyResult, *, days: int = 60, originals: int = 200
+) -> dict[str, Any]:
     """The JSON-ready report of one run (the shape :mod:`dupfeed.report.nightly` renders)."""
     run = result.run
     started = store.run_started(run)
@@ -281,7 +289,7 @@ def build_report(store: Store, result: NightlyResult, *, days: int = 60, origina
     return report
 
 
-def _days(store: Store, days: int) -> list[dict[str, Any]]:
+def _days(store: Store | PartitionedStore, days: int) -> list[dict[str, Any]]:
     by_day = store.verdicts_by_day(days)
     return [{"date": day, "posts": sum(c.values()), **{v: c.get(v, 0) for v in VERDICTS}} for day, c in sorted(by_day.items())]
 
@@ -308,7 +316,7 @@ def _top_sources(flagged, records, limit: int = 50) -> list[dict[str, Any]]:
     return out
 
 
-def _clusters(store: Store, flagged, records) -> list[dict[str, Any]]:
+def _clusters(store: Store | PartitionedStore, flagged, records) -> list[dict[str, Any]]:
     """Posts linked by copying each other (this run's copies and what they copy), as groups;
     ``records`` holds every post involved (the report has read them already)."""
     parent: dict[str, str] = {}

@@ -15,7 +15,7 @@ from ..readers.exports import input_formats
 from ..records import FLAGGED_VERDICTS, VERDICTS, Post, reaches, verdict_counts
 from ..report.formats import FORMATS, FORMATTERS, terminal_safe
 from ..scan import read_all_posts, read_all_sources
-from ..store import RunInterrupted, Store, StoreBusy, finding_from_dict
+from ..store import ENGINES, PartitionedStore, RunInterrupted, Store, StoreBusy, finding_from_dict, is_partitioned, open_store
 from ..store.store import record_key
 from ..summary import Summary
 from ..urls import is_web_url
@@ -44,9 +44,49 @@ db_option = click.option(
     default="dupfeed.db",
     show_default=True,
     envvar="DUPFEED_DB",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The store: one SQLite file, its large arrays in <file>.arrays/ beside it (also $DUPFEED_DB).",
+    metavar="FILE|FOLDER/|URL",
+    help=(
+        "The store (also $DUPFEED_DB): an SQLite file, its large arrays in <file>.arrays/ beside it; or a partitioned "
+        "store of Parquet datasets in a folder (a new one: end the path with /) or at a URL (file://, s3://...)."
+    ),
 )
+engine_options = [
+    click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        default="local",
+        show_default=True,
+        help="Where a partitioned store's steps run: in this process, or as tasks on a Dask cluster.",
+    ),
+    click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="The Dask scheduler (tcp://host:8786) for --engine dask [default: a LocalCluster of --jobs workers].",
+    ),
+]
+
+
+def engine_option(command):
+    """``--engine`` and ``--scheduler``."""
+    for option in reversed(engine_options):
+        command = option(command)
+    return command
+
+
+def _check_engine(db_path: str, engine: str, scheduler: str | None) -> None:
+    """The dask engine (or a scheduler) asked of an SQLite store is bad usage."""
+    if (engine != "local" or scheduler) and not is_partitioned(db_path):
+        raise click.UsageError(
+            f"--engine dask runs over a partitioned store: give --db a folder (ending with /) or a URL, not {db_path!r}"
+        )
+
+
+def _opened(db_path: str, engine: str = "local", scheduler: str | None = None, **kwargs):
+    """The store ``--db`` names."""
+    _check_engine(db_path, engine, scheduler)
+    return open_store(db_path, engine=engine, scheduler=scheduler, **kwargs)
+
+
 wait_option = click.option(
     "--wait",
     type=click.FloatRange(0),
@@ -89,7 +129,7 @@ def _interrupted_line(err: KeyboardInterrupt) -> str:
     )
 
 
-def _score(store: Store, run: int, bar: ProgressBar):
+def _score(store: Store | PartitionedStore, run: int, bar: ProgressBar):
     """Score what is pending, each stage shown on ``bar``: loading the index, then the bar."""
     if not bar.shown:
         return store.score(run=run)
@@ -97,7 +137,7 @@ def _score(store: Store, run: int, bar: ProgressBar):
     pending = store.pending()
     if pending:
         bar.stage("loading the store's index")
-        store.detector  # noqa: B018 (loads it)
+        store.load()
     bar.start(len(pending))
     return store.score(run=run, progress=bar.advance, pending=pending)
 
@@ -124,8 +164,9 @@ def db() -> None:
 )
 @db_option
 @wait_option
+@engine_option
 @quiet_option
-def add_sources(sources, feeds, sources_cache, db_path, wait, quiet):
+def add_sources(sources, feeds, sources_cache, db_path, wait, engine, scheduler, quiet):
     """Add source articles to the store: folders (.txt, .md, .html), files, source JSONL files,
     page URLs. An article already stored (same id, or same text) is not added again.
 
@@ -134,8 +175,8 @@ def add_sources(sources, feeds, sources_cache, db_path, wait, quiet):
     if not (sources or feeds):
         raise click.UsageError("give at least one PATH, URL or --feed")
     check_source_paths(sources, "'SOURCES'")
-    with _failing(), Store(db_path, wait=wait) as store:
-        read = read_all_sources(sources, feeds, cache=sources_cache or str(db_path) + ".sources.jsonl")
+    with _failing(), _opened(db_path, engine, scheduler, wait=wait) as store:
+        read = read_all_sources(sources, feeds, cache=sources_cache or str(store.beside("sources.jsonl")))
         with store.running("add-sources") as run:
             added = store.add_sources(read.records, run=run)
             store.finish_run(run, "ok", {"sources": added.added, "known": added.known})
@@ -154,8 +195,9 @@ def add_sources(sources, feeds, sources_cache, db_path, wait, quiet):
 @db_option
 @wait_option
 @jobs_option
+@engine_option
 @quiet_option
-def ingest(exports, input_format, include_direct, no_score, db_path, wait, jobs, quiet):
+def ingest(exports, input_format, include_direct, no_score, db_path, wait, jobs, engine, scheduler, quiet):
     """Add the posts of EXPORTS to the store (platform exports or JSONL/CSV files, as for scan),
     then score every post not yet scored. A post already stored (same platform and id, or
     same author, time and text) is not added again.
@@ -166,7 +208,7 @@ def ingest(exports, input_format, include_direct, no_score, db_path, wait, jobs,
         bar.stage("reading the exports")
         read = read_all_posts(exports, input_format=input_format, include_direct=include_direct)
         bar.stage("opening the store")
-        with Store(db_path, wait=wait, jobs=jobs) as store, store.running("ingest") as run:
+        with _opened(db_path, engine, scheduler, wait=wait, jobs=jobs) as store, store.running("ingest") as run:
             bar.stage(f"storing and indexing {len(read.records):,} posts")
             added = store.ingest(read.records, run=run)
             scored = None if no_score else _score(store, run, bar)
@@ -185,13 +227,14 @@ def ingest(exports, input_format, include_direct, no_score, db_path, wait, jobs,
 @db_option
 @wait_option
 @jobs_option
+@engine_option
 @quiet_option
-def score(db_path, wait, jobs, quiet):
+def score(db_path, wait, jobs, engine, scheduler, quiet):
     """Score every stored post not yet scored (after ingest --no-score, or an interrupted run)."""
     with (
         _failing(),
         progress_bar(quiet, "scoring") as bar,
-        Store(db_path, wait=wait, create=False, jobs=jobs) as store,
+        _opened(db_path, engine, scheduler, wait=wait, create=False, jobs=jobs) as store,
         store.running("score") as run,
     ):
         scored = _score(store, run, bar)
@@ -220,9 +263,9 @@ def findings(db_path, since, until, run_id, verdicts, fmt, output):
     """List stored findings, one record per scored post in scoring order: the same records as
     `dupfeed scan --format jsonl` (originals included unless --verdict says otherwise)."""
     since_at, until_at = parse_day(since, "--since"), parse_day(until, "--until")
-    check_output(output, [db_path])
+    check_output(output, [db_path] if not is_partitioned(db_path) else [])
     chosen = choose_format(fmt, output)
-    with _failing(), Store(db_path, write=False, create=False) as store:
+    with _failing(), _opened(db_path, write=False, create=False) as store:
         rows = list(store.findings(since=since_at, until=until_at, run=run_id))
         rows = [(r, keys) for r, keys in rows if not verdicts or r["verdict"] in verdicts]
         keys = {record_key(r) for r, _ in rows}
@@ -243,10 +286,11 @@ def findings(db_path, since, until, run_id, verdicts, fmt, output):
 @db_option
 def status(db_path):
     """How much the store holds, and its last runs."""
-    with _failing(), Store(db_path, write=False, create=False) as store:
+    with _failing(), _opened(db_path, write=False, create=False) as store:
         counts = store.counts()
         runs = store.recent_runs(5)
-    click.echo(f"{db_path}: {db_path.stat().st_size / 1e6:.1f} MB")
+        size = store.size()
+    click.echo(f"{db_path}: {size / 1e6:.1f} MB")
     click.echo(
         f"{counts['sources']} sources, {counts['posts']} posts ({counts['unscored']} not yet scored); "
         f"findings: {verdict_counts(counts)}"
@@ -285,8 +329,9 @@ def status(db_path):
 )
 @wait_option
 @jobs_option
+@engine_option
 @quiet_option
-def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail_on, wait, jobs, quiet):
+def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail_on, wait, jobs, engine, scheduler, quiet):
     """One nightly run: fetch the configured feeds and URLs, read the configured exports, add
     what is new to the store, score every post not yet scored against all sources and all
     earlier posts, and write the run's report to --report-dir.
@@ -305,6 +350,8 @@ def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail
     """
     from ..nightly import NightlyConfig, load_config, run_nightly
 
+    _check_engine(db_path, engine, scheduler)
+
     try:
         config = load_config(config_path) if config_path else NightlyConfig()
     except DupfeedError as err:
@@ -314,7 +361,16 @@ def nightly(db_path, config_path, report_dir, source_paths, feeds, exports, fail
     config = config.merged(sources=paths, urls=urls, feeds=feeds, exports=exports)
     with _failing(), progress_bar(quiet, "scoring") as bar:
         result = run_nightly(
-            db_path, config, report_dir, wait=wait, jobs=jobs, stage=bar.stage, scoring=bar.start, progress=bar.advance
+            db_path,
+            config,
+            report_dir,
+            wait=wait,
+            jobs=jobs,
+            engine=engine,
+            scheduler=scheduler,
+            stage=bar.stage,
+            scoring=bar.start,
+            progress=bar.advance,
         )
     warn_skips([s for s in result.skipped if s.is_fault], quiet=quiet)
     if not quiet:

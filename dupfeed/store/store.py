@@ -375,6 +375,16 @@ class Store(StoreQueries, RunLifecycle):
     def _store_errors() -> tuple[type[BaseException], ...]:
         return (sqlite3.Error,)
 
+    def beside(self, name: str) -> Path:
+        """A file kept beside the store (``<db>.<name>``: fetched pages, fetched posts)."""
+        return Path(f"{self.path}.{name}")
+
+    def size(self) -> int:
+        """Bytes on disk: the file and its arrays' folder."""
+        arrays = Path(f"{self.path}.arrays")
+        files = [self.path, *(arrays.iterdir() if arrays.is_dir() else ())]
+        return sum(f.stat().st_size for f in files if f.is_file())
+
     def load(self) -> None:
         """Load the index and counts now (they are loaded on first need otherwise)."""
         self.detector  # noqa: B018 (loads it)

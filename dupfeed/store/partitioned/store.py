@@ -14,16 +14,17 @@ those posts read looked up per bucket, and each partition verified by the engine
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ...engine.detector import chronological, unscored
 from ...engine.index import bands_rows
@@ -432,14 +433,15 @@ class PartitionedStore(RunLifecycle):
         if not self._findings_files():
             return
         table = self._findings_table(["at", "order", "run", "record", "match_keys"])
-        keep = pc.scalar(True)
+        at, runs = table.column("at").to_numpy(), table.column("run").to_numpy()
+        keep = np.ones(table.num_rows, dtype=bool)
         if since is not None:
-            keep = pc.and_(keep, pc.greater_equal(table["at"], steps.micros(since)))
+            keep &= at >= steps.micros(since)
         if until is not None:
-            keep = pc.and_(keep, pc.less(table["at"], steps.micros(until)))
+            keep &= at < steps.micros(until)
         if run is not None:
-            keep = pc.and_(keep, pc.is_in(table["run"], pa.array([run] if isinstance(run, int) else list(run), pa.int32())))
-        table = table.filter(keep) if since or until or run is not None else table
+            keep &= np.isin(runs, [run] if isinstance(run, int) else list(run))
+        table = table.filter(pa.array(keep))
         table = table.sort_by([("at", "ascending"), ("order", "ascending")])
         for record, keys in zip(table.column("record").to_pylist(), table.column("match_keys").to_pylist()):
             yield json.loads(record), json.loads(keys)
@@ -492,6 +494,13 @@ class PartitionedStore(RunLifecycle):
             if d >= since:
                 by_day[(_EPOCH + timedelta(microseconds=d * _DAY)).date().isoformat()][verdict] += 1
         return dict(by_day)
+
+    def beside(self, name: str) -> Path:
+        """A file kept with the store (fetched pages, fetched posts): in its folder, or for a
+        store at a URL in ``~/.cache/dupfeed/`` under the URL's name."""
+        if self.layout.local:
+            return Path(self.layout.root) / name
+        return Path.home() / ".cache" / "dupfeed" / re.sub(r"[^\w.-]+", "_", self.url) / name
 
     def size(self) -> int:
         """Bytes on disk (or in the bucket)."""
