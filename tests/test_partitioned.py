@@ -1,0 +1,213 @@
+"""The partitioned store: the SQLite store's findings, byte for byte, in this process and on a
+real two-worker Dask LocalCluster (loopback only); idempotent, and safe to kill, the client or a
+worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from conftest import ROOT, write_jsonl
+
+from dupfeed import Options
+from dupfeed.cli.main import main
+from dupfeed.store import PartitionedStore, Store, open_store
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import synthetic  # the seeded generator the benchmarks use
+
+distributed = pytest.importorskip("distributed")
+
+POSTS = ROOT / "data" / "posts.jsonl"
+ARTICLES = ROOT / "data" / "articles"
+
+
+def _cluster(workers: int = 2):
+    return distributed.LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    )
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with _cluster() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def feed(tmp_path_factory):
+    """Sources and two nights of posts (reposts, copies of articles and of earlier posts)."""
+    folder = tmp_path_factory.mktemp("feed")
+    articles = synthetic.articles(20, seed=3)
+    posts, _ = synthetic.posts(2500, articles, seed=3)
+    posts.sort(key=lambda p: p.created_at)
+    write_jsonl(folder / "sources.jsonl", [a.to_dict() for a in articles])
+    write_jsonl(folder / "night1.jsonl", [p.to_dict() for p in posts[:1500]])
+    write_jsonl(folder / "night2.jsonl", [p.to_dict() for p in posts[1500:]])
+    write_jsonl(folder / "posts.jsonl", [p.to_dict() for p in posts])
+    return folder, articles, posts
+
+
+def _nights(store, articles, posts) -> list[str]:
+    """Sources, then two nights each ingested and scored; the findings as JSON lines."""
+    with store.running("test") as run:
+        store.add_sources(articles, run=run)
+        store.ingest(posts[:1500], run=run)
+        store.score(run=run)
+        store.ingest(posts[1500:], run=run)
+        store.score(run=run)
+        store.finish_run(run, "ok", {})
+    return [json.dumps(record) for record, _ in store.findings()]
+
+
+@pytest.fixture(scope="module")
+def reference(feed, tmp_path_factory):
+    """The SQLite store's findings of the feed, under each set of options tested."""
+    _, articles, posts = feed
+    out = {}
+    for name, options in OPTIONS.items():
+        with Store(tmp_path_factory.mktemp("ref") / "s.db", options=options) as store:
+            out[name] = _nights(store, articles, posts)
+    return out
+
+
+OPTIONS = {
+    "default": Options(),
+    "two-bands": Options(lsh_one_band_below=0),  # a candidate needs two bands, or to be the author's own post
+}
+
+
+@pytest.mark.parametrize("engine", ["local", "dask"])
+@pytest.mark.parametrize("options", list(OPTIONS), ids=list(OPTIONS))
+def test_the_partitioned_store_finds_what_the_sqlite_store_finds_byte_for_byte(
+    feed, reference, cluster, tmp_path, engine, options
+):
+    _, articles, posts = feed
+    scheduler = cluster.scheduler_address if engine == "dask" else None
+    with PartitionedStore(
+        str(tmp_path / "parts"), options=OPTIONS[options], engine=engine, scheduler=scheduler, part_size=300
+    ) as store:
+        found = _nights(store, articles, posts)
+    assert len(found) == len(posts)
+    assert any('"verdict": "copy"' in line for line in found)
+    assert found == reference[options]
+
+
+def test_db_commands_on_a_cluster_list_the_sqlite_stores_findings_byte_for_byte(runner, cluster, tmp_path):
+    sqlite, parts = str(tmp_path / "s.db"), str(tmp_path / "parts") + "/"
+    on_cluster = ["--engine", "dask", "--scheduler", cluster.scheduler_address]
+    for db, extra in ((sqlite, []), (parts, on_cluster)):
+        assert runner.invoke(main, ["db", "add-sources", str(ARTICLES), "--db", db, "-q", *extra]).exit_code == 0
+        assert runner.invoke(main, ["db", "ingest", str(POSTS), "--db", db, "-q", *extra]).exit_code == 0
+    listed = [runner.invoke(main, ["db", "findings", "--db", db, "--format", "jsonl"]) for db in (sqlite, parts)]
+    assert listed[0].exit_code == listed[1].exit_code == 0
+    assert listed[1].output == listed[0].output
+    assert len(listed[1].output.splitlines()) == 100
+
+    again = runner.invoke(main, ["db", "ingest", str(POSTS), "--db", parts, *on_cluster])
+    assert again.exit_code == 0, again.output
+    assert "0 posts added, 100 already stored" in again.output
+    status = runner.invoke(main, ["db", "status", "--db", parts])
+    assert status.exit_code == 0
+    assert "5 sources, 100 posts (0 not yet scored)" in status.output
+
+
+def test_the_dask_engine_on_an_sqlite_file_is_bad_usage(runner, tmp_path):
+    result = runner.invoke(main, ["db", "ingest", str(POSTS), "--db", str(tmp_path / "s.db"), "--engine", "dask"])
+    assert result.exit_code == 2
+    assert "partitioned store" in result.output
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_a_folder_that_is_not_a_store_is_one_clear_line_and_left_untouched(runner, tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "cat.jpg").write_bytes(b"\xff\xd8")
+    result = runner.invoke(main, ["db", "ingest", str(POSTS), "--db", str(folder)])
+    assert result.exit_code == 1
+    assert "not a dupfeed store" in result.output and "Traceback" not in result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["cat.jpg"]
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "meta.json").write_text('{"format": "something else"}')
+    foreign = runner.invoke(main, ["db", "status", "--db", str(tmp_path / "other")])
+    assert foreign.exit_code == 1 and "not a dupfeed store" in foreign.output
+
+
+def test_a_store_at_a_file_url_is_the_same_store(runner, tmp_path):
+    url = (tmp_path / "parts").as_uri()
+    assert runner.invoke(main, ["db", "ingest", str(POSTS), "--db", url, "-q"]).exit_code == 0
+    by_url = runner.invoke(main, ["db", "findings", "--db", url, "-f", "jsonl"])
+    by_path = runner.invoke(main, ["db", "findings", "--db", str(tmp_path / "parts"), "-f", "jsonl"])
+    assert by_url.exit_code == 0 and by_url.output == by_path.output and len(by_url.output.splitlines()) == 100
+
+
+def _scored_files(folder: Path) -> list[Path]:
+    return sorted((folder / "findings").glob("s*.parquet")) if (folder / "findings").is_dir() else []
+
+
+def _kill_when(command: list[str], ready) -> None:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while process.poll() is None and not ready() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.poll() is None, "the run ended before it could be killed: make the feed bigger"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
+def _lines(db: str) -> list[str]:
+    with open_store(db, write=False, create=False) as store:
+        return [json.dumps(record) for record, _ in store.findings()]
+
+
+def test_a_run_killed_while_storing_and_while_scoring_finishes_on_the_next_with_each_finding_once(feed, tmp_path):
+    folder, _, posts = feed
+    reference = str(tmp_path / "s.db")
+    for args in (["db", "add-sources", str(folder / "sources.jsonl")], ["db", "ingest", str(folder / "posts.jsonl")]):
+        subprocess.run([sys.executable, str(ROOT / "cli.py"), *args, "--db", reference, "-q"], check=True)
+
+    parts = tmp_path / "parts"
+    cli = [sys.executable, str(ROOT / "cli.py")]
+    subprocess.run([*cli, "db", "add-sources", str(folder / "sources.jsonl"), "--db", f"{parts}/", "-q"], check=True)
+    ingest = [*cli, "db", "ingest", str(folder / "posts.jsonl"), "--db", str(parts), "-q"]
+    # Killed while writing the posts' files, before their commit...
+    _kill_when(ingest, lambda: len(list((parts / "docs").glob("*.parquet"))) > 1)
+    assert len(list((parts / "commits").glob("*.json"))) == 1, "only the sources' step is committed"
+    # ...then while scoring, once a first partition's findings are written.
+    _kill_when(ingest, lambda: bool(_scored_files(parts)))
+    written = sum(pq.read_metadata(p).num_rows for p in _scored_files(parts))
+    assert 0 < written < len(posts)
+    subprocess.run(ingest, check=True)
+    assert _lines(str(parts)) == _lines(reference)
+    assert not [p for p in parts.rglob("*") if ".tmp-" in p.name], "no temporary file is left"
+
+
+def test_a_worker_killed_mid_run_has_its_tasks_run_again_and_nothing_changes(feed, reference, tmp_path):
+    _, articles, posts = feed
+    folder = tmp_path / "parts"
+    with _cluster() as own, distributed.Client(own) as client:
+        pids = list(client.run(os.getpid).values())
+        killed: list[int] = []
+
+        def kill_one_worker() -> None:
+            deadline = time.monotonic() + 120
+            while not _scored_files(folder) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(pids[0])
+
+        killer = threading.Thread(target=kill_one_worker)
+        killer.start()
+        with PartitionedStore(str(folder), engine="dask", scheduler=own.scheduler_address, part_size=60) as store:
+            found = _nights(store, articles, posts)
+        killer.join()
+    assert killed, "a worker was killed during the run"
+    assert found == reference["default"]
