@@ -145,6 +145,19 @@ def pick(found: Any, *path: Any) -> Any:
     return found
 
 
+def nbytes(value: Any) -> int:
+    """The bytes of the arrays in a step's piece (arrays in lists, tuples, dicts, dataclasses)."""
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, dict):
+        return sum(nbytes(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return sum(nbytes(v) for v in value)
+    if hasattr(value, "__dataclass_fields__"):
+        return sum(nbytes(getattr(value, f)) for f in value.__dataclass_fields__)
+    return 0
+
+
 def write_band(url: str, commit: int, band: int, pieces: Sequence[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]:
     """One band's keys of a whole ingest step, sorted (owners in document order among equal
     keys, as :class:`~dupfeed.engine.index.Segment` keeps them), written as one file."""

@@ -78,6 +78,11 @@ class PartitionedStore(RunLifecycle):
         self._steps: Counter = Counter()  # findings-writing steps per run, for their order
         self._cached: dict[str, Any] | None = None
         self.open_seconds = 0.0
+        self.measure = False
+        """Count the bytes that steps hand to other steps (a benchmark's figure; costs a task per piece)."""
+        self.exchanged = 0
+        """Bytes handed between steps so far, when measuring: what a cluster may move between workers."""
+        self._pieces: list[Any] = []
         try:
             self.options = self._options(options, write)
             if write:
@@ -277,6 +282,19 @@ class PartitionedStore(RunLifecycle):
         self._steps[run] += 1
         return (run << _RUN_BITS) | (step << _STEP_BITS)
 
+    def _piece(self, handle: Any, *path: Any) -> Any:
+        """A piece of a step's result that another step reads: what a cluster moves between
+        workers (its bytes are added to :attr:`exchanged` when measuring)."""
+        piece = self.runner.pick(handle, *path)
+        if self.measure:
+            self._pieces.append(self.runner.submit(steps.nbytes, piece))
+        return piece
+
+    def _measured(self) -> None:
+        if self._pieces:
+            self.exchanged += sum(self._gather(self._pieces))
+            self._pieces = []
+
     def _gather(self, handles: Sequence[Any]) -> list[Any]:
         found = dict(self.runner.results(handles))
         return [found[i] for i in range(len(handles))]
@@ -301,7 +319,7 @@ class PartitionedStore(RunLifecycle):
             for lo in range(0, len(records), size)
         ]
         written = [
-            runner.submit(steps.write_band, self.url, commit, j, [runner.pick(s, "bands", j) for s in sketched])
+            runner.submit(steps.write_band, self.url, commit, j, [self._piece(s, "bands", j) for s in sketched])
             for j in range(bands)
         ]
         counted = [
@@ -311,7 +329,7 @@ class PartitionedStore(RunLifecycle):
                 commit,
                 b,
                 state["counts"]["author_pairs"][b],
-                [runner.pick(s, "counts", b) for s in sketched],
+                [self._piece(s, "counts", b) for s in sketched],
             )
             for b in range(BUCKETS)
         ]
@@ -337,6 +355,7 @@ class PartitionedStore(RunLifecycle):
         }
         self.layout.write_json(f"commits/{commit:08d}.json", record)
         self._cached = None
+        self._measured()
 
     def add_sources(self, sources: Iterable[Source], *, run: int) -> Added:
         """Store and index new source articles (an id or a text already stored is skipped)."""
@@ -389,7 +408,7 @@ class PartitionedStore(RunLifecycle):
             for j, paths in sorted(state["bands"].items(), key=lambda b: int(b[0]))
         ]
         plans = [
-            runner.submit(steps.plan, self.url, self.options, state, part, [runner.pick(band, p) for band in looked])
+            runner.submit(steps.plan, self.url, self.options, state, part, [self._piece(band, p) for band in looked])
             for p, part in enumerate(parts)
         ]
         answers = [
@@ -397,8 +416,8 @@ class PartitionedStore(RunLifecycle):
                 steps.lookup,
                 self.url,
                 {kind: state["counts"][kind][b] for kind in ("phrases", "authors", "words")},
-                [runner.pick(plan, "phrases", b) for plan in plans],
-                [runner.pick(plan, "words", b) for plan in plans],
+                [self._piece(plan, "phrases", b) for plan in plans],
+                [self._piece(plan, "words", b) for plan in plans],
             )
             for b in range(BUCKETS)
         ]
@@ -410,8 +429,8 @@ class PartitionedStore(RunLifecycle):
                 self.options,
                 state,
                 part,
-                runner.pick(plans[p], "candidates"),
-                [runner.pick(answer, p) for answer in answers],
+                self._piece(plans[p], "candidates"),
+                [self._piece(answer, p) for answer in answers],
                 f"findings/s{run:06d}-{step:03d}-{p:05d}.parquet",
                 order + p * size,
                 run,
@@ -422,6 +441,7 @@ class PartitionedStore(RunLifecycle):
             result.verdicts.update(verdicts)
             if progress is not None:
                 progress(len(parts[p]))
+        self._measured()
         return result
 
     # Reading
