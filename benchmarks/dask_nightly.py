@@ -108,7 +108,7 @@ def run_config(name: str, base: Path, work: Path, night: tuple, workers: int | N
     row["found"] = found
     seconds: dict[str, float] = defaultdict(float)
     for task in stream:
-        step = task["key"].rsplit("-", 1)[0]
+        step = task["key"].split("-", 1)[0]
         if step in STEPS:
             seconds[step] += sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
     row["task s"] = dict(seconds)
