@@ -211,3 +211,25 @@ def test_a_worker_killed_mid_run_has_its_tasks_run_again_and_nothing_changes(fee
         killer.join()
     assert killed, "a worker was killed during the run"
     assert found == reference["default"]
+
+
+def test_files_merge_night_after_night_and_the_findings_stay_the_same(feed, tmp_path):
+    _, articles, posts = feed
+    nights = [posts[n : n + 250] for n in range(0, len(posts), 250)]
+    found = []
+    for store in (Store(tmp_path / "s.db"), PartitionedStore(str(tmp_path / "parts"), part_size=100)):
+        with store, store.running("test") as run:
+            store.add_sources(articles, run=run)
+            for night in nights:
+                store.ingest(night, run=run)
+                store.score(run=run)
+            store.finish_run(run, "ok", {})
+            found.append([json.dumps(record) for record, _ in store.findings()])
+    assert found[1] == found[0]
+    folder = tmp_path / "parts"
+    assert len(list((folder / "bands" / "band=00").glob("*.parquet"))) <= 4, "a band keeps a few files, not one a night"
+    assert len(list((folder / "counts" / "phrases" / "bucket=00").glob("*.parquet"))) <= 4
+    with PartitionedStore(str(folder), write=False, create=False) as store:
+        live = set(store._state()["files"])
+    on_disk = {str(p.relative_to(folder)) for p in folder.rglob("*.parquet") if not p.name.startswith("s")}
+    assert on_disk == live, "every file merged away is removed"

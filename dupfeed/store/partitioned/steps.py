@@ -158,15 +158,42 @@ def nbytes(value: Any) -> int:
     return 0
 
 
-def write_band(url: str, commit: int, band: int, pieces: Sequence[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]:
+def _merging(stored: Sequence[dict[str, Any]], size: str, new: int) -> list[dict[str, Any]]:
+    """The newest stored files that merge with a new one of ``new`` rows: while the one before
+    is no larger than twice what is merged so far (a log-structured merge, as the band index's
+    segments and the counts' runs merge): a store grown night by night keeps a few files per
+    band and bucket, and a night rewrites a share of them that does not grow with the store."""
+    merged, take = new, 0
+    while take < len(stored) and stored[len(stored) - 1 - take][size] <= 2 * merged:
+        merged += stored[len(stored) - 1 - take][size]
+        take += 1
+    return list(stored[len(stored) - take :])
+
+
+def write_band(
+    url: str, commit: int, band: int, pieces: Sequence[tuple[np.ndarray, np.ndarray]], stored: Sequence[dict[str, Any]] = ()
+) -> dict[str, Any]:
     """One band's keys of a whole ingest step, sorted (owners in document order among equal
-    keys, as :class:`~dupfeed.engine.index.Segment` keeps them), written as one file."""
-    keys = np.concatenate([k for k, _ in pieces]) if pieces else np.zeros(0, np.uint32)
-    owners = np.concatenate([o for _, o in pieces]) if pieces else np.zeros(0, np.uint32)
-    order = np.argsort(keys, kind="stable")
+    keys, as :class:`~dupfeed.engine.index.Segment` keeps them), written as one file, with
+    the newest stored files of the band that :func:`_merging` merges in (older rows first)."""
+    layout = _layout(url)
+    keys = [k for k, _ in pieces]
+    owners = [o for _, o in pieces]
+    merged = _merging(stored, "windows", sum(len(k) for k in keys))
+    for meta in reversed(merged):
+        table = layout.read_table(meta["path"])
+        keys.insert(0, table.column("key").to_numpy())
+        owners.insert(0, table.column("owner").to_numpy())
+    all_keys = np.concatenate(keys) if keys else np.zeros(0, np.uint32)
+    all_owners = np.concatenate(owners) if owners else np.zeros(0, np.uint32)
+    order = np.argsort(all_keys, kind="stable")
     path = f"bands/band={band:02d}/{commit:08d}.parquet"
-    _layout(url).write_table(path, pa.table({"key": keys[order], "owner": owners[order]}))
-    return {"path": path, "band": band, "windows": len(keys)}
+    layout.write_table(path, pa.table({"key": all_keys[order], "owner": all_owners[order]}))
+    return {
+        "added": [{"path": path, "band": band, "windows": len(all_keys)}],
+        "removed": [m["path"] for m in merged],
+        "windows": sum(len(k) for k in keys) - sum(m["windows"] for m in merged),
+    }
 
 
 def _read_keys(layout: Layout, files: Sequence[str], with_counts: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -178,34 +205,54 @@ def _read_keys(layout: Layout, files: Sequence[str], with_counts: bool = True) -
     return runs
 
 
+def _summed(runs: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    keys = np.concatenate([k for k, _ in runs])
+    counts = np.concatenate([c for _, c in runs])
+    merged, inverse = np.unique(keys, return_inverse=True)
+    return merged, np.bincount(inverse, weights=counts, minlength=len(merged)).astype(np.uint32)
+
+
 def merge_counts(
-    url: str, commit: int, bucket: int, stored_pairs: Sequence[str], pieces: Sequence[dict[str, tuple[np.ndarray, Any]]]
-) -> list[dict[str, Any]]:
+    url: str,
+    commit: int,
+    bucket: int,
+    stored: dict[str, Sequence[dict[str, Any]]],
+    pieces: Sequence[dict[str, tuple[np.ndarray, Any]]],
+) -> dict[str, list[Any]]:
     """One bucket's counts of an ingest step: phrase and word counts added up, and the
-    (shingle, author) pairs not stored before, which add one author to their shingle."""
+    (shingle, author) pairs not stored before, which add one author to their shingle; each
+    written with the newest stored files of its kind that :func:`_merging` merges in."""
     layout = _layout(url)
-    out = []
+    out: dict[str, list[Any]] = {"added": [], "removed": []}
 
     def write(kind: str, keys: np.ndarray, counts: np.ndarray) -> None:
-        if len(keys):
-            path = f"counts/{kind}/bucket={bucket:02d}/{commit:08d}.parquet"
-            layout.write_table(path, pa.table({"key": keys, "count": counts}))
-            out.append({"path": path, "kind": kind, "bucket": bucket, "keys": len(keys)})
+        if not len(keys):
+            return
+        merged = _merging(stored.get(kind, ()), "keys", len(keys))
+        if merged:
+            runs = _read_keys(layout, [m["path"] for m in merged]) + [(keys, counts)]
+            if kind == "author_pairs":  # disjoint sets of pairs: their union
+                keys = np.sort(np.concatenate([k for k, _ in runs]))
+                counts = np.ones(len(keys), dtype=np.uint32)
+            else:
+                keys, counts = _summed(runs)
+        path = f"counts/{kind}/bucket={bucket:02d}/{commit:08d}.parquet"
+        layout.write_table(path, pa.table({"key": keys, "count": counts}))
+        out["added"].append({"path": path, "kind": kind, "bucket": bucket, "keys": len(keys)})
+        out["removed"].extend(m["path"] for m in merged)
 
     for kind in ("phrases", "words"):
         found = [p[kind] for p in pieces if kind in p]
         if found:
-            keys = np.concatenate([k for k, _ in found])
-            counts = np.concatenate([c for _, c in found])
-            merged, inverse = np.unique(keys, return_inverse=True)
-            write(kind, merged, np.bincount(inverse, weights=counts, minlength=len(merged)).astype(np.uint32))
+            write(kind, *_summed(found))
     pairs = [p["author_pairs"][0] for p in pieces if "author_pairs" in p]
     if pairs:
         keys = sorted_unique(np.concatenate(pairs))
-        for run, _ in _read_keys(layout, stored_pairs, with_counts=False):
+        for run, _ in _read_keys(layout, [m["path"] for m in stored.get("author_pairs", ())], with_counts=False):
             keys = keys[~np.isin(keys, run, assume_unique=True)]
+        new_authors = _tally((keys >> np.uint64(32)).astype(np.uint32))
         write("author_pairs", keys, np.ones(len(keys), dtype=np.uint32))
-        write("authors", *_tally((keys >> np.uint64(32)).astype(np.uint32)))
+        write("authors", *new_authors)
     return out
 
 

@@ -151,35 +151,36 @@ class PartitionedStore(RunLifecycle):
         if self._cached is not None:
             return self._cached
         commits = [self.layout.read_json(p) for p in self.layout.listing("commits") if p.endswith(".json")]
-        bands: dict[int, list[str]] = defaultdict(list)
-        counts: dict[str, list[list[str]]] = {
+        live: dict[str, dict[str, Any]] = {}  # band and count files still in the store, oldest first
+        for c in commits:
+            for meta in c["bands"] + c["counts"]:
+                live[meta["path"]] = meta
+            for path in c.get("removed", ()):
+                live.pop(path, None)
+        bands: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        counts: dict[str, list[list[dict[str, Any]]]] = {
             k: [[] for _ in range(BUCKETS)] for k in ("phrases", "words", "author_pairs", "authors")
         }
-        for c in commits:
-            for b in c["bands"]:
-                bands[b["band"]].append(b["path"])
-            for k in c["counts"]:
-                counts[k["kind"]][k["bucket"]].append(k["path"])
+        for meta in live.values():
+            if "band" in meta:
+                bands[str(meta["band"])].append(meta)
+            else:
+                counts[meta["kind"]][meta["bucket"]].append(meta)
         last = commits[-1] if commits else {}
         self._cached = {
             "commits": len(commits),
             "docs": [d for c in commits for d in c["docs"]],
-            "bands": {str(j): paths for j, paths in bands.items()},
+            "bands": dict(bands),
             "counts": counts,
             "findings": [f for c in commits for f in c["findings"]],
             "documents": sum(d["count"] for c in commits for d in c["docs"]),
             "sources": sum(c["sources"] for c in commits),
-            "windows": sum(b["windows"] for c in commits for b in c["bands"] if b["band"] == 0),
+            "windows": sum(m["windows"] for m in bands.get("0", ())),
             "words": sum(c["words"] for c in commits),
             "next_sequence": last.get("next_sequence", 0),
             "by_run": [(c["run"], c["sources"], c["posts"]) for c in commits],
         }
-        self._cached["files"] = [
-            *(d["path"] for d in self._cached["docs"]),
-            *(p for paths in bands.values() for p in paths),
-            *(p for kind in counts.values() for bucket in kind for p in bucket),
-            *self._cached["findings"],
-        ]
+        self._cached["files"] = [*(d["path"] for d in self._cached["docs"]), *live, *self._cached["findings"]]
         return self._cached
 
     def _docs_table(self, columns: list[str], filters: Any = None) -> pa.Table:
@@ -319,7 +320,14 @@ class PartitionedStore(RunLifecycle):
             for lo in range(0, len(records), size)
         ]
         written = [
-            runner.submit(steps.write_band, self.url, commit, j, [self._piece(s, "bands", j) for s in sketched])
+            runner.submit(
+                steps.write_band,
+                self.url,
+                commit,
+                j,
+                [self._piece(s, "bands", j) for s in sketched],
+                state["bands"].get(str(j), []),
+            )
             for j in range(bands)
         ]
         counted = [
@@ -328,7 +336,7 @@ class PartitionedStore(RunLifecycle):
                 self.url,
                 commit,
                 b,
-                state["counts"]["author_pairs"][b],
+                {kind: state["counts"][kind][b] for kind in state["counts"]},
                 [self._piece(s, "counts", b) for s in sketched],
             )
             for b in range(BUCKETS)
@@ -341,12 +349,15 @@ class PartitionedStore(RunLifecycle):
             steps.write_findings(self.url, name, [(None, unscored(p)) for p in reposts], self._order(run), run)
             findings.append(name)
         sources = sum(d["sources"] for d in docs)
+        changed = self._gather(written) + self._gather(counted)
+        removed = [p for change in changed for p in change["removed"]]
         record = {
             "commit": commit,
             "run": run,
             "docs": docs,
-            "bands": self._gather(written),
-            "counts": [c for part in self._gather(counted) for c in part],
+            "bands": [m for change in changed[:bands] for m in change["added"]],
+            "counts": [m for change in changed[bands:] for m in change["added"]],
+            "removed": removed,
             "findings": findings,
             "sources": sources,
             "posts": len(records) - sources,
@@ -354,6 +365,7 @@ class PartitionedStore(RunLifecycle):
             "next_sequence": max([o[1] + 1 for o in orders if o is not None], default=state["next_sequence"]),
         }
         self.layout.write_json(f"commits/{commit:08d}.json", record)
+        self.layout.remove(removed)  # merged into this step's files (should this fail, the next writer removes them)
         self._cached = None
         self._measured()
 
@@ -404,8 +416,8 @@ class PartitionedStore(RunLifecycle):
         parts = [numbers[lo : lo + size] for lo in range(0, len(numbers), size)]
         queries = np.asarray(numbers, dtype=np.int64)
         looked = [
-            runner.submit(steps.band_lookup, self.url, int(j), paths, queries, size)
-            for j, paths in sorted(state["bands"].items(), key=lambda b: int(b[0]))
+            runner.submit(steps.band_lookup, self.url, int(j), [m["path"] for m in metas], queries, size)
+            for j, metas in sorted(state["bands"].items(), key=lambda b: int(b[0]))
         ]
         plans = [
             runner.submit(steps.plan, self.url, self.options, state, part, [self._piece(band, p) for band in looked])
@@ -415,7 +427,7 @@ class PartitionedStore(RunLifecycle):
             runner.submit(
                 steps.lookup,
                 self.url,
-                {kind: state["counts"][kind][b] for kind in ("phrases", "authors", "words")},
+                {kind: [m["path"] for m in state["counts"][kind][b]] for kind in ("phrases", "authors", "words")},
                 [self._piece(plan, "phrases", b) for plan in plans],
                 [self._piece(plan, "words", b) for plan in plans],
             )
