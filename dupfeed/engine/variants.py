@@ -10,6 +10,7 @@ diacritics), as the tokeniser gives them.
 from __future__ import annotations
 
 import functools
+import hashlib
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -23,6 +24,13 @@ _RECENT = 4096  # words lemmatised lately, kept in a dict before they join the s
 _MIN_SPELLING_LENGTH = 5
 
 
+def _lemma_number(lemma: str) -> int:
+    """A lemma's number: 32 bits of its hash, so that documents lemmatised by one detector can be
+    compared by another (a worker keeps documents across tasks). Two lemmas sharing a number, one
+    pair in four billion, would count as one."""
+    return int.from_bytes(hashlib.blake2b(lemma.encode("utf-8", "surrogatepass"), digest_size=4).digest(), "big")
+
+
 class Variants:
     """Tells whether two words are close variants, in the given languages (ISO 639-1 codes)."""
 
@@ -34,7 +42,7 @@ class Variants:
         # own lemma, and a spelling a letter away is still found by similarity.
         self._lookup = DictionaryLookupStrategy()
         self.lemma = functools.lru_cache(maxsize=1 << 16)(self._lemmatize)
-        self._ids: dict[str, int] = {}  # lemma -> its number
+        self._ids: dict[str, int] = {}  # lemma -> its number (a hash: the same in every process and detector)
         # word hash -> its lemma's number: sorted arrays, and a dict of the words seen lately
         self._known = np.zeros(0, dtype=np.uint64)
         self._known_ids = np.zeros(0, dtype=np.int64)
@@ -50,7 +58,7 @@ class Variants:
         return word
 
     def lemma_ids(self, hashes: np.ndarray, words: WordSequence) -> np.ndarray:
-        """Each word's lemma as a small integer (the same lemma, the same number), given the
+        """Each word's lemma as a 32-bit number (the same lemma, the same number), given the
         words' hashes and their comparison forms; each distinct word is lemmatised once, and
         words seen before are looked up as arrays."""
         ids = np.full(len(hashes), -1, dtype=np.int64)
@@ -62,7 +70,11 @@ class Variants:
             word_hash = int(hashes[i])
             known = self._recent.get(word_hash)
             if known is None:
-                known = self._recent[word_hash] = self._ids.setdefault(self.lemma(words[i]), len(self._ids))
+                lemma = self.lemma(words[i])
+                known = self._ids.get(lemma)
+                if known is None:
+                    known = self._ids[lemma] = _lemma_number(lemma)
+                self._recent[word_hash] = known
             ids[i] = known
         if len(self._recent) > _RECENT:
             self._fold_recent()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -342,10 +342,9 @@ def plan(url: str, options: Options, state: dict[str, Any], posts: Sequence[int]
     by_post = {int(p): owners[a:b] for p, a, b in zip(np.sort(post_array).tolist(), *bounds)}
     candidates = [by_post[int(p)] for p in posts]
     everything = np.unique(np.concatenate([post_array, *candidates]))
-    table = _read_docs(url, state["docs"], everything, ["doc", "is_source", "words"])
-    words = [np.frombuffer(w, dtype=np.uint64) for w in table.column("words").to_pylist()]
-    is_post = np.isin(table.column("doc").to_numpy(), post_array)
-    post_words = [w for w, p in zip(words, is_post) if p]
+    loaded = _DOCUMENTS.get(url, state, everything, options.shingle_size)
+    words = [d.words for d in loaded.values()]
+    post_words = [loaded[int(p)].words for p in np.sort(post_array).tolist()]
     shingles, _ = flat_shingles(
         np.concatenate(post_words) if post_words else np.zeros(0, np.uint64),
         np.array([len(w) for w in post_words]),
@@ -371,6 +370,64 @@ def lookup(
         {"phrases": answer("phrases", p), "authors": answer("authors", p), "words": answer("words", w)}
         for p, w in zip(phrases, words)
     ]
+
+
+class _Cache:
+    """Documents this process's steps have read, kept across tasks up to ``limit`` words (about
+    40 bytes each): an article compared with posts of many partitions is read and parsed once
+    per worker. A store's documents never change once written (keyed by the store's id)."""
+
+    def __init__(self, limit: int = 20_000_000):
+        self._docs: OrderedDict[tuple[str, int], Document] = OrderedDict()
+        self._words, self.limit = 0, limit
+
+    def get(self, url: str, state: dict[str, Any], numbers: np.ndarray, shingle_size: int) -> dict[int, Document]:
+        """Documents ``numbers`` (sorted), read from the store's files when not kept."""
+        store = state["store"]
+        out: dict[int, Document] = {}
+        missing = []
+        for n in numbers.tolist():
+            doc = self._docs.get((store, n))
+            if doc is None:
+                missing.append(n)
+            else:
+                out[n] = doc
+                self._docs.move_to_end((store, n))
+        if missing:
+            for n, doc in _read_documents(url, state["docs"], np.array(missing, dtype=np.int64), shingle_size).items():
+                out[n] = doc
+                self._docs[(store, n)] = doc
+                self._words += doc.n_words + 1
+        while self._words > self.limit and len(self._docs) > len(numbers):
+            self._words -= self._docs.popitem(last=False)[1].n_words + 1
+        return out
+
+
+_DOCUMENTS = _Cache()
+
+
+def _read_documents(url: str, docs: Sequence[dict[str, Any]], numbers: np.ndarray, shingle_size: int) -> dict[int, Document]:
+    """Documents rebuilt from the words and spans kept when they were added (never tokenised again)."""
+    table = _read_docs(url, docs, numbers, ["doc", "is_source", "sequence", "record", "words", "spans"])
+    records: list[Post | Source] = []
+    orders: list[tuple[datetime, int] | None] = []
+    for is_source, sequence, record in zip(*(table.column(c).to_pylist() for c in ("is_source", "sequence", "record"))):
+        data = json.loads(record)
+        parsed = source_from_dict(data) if is_source else post_from_dict(data)
+        records.append(parsed)
+        orders.append(None if is_source else (cast(Post, parsed).created_at, sequence))
+    words = [np.frombuffer(w, dtype=np.uint64) for w in table.column("words").to_pylist()]
+    spans = [np.frombuffer(s, dtype=np.int32).reshape(-1, 2) for s in table.column("spans").to_pylist()]
+    offsets = np.concatenate([[0], np.cumsum([len(w) for w in words])]).astype(np.int64)
+    built, _, _ = docs_from_words(
+        records,
+        orders,
+        np.concatenate(words) if words else np.zeros(0, np.uint64),
+        np.concatenate(spans) if spans else np.zeros((0, 2), np.int32),
+        offsets,
+        shingle_size,
+    )
+    return dict(zip(table.column("doc").to_pylist(), built))
 
 
 class _Loaded(dict[int, Document]):
@@ -410,28 +467,10 @@ def verify(
     """The findings of ``posts``, written to ``name``; ``order`` is the first one's place in
     the store's order of findings. Returns the verdicts."""
     everything = np.unique(np.concatenate([np.asarray(posts, dtype=np.int64), *candidates]))
-    table = _read_docs(url, state["docs"], everything, ["doc", "is_source", "sequence", "record", "words", "spans"])
-    records: list[Post | Source] = []
-    orders: list[tuple[datetime, int] | None] = []
-    for is_source, sequence, record in zip(*(table.column(c).to_pylist() for c in ("is_source", "sequence", "record"))):
-        data = json.loads(record)
-        parsed = source_from_dict(data) if is_source else post_from_dict(data)
-        records.append(parsed)
-        orders.append(None if is_source else (cast(Post, parsed).created_at, sequence))
-    words = [np.frombuffer(w, dtype=np.uint64) for w in table.column("words").to_pylist()]
-    spans = [np.frombuffer(s, dtype=np.int32).reshape(-1, 2) for s in table.column("spans").to_pylist()]
-    offsets = np.concatenate([[0], np.cumsum([len(w) for w in words])]).astype(np.int64)
-    docs, _, _ = docs_from_words(
-        records,
-        orders,
-        np.concatenate(words) if words else np.zeros(0, np.uint64),
-        np.concatenate(spans) if spans else np.zeros((0, 2), np.int32),
-        offsets,
-        options.shingle_size,
-    )
+    loaded = _DOCUMENTS.get(url, state, everything, options.shingle_size)
     detector = Detector(
         options,
-        documents=_Loaded(dict(zip(table.column("doc").to_pylist(), docs)), state["documents"]),
+        documents=_Loaded(loaded, state["documents"]),
         counts=_counts(answers, "phrases"),
         word_counts=_counts(answers, "words", state["words"]),
         author_counts=AuthorCounts(counts=_counts(answers, "authors")),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -96,10 +97,14 @@ class PartitionedStore(RunLifecycle):
             options = replace(given or Options(), index="bands")
             if options.exhaustive or options.index_every_other:
                 raise OptionsError("a partitioned store joins every window's band keys: no --exhaustive, no index_every_other")
+            self._id = secrets.token_hex(8)
             if write:
-                self.layout.write_json("meta.json", {"format": FORMAT, "version": VERSION, "options": asdict(options)})
+                meta = {"format": FORMAT, "version": VERSION, "id": self._id, "options": asdict(options)}
+                self.layout.write_json("meta.json", meta)
             return options
-        data = self.layout.read_json("meta.json")["options"]
+        meta = self.layout.read_json("meta.json")
+        self._id = meta.get("id", "")
+        data = meta["options"]
         for name in ("lsh_bands_rows", "lemma_languages"):
             if data.get(name) is not None:
                 data[name] = tuple(data[name])
@@ -168,6 +173,7 @@ class PartitionedStore(RunLifecycle):
                 counts[meta["kind"]][meta["bucket"]].append(meta)
         last = commits[-1] if commits else {}
         self._cached = {
+            "store": f"{self._id}:{self.url}",  # what a worker's document cache knows this store by
             "commits": len(commits),
             "docs": [d for c in commits for d in c["docs"]],
             "bands": dict(bands),
