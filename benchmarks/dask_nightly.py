@@ -1,16 +1,17 @@
 """One night on the partitioned store, in this process and on a Dask LocalCluster of 1 and 2
 workers, beside the SQLite store (the single-machine peer) on the same base and the same night.
 
-A base store of ``--stored`` posts (and a tenth as many articles) is built once; each
-configuration then runs the same night (``--new`` posts, a tenth as many articles) on its own
-copy of it: ingest, then scoring. Printed: seconds and posts per second, the scaling ratio of
+A base store of ``--stored`` posts (and a tenth as many articles) is built, then grown to the
+second size; at each size every configuration runs the same night (``--new`` posts, a tenth as
+many articles) on its own copy of it: ingest, then scoring. Printed: seconds and posts per second, the scaling ratio of
 two workers over one, bytes on disk per stored post, bytes handed between steps per new post
 (what a cluster may move between workers) and bytes workers really sent each other; whether
 every configuration found the same (byte for byte); then each step's task seconds per new post
-and per stored post, which the projection at the end scales up (see ``--project``).
+at both sizes, fitted as growing linearly with the store and taken to 10 million new posts
+against a billion stored (``--hours``, ``--price``).
 
-    python benchmarks/dask_nightly.py                     # 100,000 stored, 20,000 new (~10 min)
-    python benchmarks/dask_nightly.py --stored 10000 --new 2000   # a quick look
+    python benchmarks/dask_nightly.py                     # stores of 50,000 and 100,000, 20,000 new (~15 min)
+    python benchmarks/dask_nightly.py --stored 5000 10000 --new 2000   # a quick look
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from dupfeed import Post, Source
 from dupfeed.store import PartitionedStore, Store
 
 STEPS = ("sketch", "write_band", "merge_counts", "band_lookup", "plan", "lookup", "verify")
-PER_STORED = {"merge_counts", "band_lookup", "lookup"}  # steps that read a band or a bucket whole: grow with the store
 
 
 def _data(posts: int, articles: int, seed: int, day: int, prefix: str) -> tuple[list[Source], list[Post]]:
@@ -65,6 +65,7 @@ def _worker_bytes(client) -> int:
 
 def run_config(name: str, base: Path, work: Path, night: tuple, workers: int | None) -> dict:
     """The night on a copy of ``base``: ``sqlite``, ``local`` (partitioned, this process) or ``dask``."""
+    work.mkdir(parents=True, exist_ok=True)
     target = work / name
     if base.is_file():
         shutil.copy(base, target)
@@ -126,72 +127,40 @@ def _night(store, sources, posts, row, started) -> list[str]:
 
 
 def project(
-    steps: dict[str, float], new: int, stored: int, *, target_new: float, target_stored: float, hours: float, price: float
+    by_size: dict[int, dict[str, float]], new: int, *, target_new: float, target_stored: float, hours: float, price: float
 ) -> str:
-    """The cluster for ``target_new`` posts a night against ``target_stored``, scaling each step's
-    measured task seconds by what it grows with (new posts, or the stored posts it reads whole)."""
-    lines = ["| step | grows with | measured task s | s per unit | projected core-hours |", "|---|---|---|---|---|"]
+    """The cluster for ``target_new`` posts a night against ``target_stored``: each step's task
+    seconds per new post, measured at two store sizes, fitted as ``a + b * stored`` (a step that
+    reads a band or a bucket whole grows with the store; verification grows with the candidates
+    a post has) and taken to the target."""
+    (small, at_small), (large, at_large) = sorted(by_size.items())
+    lines = [
+        f"| step | task s at {small:,} | task s at {large:,} | s per new post, fitted at {target_stored:,.0f} stored | core-hours |",
+        "|---|---|---|---|---|",
+    ]
     total = 0.0
     for step in STEPS:
-        s = steps.get(step, 0.0)
-        grows = "stored posts" if step in PER_STORED else "new posts"
-        unit = s / (stored if step in PER_STORED else new)
-        hours_needed = unit * (target_stored if step in PER_STORED else target_new) / 3600
-        total += hours_needed
-        lines.append(f"| {step} | {grows} | {s:.1f} | {unit:.2e} | {hours_needed:,.0f} |")
+        lo, hi = at_small.get(step, 0.0) / new, at_large.get(step, 0.0) / new
+        slope = max((hi - lo) / (large - small), 0.0)
+        per_post = hi + slope * (target_stored - large)
+        needed = per_post * target_new / 3600
+        total += needed
+        lines.append(
+            f"| {step} | {at_small.get(step, 0.0):.1f} | {at_large.get(step, 0.0):.1f} | {per_post:.2e} | {needed:,.0f} |"
+        )
     cores = total / hours
-    lines.append("")
-    lines.append(
-        f"{target_new:,.0f} new posts against {target_stored:,.0f} stored: {total:,.0f} core-hours a night; "
-        f"within {hours:g} h that is {cores:,.0f} cores (e.g. {cores / 16:,.0f} machines of 16 cores), "
-        f"about ${total * price:,.0f} a night at ${price}/core-hour."
-    )
+    lines += [
+        "",
+        f"{target_new:,.0f} new posts against {target_stored:,.0f} stored: about {total:,.0f} core-hours a night; "
+        f"within {hours:g} h, {cores:,.0f} cores ({cores / 16:,.0f} machines of 16 cores), "
+        f"about ${total * price:,.0f} a night at ${price}/core-hour (storage aside).",
+    ]
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--stored", type=int, default=100_000)
-    parser.add_argument("--new", type=int, default=20_000)
-    parser.add_argument("--work", type=Path, default=Path("/tmp/dupfeed-dask-nightly"))
-    parser.add_argument("--hours", type=float, default=6.0, help="the night's window, for the projection")
-    parser.add_argument("--price", type=float, default=0.02, help="dollars per core-hour (spot/preemptible), for the projection")
-    args = parser.parse_args()
-    shutil.rmtree(args.work, ignore_errors=True)
-    args.work.mkdir(parents=True)
-
-    base_sources, base_posts = _data(args.stored, args.stored // 10, seed=11, day=0, prefix="b-")
-    night = _data(args.new, args.new // 10, seed=12, day=30, prefix="n-")
-    print(
-        f"base: {args.stored:,} posts, {args.stored // 10:,} articles; night: {args.new:,} posts, {args.new // 10:,} articles",
-        flush=True,
-    )
-    started = time.perf_counter()
-    with Store(args.work / "base.db", jobs=2) as store:
-        _fill(store, base_sources, base_posts)
-    print(f"SQLite base built in {time.perf_counter() - started:.0f} s", flush=True)
-    started = time.perf_counter()
-    with PartitionedStore(str(args.work / "base-parts"), engine="dask", jobs=2) as store:
-        _fill(store, base_sources, base_posts)
-    print(f"partitioned base built in {time.perf_counter() - started:.0f} s (2 workers)", flush=True)
-    stored_docs = args.stored
-
-    rows = []
-    for name, base, workers in (
-        ("sqlite", args.work / "base.db", None),
-        ("local", args.work / "base-parts", None),
-        ("dask-1", args.work / "base-parts", 1),
-        ("dask-2", args.work / "base-parts", 2),
-    ):
-        row = run_config(name, base, args.work, night, workers)
-        row["disk B/stored post"] = _size(base) / stored_docs
-        rows.append(row)
-        print(f"  {name}: {row['night s']:.1f} s", flush=True)
-
-    same = all(r["found"] == rows[0]["found"] for r in rows)
-    one = next(r for r in rows if r["config"] == "dask-1")
-    two = next(r for r in rows if r["config"] == "dask-2")
+def _table(rows: list[dict]) -> None:
     cols = [
+        "stored",
         "config",
         "ingest s",
         "score s",
@@ -201,7 +170,6 @@ def main() -> None:
         "exchanged B/post",
         "sent between workers B/post",
     ]
-    print()
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for r in rows:
@@ -210,17 +178,66 @@ def main() -> None:
             v = r.get(c)
             cells.append("-" if v is None else v if isinstance(v, str) else f"{v:,.1f}" if v < 100 else f"{v:,.0f}")
         print("| " + " | ".join(cells) + " |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stored", type=int, nargs=2, default=[50_000, 100_000], help="the two store sizes measured")
+    parser.add_argument("--new", type=int, default=20_000)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/dupfeed-dask-nightly"))
+    parser.add_argument("--hours", type=float, default=6.0, help="the night's window, for the projection")
+    parser.add_argument("--price", type=float, default=0.02, help="dollars per core-hour (spot/preemptible), for the projection")
+    args = parser.parse_args()
+    shutil.rmtree(args.work, ignore_errors=True)
+    args.work.mkdir(parents=True)
+    small, large = sorted(args.stored)
+    night = _data(args.new, args.new // 10, seed=12, day=30, prefix="n-")
+    print(f"night: {args.new:,} posts, {args.new // 10:,} articles; stores of {small:,} and {large:,} posts", flush=True)
+
+    rows, by_size, same = [], {}, True
+    grown = 0
+    for size in (small, large):
+        more_sources, more_posts = _data(
+            size - grown, (size - grown) // 10, seed=11 + size, day=grown // 5000, prefix=f"b{size}-"
+        )
+        started = time.perf_counter()
+        for store in (
+            lambda: Store(args.work / "base.db", jobs=2),
+            lambda: PartitionedStore(str(args.work / "base-parts"), engine="dask", jobs=2),
+        ):
+            with store() as opened:
+                _fill(opened, more_sources, more_posts)
+        grown = size
+        print(f"bases grown to {size:,} posts in {time.perf_counter() - started:.0f} s", flush=True)
+        sized = []
+        for name, base, workers in (
+            ("sqlite", args.work / "base.db", None),
+            ("local", args.work / "base-parts", None),
+            ("dask-1", args.work / "base-parts", 1),
+            ("dask-2", args.work / "base-parts", 2),
+        ):
+            row = run_config(name, base, args.work / f"{size}", night, workers)
+            row["stored"] = f"{size:,}"
+            row["disk B/stored post"] = _size(base) / size
+            sized.append(row)
+            print(f"  {size:,} stored, {name}: {row['night s']:.1f} s", flush=True)
+        same &= all(r["found"] == sized[0]["found"] for r in sized)
+        by_size[size] = next(r for r in sized if r["config"] == "dask-1")["task s"]
+        rows += sized
+
     print()
-    print(
-        f"findings of the night the same in every configuration, byte for byte: {'yes' if same else 'NO'} ({len(rows[0]['found']):,} posts)"
-    )
-    print(
-        f"scaling, 2 workers over 1: {one['night s'] / two['night s']:.2f}x (night), posts/s {two['posts/s']:,.0f} vs {one['posts/s']:,.0f}"
-    )
-    print(f"partitioned on 2 workers vs the SQLite store (2 processes): {rows[0]['night s'] / two['night s']:.2f}x the speed")
+    _table(rows)
     print()
-    print("Task seconds by step (1 worker), and the projection:")
-    print(project(one["task s"], args.new, args.stored, target_new=10e6, target_stored=1e9, hours=args.hours, price=args.price))
+    print(f"findings of the night the same in every configuration, byte for byte: {'yes' if same else 'NO'} ({args.new:,} posts)")
+    for size in (small, large):
+        at = {r["config"]: r for r in rows if r["stored"] == f"{size:,}"}
+        print(
+            f"{size:,} stored: 2 workers over 1: {at['dask-1']['night s'] / at['dask-2']['night s']:.2f}x the speed; "
+            f"partitioned on 2 workers over the SQLite store on 2 processes: {at['sqlite']['night s'] / at['dask-2']['night s']:.2f}x"
+        )
+    print()
+    print("Task seconds by step (1 worker) at both sizes, and the projection:")
+    print(project(by_size, args.new, target_new=10e6, target_stored=1e9, hours=args.hours, price=args.price))
     if not same:
         sys.exit(1)
 

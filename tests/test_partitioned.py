@@ -101,6 +101,16 @@ def test_the_partitioned_store_finds_what_the_sqlite_store_finds_byte_for_byte(
     assert found == reference[options]
 
 
+def test_bands_and_count_buckets_joined_in_key_ranges_find_the_same(feed, reference, tmp_path):
+    _, articles, posts = feed
+    # Tasks that each join at most 2,000 of a band's windows or 5,000 of a bucket's keys: every
+    # band and bucket is cut in several ranges, read by row groups.
+    with PartitionedStore(str(tmp_path / "parts"), part_size=300, band_task_windows=2_000, count_task_keys=5_000) as store:
+        found = _nights(store, articles, posts)
+        assert store._state()["windows"] > 4 * 2_000
+    assert found == reference["default"]
+
+
 def test_db_commands_on_a_cluster_list_the_sqlite_stores_findings_byte_for_byte(runner, cluster, tmp_path):
     sqlite, parts = str(tmp_path / "s.db"), str(tmp_path / "parts") + "/"
     on_cluster = ["--engine", "dask", "--scheduler", cluster.scheduler_address]

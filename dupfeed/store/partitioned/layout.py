@@ -37,8 +37,8 @@ from ..db import StoreBusy, StoreError
 
 FORMAT = "dupfeed-partitioned"
 VERSION = 1
-_BUCKET_BITS = 4
-BUCKETS = 1 << _BUCKET_BITS
+BUCKET_BITS = 4
+BUCKETS = 1 << BUCKET_BITS
 """Count keys are split into this many buckets (by their top bits): one task per bucket."""
 
 
@@ -51,7 +51,7 @@ def is_partitioned(path: str | os.PathLike) -> bool:
 def bucket_bounds(keys: np.ndarray, bits: int = 32) -> np.ndarray:
     """Where each count bucket starts in sorted ``keys`` of ``bits`` bits (their top bits say
     the bucket), and where the last ends: ``BUCKETS + 1`` positions."""
-    firsts = np.arange(BUCKETS + 1, dtype=np.uint64) << np.uint64(bits - _BUCKET_BITS)
+    firsts = np.arange(BUCKETS + 1, dtype=np.uint64) << np.uint64(bits - BUCKET_BITS)
     return np.searchsorted(keys, firsts[:-1].astype(keys.dtype)).tolist() + [len(keys)]
 
 

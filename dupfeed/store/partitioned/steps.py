@@ -35,7 +35,9 @@ from ...engine.sketch import MinHasher
 from ...options import Options
 from ...records import Finding, Post, Source
 from ..store import micros, post_from_dict, post_hash, post_key, source_from_dict, source_hash, source_key
-from .layout import BUCKETS, Layout, bucket_bounds
+from .layout import BUCKET_BITS, BUCKETS, Layout, bucket_bounds
+
+_ROW_GROUP = 1 << 16  # rows per row group of a band or count file: what a key range's read skips by
 
 Pairs = np.ndarray
 """``post << 32 | document`` pairs (uint64)."""
@@ -188,7 +190,7 @@ def write_band(
     all_owners = np.concatenate(owners) if owners else np.zeros(0, np.uint32)
     order = np.argsort(all_keys, kind="stable")
     path = f"bands/band={band:02d}/{commit:08d}.parquet"
-    layout.write_table(path, pa.table({"key": all_keys[order], "owner": all_owners[order]}))
+    layout.write_table(path, pa.table({"key": all_keys[order], "owner": all_owners[order]}), row_group_size=_ROW_GROUP)
     return {
         "added": [{"path": path, "band": band, "windows": len(all_keys)}],
         "removed": [m["path"] for m in merged],
@@ -196,10 +198,12 @@ def write_band(
     }
 
 
-def _read_keys(layout: Layout, files: Sequence[str], with_counts: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
+def _read_keys(
+    layout: Layout, files: Sequence[str], key_range: KeyRange | None = None, shift: int = 0, with_counts: bool = True
+) -> list[tuple[np.ndarray, np.ndarray]]:
     runs = []
     for path in files:
-        table = layout.read_table(path)
+        table = layout.read_table(path, filters=None if key_range is None else _in_range(key_range, shift))
         keys = table.column("key").to_numpy()
         runs.append((keys, table.column("count").to_numpy() if with_counts else keys))
     return runs
@@ -218,12 +222,14 @@ def merge_counts(
     bucket: int,
     stored: dict[str, Sequence[dict[str, Any]]],
     pieces: Sequence[dict[str, tuple[np.ndarray, Any]]],
+    range_keys: int = 50_000_000,
 ) -> dict[str, list[Any]]:
     """One bucket's counts of an ingest step: phrase and word counts added up, and the
     (shingle, author) pairs not stored before, which add one author to their shingle; each
     written with the newest stored files of its kind that :func:`_merging` merges in."""
     layout = _layout(url)
     out: dict[str, list[Any]] = {"added": [], "removed": []}
+    stored_pairs = sum(m["keys"] for m in stored.get("author_pairs", ()))
 
     def write(kind: str, keys: np.ndarray, counts: np.ndarray) -> None:
         if not len(keys):
@@ -237,7 +243,7 @@ def merge_counts(
             else:
                 keys, counts = _summed(runs)
         path = f"counts/{kind}/bucket={bucket:02d}/{commit:08d}.parquet"
-        layout.write_table(path, pa.table({"key": keys, "count": counts}))
+        layout.write_table(path, pa.table({"key": keys, "count": counts}), row_group_size=_ROW_GROUP)
         out["added"].append({"path": path, "kind": kind, "bucket": bucket, "keys": len(keys)})
         out["removed"].extend(m["path"] for m in merged)
 
@@ -248,8 +254,15 @@ def merge_counts(
     pairs = [p["author_pairs"][0] for p in pieces if "author_pairs" in p]
     if pairs:
         keys = sorted_unique(np.concatenate(pairs))
-        for run, _ in _read_keys(layout, [m["path"] for m in stored.get("author_pairs", ())], with_counts=False):
-            keys = keys[~np.isin(keys, run, assume_unique=True)]
+        known = np.zeros(len(keys), dtype=bool)
+        files = [m["path"] for m in stored.get("author_pairs", ())]
+        # The stored pairs are read a range of shingles at a time, in bounded memory.
+        first = bucket << (32 - BUCKET_BITS)
+        for lo, hi in key_ranges(first, first + (1 << (32 - BUCKET_BITS)), max(1, -(-stored_pairs // range_keys))):
+            a, b = np.searchsorted(keys, [lo << 32, hi << 32])
+            for run, _ in _read_keys(layout, files, (lo, hi), 32, with_counts=False):
+                known[a:b] |= np.isin(keys[a:b], run, assume_unique=True)
+        keys = keys[~known]
         new_authors = _tally((keys >> np.uint64(32)).astype(np.uint32))
         write("author_pairs", keys, np.ones(len(keys), dtype=np.uint32))
         write("authors", *new_authors)
@@ -259,11 +272,37 @@ def merge_counts(
 # Scoring
 
 
-def band_lookup(url: str, band: int, files: Sequence[str], pending: np.ndarray, part_size: int) -> list[Pairs]:
+KeyRange = tuple[int, int]
+"""Keys from the first (included) to the second (excluded): the part of a band or a count
+bucket that one task reads (its files are sorted by key: only the row groups in range are read)."""
+
+
+def key_ranges(start: int, stop: int, pieces: int) -> list[KeyRange]:
+    """``[start, stop)`` cut into ``pieces`` ranges of equal width."""
+    edges = [start + (stop - start) * i // pieces for i in range(pieces + 1)]
+    return list(itertools.pairwise(edges))
+
+
+def _in_range(keys: KeyRange, shift: int = 0) -> Any:
+    """Parquet filters for 32-bit keys in range (``shift``: stored shifted up by it, in 64 bits);
+    None for all of them."""
+    kind = pa.uint64() if shift else pa.uint32()
+    filters = []
+    if keys[0] > 0:
+        filters.append(("key", ">=", pa.scalar(keys[0] << shift, kind)))
+    if keys[1] < 1 << 32:
+        filters.append(("key", "<", pa.scalar(keys[1] << shift, kind)))
+    return filters or None
+
+
+def band_lookup(
+    url: str, band: int, files: Sequence[str], pending: np.ndarray, part_size: int, key_range: KeyRange = (0, 1 << 32)
+) -> list[Pairs]:
     """The (post, document) pairs whose windows share this band, for the posts ``pending``
-    (in scoring order), split by the partition of ``part_size`` posts each post is scored in."""
+    (in scoring order), split by the partition of ``part_size`` posts each post is scored in;
+    only the band's keys in ``key_range`` are read (a band of a large store is joined in ranges)."""
     layout = _layout(url)
-    tables = [layout.read_table(path) for path in files]
+    tables = [layout.read_table(path, filters=_in_range(key_range)) for path in files]
     stored = [(t.column("key").to_numpy(), t.column("owner").to_numpy()) for t in tables]
     ordered = np.argsort(pending, kind="stable")
     sorted_pending = pending[ordered]
@@ -323,11 +362,14 @@ def _read_docs(url: str, docs: Sequence[dict[str, Any]], numbers: np.ndarray, co
     return pa.concat_tables(tables)
 
 
-def plan(url: str, options: Options, state: dict[str, Any], posts: Sequence[int], pieces: Sequence[Pairs]) -> Plan:
-    """Candidates of ``posts`` from the pairs every band found (distinct bands counted, and the
-    author's own earlier posts kept, as :meth:`BandIndex.query_batch` chooses them)."""
+def plan(
+    url: str, options: Options, state: dict[str, Any], posts: Sequence[int], pieces: Sequence[Pairs], bands_of: Sequence[int]
+) -> Plan:
+    """Candidates of ``posts`` from the pairs every band found (``pieces[i]`` in band
+    ``bands_of[i]``): distinct bands counted, and the author's own earlier posts kept, as
+    :meth:`BandIndex.query_batch` chooses them."""
     pairs = np.concatenate(pieces) if pieces else np.zeros(0, np.uint64)
-    bands = np.repeat(np.arange(len(pieces)), [len(p) for p in pieces])
+    bands = np.repeat(np.asarray(bands_of, dtype=np.int64), [len(p) for p in pieces])
     needed = options.lsh_min_bands if state["windows"] >= options.lsh_one_band_below else 1
     authors = _authors(url, tuple(d["path"] for d in state["docs"]), state["documents"]) if needed > 1 else None
 
@@ -356,15 +398,20 @@ def plan(url: str, options: Options, state: dict[str, Any], posts: Sequence[int]
 
 
 def lookup(
-    url: str, files: dict[str, Sequence[str]], phrases: Sequence[np.ndarray], words: Sequence[np.ndarray]
+    url: str,
+    files: dict[str, Sequence[str]],
+    phrases: Sequence[np.ndarray],
+    words: Sequence[np.ndarray],
+    key_range: KeyRange = (0, 1 << 32),
 ) -> list[dict[str, tuple[np.ndarray, np.ndarray]]]:
-    """One bucket's counts (posts, authors, words) of the keys each partition asked for."""
+    """A bucket's counts (posts, authors, words) of the keys in ``key_range`` each partition asked for."""
     layout = _layout(url)
-    stored = {kind: ShingleCounts(_read_keys(layout, files.get(kind, ()))) for kind in ("phrases", "authors", "words")}
+    stored = {kind: ShingleCounts(_read_keys(layout, files.get(kind, ()), key_range)) for kind in ("phrases", "authors", "words")}
 
-    def answer(kind: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def answer(kind: str, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        asked = asked[np.searchsorted(asked, key_range[0]) : np.searchsorted(asked, key_range[1])]
         # Keys here are already counting keys: shift them back up where ShingleCounts takes them.
-        return keys, stored[kind].count(keys.astype(np.uint64) << np.uint64(32)).astype(np.uint32)
+        return asked, stored[kind].count(asked.astype(np.uint64) << np.uint64(32)).astype(np.uint32)
 
     return [
         {"phrases": answer("phrases", p), "authors": answer("authors", p), "words": answer("words", w)}

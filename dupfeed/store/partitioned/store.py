@@ -37,7 +37,7 @@ from ..queries import Run
 from ..runs import RunLifecycle
 from ..store import Added, Scored, post_from_dict, post_hash, post_key, source_from_dict, source_hash, source_key
 from . import steps
-from .layout import BUCKETS, FORMAT, VERSION, Layout
+from .layout import BUCKET_BITS, BUCKETS, FORMAT, VERSION, Layout
 from .runner import DaskRunner, LocalRunner, make_runner
 
 _DAY = 86_400_000_000
@@ -57,6 +57,9 @@ class PartitionedStore(RunLifecycle):
         scheduler: the Dask scheduler's address (default: a ``LocalCluster`` of ``jobs`` workers).
         jobs: workers of the local cluster (default: this machine's cores).
         part_size: documents (posts to score) per partition: one task each.
+        band_task_windows, count_task_keys: what one task joins at most, of a band's stored
+            windows or of a count bucket's stored keys (about 8 bytes each): a band or bucket
+            larger than that is joined in ranges of its keys, one task each, in bounded memory.
     """
 
     def __init__(
@@ -71,10 +74,13 @@ class PartitionedStore(RunLifecycle):
         scheduler: str | None = None,
         jobs: int | None = None,
         part_size: int = 2_000,
+        band_task_windows: int = 20_000_000,
+        count_task_keys: int = 50_000_000,
     ):
         self.layout = Layout(url, write=write, create=create, wait=wait)
         self.url, self.path = self.layout.url, self.layout.url
         self._engine, self._scheduler, self._jobs, self.part_size = engine, scheduler, jobs, part_size
+        self.band_task_windows, self.count_task_keys = band_task_windows, count_task_keys
         self._runner: LocalRunner | DaskRunner | None = None
         self._steps: Counter = Counter()  # findings-writing steps per run, for their order
         self._cached: dict[str, Any] | None = None
@@ -344,6 +350,7 @@ class PartitionedStore(RunLifecycle):
                 b,
                 {kind: state["counts"][kind][b] for kind in state["counts"]},
                 [self._piece(s, "counts", b) for s in sketched],
+                self.count_task_keys,
             )
             for b in range(BUCKETS)
         ]
@@ -421,24 +428,33 @@ class PartitionedStore(RunLifecycle):
         state, runner, size = self._state(), self.runner, self.part_size
         parts = [numbers[lo : lo + size] for lo in range(0, len(numbers), size)]
         queries = np.asarray(numbers, dtype=np.int64)
-        looked = [
-            runner.submit(steps.band_lookup, self.url, int(j), [m["path"] for m in metas], queries, size)
-            for j, metas in sorted(state["bands"].items(), key=lambda b: int(b[0]))
-        ]
+        # Each band is joined in ranges of its keys small enough for one task; so is each count bucket.
+        bands_of, looked = [], []
+        for j, metas in sorted(state["bands"].items(), key=lambda b: int(b[0])):
+            pieces = max(1, -(-sum(m["windows"] for m in metas) // self.band_task_windows))
+            for keys in steps.key_ranges(0, 1 << 32, pieces):
+                bands_of.append(int(j))
+                looked.append(runner.submit(steps.band_lookup, self.url, int(j), [m["path"] for m in metas], queries, size, keys))
         plans = [
-            runner.submit(steps.plan, self.url, self.options, state, part, [self._piece(band, p) for band in looked])
+            runner.submit(steps.plan, self.url, self.options, state, part, [self._piece(band, p) for band in looked], bands_of)
             for p, part in enumerate(parts)
         ]
-        answers = [
-            runner.submit(
-                steps.lookup,
-                self.url,
-                {kind: [m["path"] for m in state["counts"][kind][b]] for kind in ("phrases", "authors", "words")},
-                [self._piece(plan, "phrases", b) for plan in plans],
-                [self._piece(plan, "words", b) for plan in plans],
-            )
-            for b in range(BUCKETS)
-        ]
+        answers = []
+        width = 1 << (32 - BUCKET_BITS)
+        for b in range(BUCKETS):
+            files = {kind: [m["path"] for m in state["counts"][kind][b]] for kind in ("phrases", "authors", "words")}
+            pieces = max(1, -(-sum(m["keys"] for kind in files for m in state["counts"][kind][b]) // self.count_task_keys))
+            for keys in steps.key_ranges(b * width, (b + 1) * width, pieces):
+                answers.append(
+                    runner.submit(
+                        steps.lookup,
+                        self.url,
+                        files,
+                        [self._piece(plan, "phrases", b) for plan in plans],
+                        [self._piece(plan, "words", b) for plan in plans],
+                        keys,
+                    )
+                )
         order, step = self._order(run), self._steps[run] - 1
         verified = [
             runner.submit(
