@@ -163,6 +163,14 @@ class Layout:
         except (OSError, pa.ArrowException) as err:
             raise StoreError(f"{self.url}: cannot read {relative}: {err}") from None
 
+    def read_row_groups(self, relative: str, groups: list[int], columns: list[str]) -> pa.Table:
+        """Some row groups of a Parquet file."""
+        try:
+            with self.fs.open(self._path(relative), "rb") as handle:
+                return pq.ParquetFile(handle).read_row_groups(groups, columns=columns)
+        except (OSError, pa.ArrowException) as err:
+            raise StoreError(f"{self.url}: cannot read {relative}: {err}") from None
+
     def read_tables(self, relatives: Iterable[str], *, columns: list[str] | None = None, filters: Any = None) -> pa.Table:
         """Several files of one schema as one table (empty files list: None is not returned, an
         empty table of no columns is)."""

@@ -115,7 +115,7 @@ def sketch(
             "spans": [d.spans.tobytes() for d in docs],
         }
     )
-    _layout(url).write_table(path, table, row_group_size=256)
+    _layout(url).write_table(path, table, row_group_size=DOCS_PER_GROUP)
     posts = [(d, a) for d, a in zip(docs, authors) if not d.is_source]
     phrases = _tally(_key32(np.concatenate([d.unique for d, _ in posts]))) if posts else None
     words = _tally(_key32(np.concatenate([d.words for d in docs]))) if docs else None
@@ -132,7 +132,7 @@ def sketch(
         for bucket, piece in enumerate(_by_bucket(found[0], found[1], bits)):
             counts[bucket][kind] = piece
     return Sketched(
-        {"path": path, "first": first, "count": len(records), "sources": sum(d.is_source for d in docs)},
+        {"path": path, "first": first, "count": len(records), "sources": sum(d.is_source for d in docs), "group": DOCS_PER_GROUP},
         [(keys[:, j].copy(), owners) for j in range(bands)],
         counts,
         len(owners),
@@ -346,19 +346,22 @@ class Plan:
     words: list[np.ndarray]  # per bucket: the word keys of the posts and their candidates
 
 
-def _files_of(docs: Sequence[dict[str, Any]], numbers: np.ndarray) -> dict[str, np.ndarray]:
-    """Which docs files hold documents ``numbers`` (sorted), and which of them each holds."""
-    firsts = np.array([d["first"] for d in docs], dtype=np.int64)
-    at = np.searchsorted(firsts, numbers, side="right") - 1
-    return {docs[i]["path"]: numbers[at == i] for i in np.unique(at).tolist()}
+DOCS_PER_GROUP = 64
+"""Documents per row group of a docs file: a document is read with the row group that holds it
+(documents are numbered in order, so its group is known without reading any statistics)."""
 
 
 def _read_docs(url: str, docs: Sequence[dict[str, Any]], numbers: np.ndarray, columns: list[str]) -> pa.Table:
+    """The rows of documents ``numbers`` (sorted), reading only the row groups that hold them."""
     layout = _layout(url)
-    tables = [
-        layout.read_table(path, columns=columns, filters=[("doc", "in", wanted.tolist())])
-        for path, wanted in _files_of(docs, numbers).items()
-    ]
+    firsts = np.array([d["first"] for d in docs], dtype=np.int64)
+    at = np.searchsorted(firsts, numbers, side="right") - 1
+    tables = []
+    for i in np.unique(at).tolist():
+        wanted = numbers[at == i]
+        groups = np.unique((wanted - firsts[i]) // docs[i]["group"]).tolist()
+        table = layout.read_row_groups(docs[i]["path"], groups, columns)
+        tables.append(table.filter(pa.array(np.isin(table.column("doc").to_numpy(), wanted))))
     return pa.concat_tables(tables)
 
 
