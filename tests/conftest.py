@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import signal
+import subprocess
 import tarfile
+import time
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -136,3 +139,14 @@ HABITS_AGAIN = (
 def at(*args: int) -> datetime:
     """An aware UTC datetime."""
     return datetime(*args, tzinfo=UTC)
+
+
+def kill_when(command: list[str], ready) -> None:
+    """Run ``command`` and SIGKILL it as soon as ``ready()`` is true (a real kill, mid-run)."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while process.poll() is None and not ready() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.poll() is None, "the run ended before it could be killed: make the feed bigger"
+    process.send_signal(signal.SIGKILL)
+    process.wait()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROOT, write_jsonl
+from conftest import ROOT, kill_when, write_jsonl
 
 from dupfeed import Options
 from dupfeed.cli.main import main
@@ -130,6 +130,34 @@ def test_db_commands_on_a_cluster_list_the_sqlite_stores_findings_byte_for_byte(
     assert "5 sources, 100 posts (0 not yet scored)" in status.output
 
 
+def test_a_nightly_run_on_a_partitioned_store_reports_what_one_on_an_sqlite_store_reports(runner, tmp_path):
+    reports = {}
+    for name, db in (("sqlite", str(tmp_path / "s.db")), ("parts", str(tmp_path / "parts") + "/")):
+        args = [
+            "nightly",
+            "--db",
+            db,
+            "--report-dir",
+            str(tmp_path / f"reports-{name}"),
+            "--sources",
+            str(ARTICLES),
+            "--posts",
+            str(POSTS),
+            "-q",
+        ]
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+        again = runner.invoke(main, args)  # nothing new: a second report with nothing in it
+        assert again.exit_code == 0, again.output
+        first, second = sorted((tmp_path / f"reports-{name}").glob("*.json"))
+        reports[name] = json.loads(first.read_text())
+        assert json.loads(second.read_text())["scored"]["posts"] == 0
+    for report in reports.values():
+        del report["run"]["started"], report["run"]["db"]
+    assert reports["parts"] == reports["sqlite"]
+    assert reports["parts"]["scored"]["copy"] > 0 and reports["parts"]["findings"]
+
+
 def test_the_dask_engine_on_an_sqlite_file_is_bad_usage(runner, tmp_path):
     result = runner.invoke(main, ["db", "ingest", str(POSTS), "--db", str(tmp_path / "s.db"), "--engine", "dask"])
     assert result.exit_code == 2
@@ -163,16 +191,6 @@ def _scored_files(folder: Path) -> list[Path]:
     return sorted((folder / "findings").glob("s*.parquet")) if (folder / "findings").is_dir() else []
 
 
-def _kill_when(command: list[str], ready) -> None:
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while process.poll() is None and not ready() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert process.poll() is None, "the run ended before it could be killed: make the feed bigger"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-
-
 def _lines(db: str) -> list[str]:
     with open_store(db, write=False, create=False) as store:
         return [json.dumps(record) for record, _ in store.findings()]
@@ -189,10 +207,10 @@ def test_a_run_killed_while_storing_and_while_scoring_finishes_on_the_next_with_
     subprocess.run([*cli, "db", "add-sources", str(folder / "sources.jsonl"), "--db", f"{parts}/", "-q"], check=True)
     ingest = [*cli, "db", "ingest", str(folder / "posts.jsonl"), "--db", str(parts), "-q"]
     # Killed while writing the posts' files, before their commit...
-    _kill_when(ingest, lambda: len(list((parts / "docs").glob("*.parquet"))) > 1)
+    kill_when(ingest, lambda: len(list((parts / "docs").glob("*.parquet"))) > 1)
     assert len(list((parts / "commits").glob("*.json"))) == 1, "only the sources' step is committed"
     # ...then while scoring, once a first partition's findings are written.
-    _kill_when(ingest, lambda: bool(_scored_files(parts)))
+    kill_when(ingest, lambda: bool(_scored_files(parts)))
     written = sum(pq.read_metadata(p).num_rows for p in _scored_files(parts))
     assert 0 < written < len(posts)
     subprocess.run(ingest, check=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, write_jsonl
+from conftest import ROOT, kill_when, write_jsonl
 
 from dupfeed import Options
 from dupfeed.cli.main import main
@@ -277,16 +276,6 @@ def _count(path: Path, table: str) -> int:
         return 0
 
 
-def _kill_when(command: list[str], ready) -> None:
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while process.poll() is None and not ready() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert process.poll() is None, "the run ended before it could be killed: make the feed bigger"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-
-
 def test_a_run_killed_at_any_point_loses_nothing_and_counts_nothing_twice(feed, tmp_path):
     reference = tmp_path / "reference.db"
     for args in (["db", "add-sources", str(feed / "sources.jsonl")], ["db", "ingest", str(feed / "posts.jsonl")]):
@@ -297,9 +286,9 @@ def test_a_run_killed_at_any_point_loses_nothing_and_counts_nothing_twice(feed, 
     subprocess.run(_cli("db", "add-sources", str(feed / "sources.jsonl"), "--db", str(path), "-q"), check=True)
     ingest = _cli("db", "ingest", str(feed / "posts.jsonl"), "--db", str(path), "-q")
     # Killed while reading or storing the posts, before anything of this run is committed...
-    _kill_when(ingest, lambda: (path.parent / (path.name + ".lock")).exists() and time.sleep(0.3) is None)
+    kill_when(ingest, lambda: (path.parent / (path.name + ".lock")).exists() and time.sleep(0.3) is None)
     # ...then while scoring, after a first batch of findings is committed.
-    _kill_when(ingest, lambda: _count(path, "findings") > 0)
+    kill_when(ingest, lambda: _count(path, "findings") > 0)
     partial = _count(path, "findings")
     assert 0 < partial < len(expected)
     subprocess.run(ingest, check=True)
@@ -322,7 +311,7 @@ def test_a_killed_nightly_run_is_reported_by_the_next_one(feed, tmp_path):
         "--posts",
         str(feed / "posts.jsonl"),
     )
-    _kill_when(nightly, lambda: _count(path, "findings") > 0)
+    kill_when(nightly, lambda: _count(path, "findings") > 0)
     assert not reports.exists() or not list(reports.glob("*.json"))
     subprocess.run(nightly, check=True)
     (report_path,) = reports.glob("*.json")

@@ -148,7 +148,7 @@ def _scored_line(scored) -> str:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def db() -> None:
-    """A persistent store of sources, posts and findings (one SQLite file and a folder of arrays beside it) that grows run by run.
+    """A persistent store of sources, posts and findings that grows run by run: one SQLite file (and a folder of arrays beside it), or Parquet datasets in a folder or at a URL, scored here or on a Dask cluster.
 
     Each post is scored once, against every source and every earlier post in the store.
     """

@@ -120,6 +120,15 @@ def finding_from_dict(data: dict[str, Any], post: Post | None = None) -> Finding
     return Finding(data["id"], data["author"], datetime.fromisoformat(data["created_at"]), data["verdict"], matches, post)
 
 
+def finding_row(finding: Finding, doc: int | None, run: int) -> tuple[str, int | None, int, int, str, str, str]:
+    """What a store keeps of a finding: its post's key, document number (None for a native
+    repost), run, time, verdict, ``--format jsonl`` record, and the key of each match."""
+    post = cast(Post, finding.post)  # a finding to store is always of a post read
+    keys = [source_key(m.target) if isinstance(m.target, Source) else post_key(cast(Post, m.target)) for m in finding.matches]
+    record = json.dumps(finding.to_dict())
+    return post_key(post), doc, run, micros(finding.created_at), finding.verdict, record, json.dumps(keys)
+
+
 @dataclass
 class Added:
     """What one call added, and what it found already stored."""
@@ -577,21 +586,9 @@ class Store(StoreQueries, RunLifecycle):
 
     @staticmethod
     def _write_finding(conn, finding: Finding, doc: int | None, run: int) -> None:
-        post = cast(Post, finding.post)  # a finding to store is always of a post read
-        match_keys = [
-            source_key(m.target) if isinstance(m.target, Source) else post_key(cast(Post, m.target)) for m in finding.matches
-        ]
         conn.execute(
             "INSERT INTO findings (key, doc, run, at, verdict, record, match_keys) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                post_key(post),
-                doc,
-                run,
-                micros(finding.created_at),
-                finding.verdict,
-                json.dumps(finding.to_dict()),
-                json.dumps(match_keys),
-            ),
+            finding_row(finding, doc, run),
         )
 
     # Reading

@@ -15,6 +15,7 @@ writes the same bytes.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import json
 from collections import Counter, OrderedDict
@@ -34,7 +35,7 @@ from ...engine.shingle import flat_shingles, sorted_unique
 from ...engine.sketch import MinHasher
 from ...options import Options
 from ...records import Finding, Post, Source
-from ..store import micros, post_from_dict, post_hash, post_key, source_from_dict, source_hash, source_key
+from ..store import finding_row, micros, post_from_dict, post_hash, post_key, source_from_dict, source_hash, source_key
 from .layout import BUCKET_BITS, BUCKETS, Layout, bucket_bounds
 
 _ROW_GROUP = 1 << 16  # rows per row group of a band or count file: what a key range's read skips by
@@ -269,6 +270,55 @@ def merge_counts(
     return out
 
 
+# The identity index: each stored document's key and content hash (a native repost's key), as
+# 128-bit digests in buckets, so that a night's records are checked against a store of any size
+# by one task per bucket, not by reading every stored key.
+
+
+def digests(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """128-bit digests of keys or content hashes, as high and low 64-bit halves."""
+    raw = b"".join(hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest() for t in texts)
+    halves = np.frombuffer(raw, dtype=">u8").astype(np.uint64).reshape(-1, 2)
+    return np.ascontiguousarray(halves[:, 0]), np.ascontiguousarray(halves[:, 1])
+
+
+def known_digests(url: str, files: Sequence[str], hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """The document each of the digests ``(hi, lo)`` names in one bucket's stored files: its
+    number, -1 for a native repost (stored as its finding only), -2 when not stored."""
+    layout = _layout(url)
+    found = np.full(len(hi), -2, dtype=np.int64)
+    for path in files:
+        table = layout.read_table(path)
+        stored_hi, stored_lo, docs = (table.column(c).to_numpy() for c in ("hi", "lo", "doc"))
+        at = np.searchsorted(stored_hi, hi, side="left")
+        end = np.searchsorted(stored_hi, hi, side="right")
+        for i in np.flatnonzero(end > at).tolist():  # equal high halves: all but certainly the same digest
+            same = np.flatnonzero(stored_lo[at[i] : end[i]] == lo[i])
+            if len(same):
+                found[i] = docs[at[i] + same[0]]
+    return found
+
+
+def write_digests(
+    url: str, commit: int, bucket: int, hi: np.ndarray, lo: np.ndarray, docs: np.ndarray, stored: Sequence[dict[str, Any]]
+) -> dict[str, list[Any]]:
+    """A night's digests of one bucket and their documents, written with the stored files
+    :func:`_merging` merges in."""
+    layout = _layout(url)
+    merged = _merging(stored, "rows", len(hi))
+    columns = [[hi], [lo], [docs]]
+    for meta in merged:
+        table = layout.read_table(meta["path"])
+        for column, name in zip(columns, ("hi", "lo", "doc")):
+            column.append(table.column(name).to_numpy())
+    all_hi, all_lo, all_docs = (np.concatenate(c) for c in columns)
+    order = np.lexsort((all_lo, all_hi))
+    path = f"keys/bucket={bucket:02d}/{commit:08d}.parquet"
+    table = pa.table({"hi": all_hi[order], "lo": all_lo[order], "doc": all_docs[order]})
+    layout.write_table(path, table, row_group_size=_ROW_GROUP)
+    return {"added": [{"path": path, "bucket": bucket, "rows": len(all_hi)}], "removed": [m["path"] for m in merged]}
+
+
 # Scoring
 
 
@@ -351,7 +401,7 @@ DOCS_PER_GROUP = 64
 (documents are numbered in order, so its group is known without reading any statistics)."""
 
 
-def _read_docs(url: str, docs: Sequence[dict[str, Any]], numbers: np.ndarray, columns: list[str]) -> pa.Table:
+def read_docs(url: str, docs: Sequence[dict[str, Any]], numbers: np.ndarray, columns: list[str]) -> pa.Table:
     """The rows of documents ``numbers`` (sorted), reading only the row groups that hold them."""
     layout = _layout(url)
     firsts = np.array([d["first"] for d in docs], dtype=np.int64)
@@ -360,7 +410,7 @@ def _read_docs(url: str, docs: Sequence[dict[str, Any]], numbers: np.ndarray, co
     for i in np.unique(at).tolist():
         wanted = numbers[at == i]
         groups = np.unique((wanted - firsts[i]) // docs[i]["group"]).tolist()
-        table = layout.read_row_groups(docs[i]["path"], groups, columns)
+        table = layout.read_row_groups(docs[i]["path"], groups, columns if "doc" in columns else ["doc", *columns])
         tables.append(table.filter(pa.array(np.isin(table.column("doc").to_numpy(), wanted))))
     return pa.concat_tables(tables)
 
@@ -458,7 +508,7 @@ _DOCUMENTS = _Cache()
 
 def _read_documents(url: str, docs: Sequence[dict[str, Any]], numbers: np.ndarray, shingle_size: int) -> dict[int, Document]:
     """Documents rebuilt from the words and spans kept when they were added (never tokenised again)."""
-    table = _read_docs(url, docs, numbers, ["doc", "is_source", "sequence", "record", "words", "spans"])
+    table = read_docs(url, docs, numbers, ["doc", "is_source", "sequence", "record", "words", "spans"])
     records: list[Post | Source] = []
     orders: list[tuple[datetime, int] | None] = []
     for is_source, sequence, record in zip(*(table.column(c).to_pylist() for c in ("is_source", "sequence", "record"))):
@@ -532,23 +582,11 @@ def verify(
 
 def write_findings(url: str, name: str, findings: Sequence[tuple[int | None, Finding]], order: int, run: int) -> None:
     """Findings as one file; ``order`` is the first one's place in the store's order."""
-    rows: dict[str, list[Any]] = {c: [] for c in ("key", "doc", "run", "at", "verdict", "record", "match_keys", "order")}
+    columns = ("key", "doc", "run", "at", "verdict", "record", "match_keys")
+    rows: dict[str, list[Any]] = {c: [] for c in (*columns, "order")}
     for i, (doc, finding) in enumerate(findings):
-        post = cast(Post, finding.post)
-        keys = [source_key(m.target) if isinstance(m.target, Source) else post_key(cast(Post, m.target)) for m in finding.matches]
-        for column, value in zip(
-            rows,
-            (
-                post_key(post),
-                doc,
-                run,
-                micros(finding.created_at),
-                finding.verdict,
-                json.dumps(finding.to_dict()),
-                json.dumps(keys),
-                order + i,
-            ),
-        ):
+        for column, value in zip(columns, finding_row(finding, doc, run)):
             rows[column].append(value)
+        rows["order"].append(order + i)
     types = {"doc": pa.int64(), "run": pa.int32(), "at": pa.int64(), "order": pa.int64()}
     _layout(url).write_table(name, pa.table({c: pa.array(v, types.get(c, pa.string())) for c, v in rows.items()}))

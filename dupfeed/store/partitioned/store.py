@@ -124,11 +124,11 @@ class PartitionedStore(RunLifecycle):
         named = set(self._state()["files"])
         stray = [
             p
-            for folder in ("docs", "bands", "counts", "findings")
+            for folder in ("docs", "bands", "counts", "keys", "findings")
             for p in self.layout.listing(folder)
             if ".tmp-" in p or (p not in named and not p.startswith("findings/s"))
         ]
-        stray += [p for p in self.layout.listing("commits") + self.layout.listing("runs") if ".tmp-" in p]
+        stray += [p for folder in ("commits", "runs", "scored") for p in self.layout.listing(folder) if ".tmp-" in p]
         self.layout.remove(stray)
 
     def __enter__(self) -> Self:
@@ -164,7 +164,7 @@ class PartitionedStore(RunLifecycle):
         commits = [self.layout.read_json(p) for p in self.layout.listing("commits") if p.endswith(".json")]
         live: dict[str, dict[str, Any]] = {}  # band and count files still in the store, oldest first
         for c in commits:
-            for meta in c["bands"] + c["counts"]:
+            for meta in c["bands"] + c["counts"] + c.get("keys", []):
                 live[meta["path"]] = meta
             for path in c.get("removed", ()):
                 live.pop(path, None)
@@ -172,16 +172,21 @@ class PartitionedStore(RunLifecycle):
         counts: dict[str, list[list[dict[str, Any]]]] = {
             k: [[] for _ in range(BUCKETS)] for k in ("phrases", "words", "author_pairs", "authors")
         }
+        digests: list[list[dict[str, Any]]] = [[] for _ in range(BUCKETS)]
         for meta in live.values():
             if "band" in meta:
                 bands[str(meta["band"])].append(meta)
-            else:
+            elif "kind" in meta:
                 counts[meta["kind"]][meta["bucket"]].append(meta)
+            else:
+                digests[meta["bucket"]].append(meta)
         last = commits[-1] if commits else {}
         self._cached = {
             "store": f"{self._id}:{self.url}",  # what a worker's document cache knows this store by
             "commits": len(commits),
             "docs": [d for c in commits for d in c["docs"]],
+            "docs_of": [(c["commit"], c["docs"]) for c in commits],
+            "digests": digests,
             "bands": dict(bands),
             "counts": counts,
             "findings": [f for c in commits for f in c["findings"]],
@@ -273,21 +278,40 @@ class PartitionedStore(RunLifecycle):
     # Adding
 
     def _new(self, records: Sequence[Any], key: Callable, digest: Callable) -> tuple[list[Any], int]:
+        """The records not stored yet (by key or content), each once; and how many were."""
         keys = [key(r) for r in records]
         hashes = [digest(r) for r in records]
-        known: set[str] = set()
-        if self._state()["docs"]:
-            table = self._docs_table(["key", "hash"])
-            known.update(table.column("key").to_pylist())
-            known.update(table.column("hash").to_pylist())
-        known.update(self._findings_table(["key"]).column("key").to_pylist() if self._findings_files() else [])
+        known = self._known(keys + hashes)
+        seen: set[str] = set()
         fresh = []
-        for record, k, h in zip(records, keys, hashes):
-            if k in known or h in known:
+        for i, (record, k, h) in enumerate(zip(records, keys, hashes)):
+            if known[i] or known[len(records) + i] or k in seen or h in seen:
                 continue
-            known.update((k, h))
+            seen.update((k, h))  # a record given twice in one batch is added once
             fresh.append(record)
         return fresh, len(records) - len(fresh)
+
+    def _known(self, texts: Sequence[str]) -> np.ndarray:
+        """Which keys or content hashes the store holds: one task per bucket of the identity index."""
+        return self._documents_of(texts) > -2
+
+    def _documents_of(self, texts: Sequence[str]) -> np.ndarray:
+        """The document each key or content hash names (-1: a native repost's key, -2: none),
+        asked of the identity index, one task per bucket."""
+        hi, lo = steps.digests(texts)
+        bucket = (hi >> np.uint64(64 - BUCKET_BITS)).astype(np.int64)
+        known = np.full(len(texts), -2, dtype=np.int64)
+        asked = [(b, np.flatnonzero(bucket == b)) for b, files in enumerate(self._state()["digests"]) if files]
+        asked = [(b, rows) for b, rows in asked if len(rows)]
+        tasks = [
+            self.runner.submit(
+                steps.known_digests, self.url, [m["path"] for m in self._state()["digests"][b]], hi[rows], lo[rows]
+            )
+            for b, rows in asked
+        ]
+        for (_, rows), found in zip(asked, self._gather(tasks)):
+            known[rows] = found
+        return known
 
     def _order(self, run: int) -> int:
         """Where the findings of this step of ``run`` come in the store's order."""
@@ -354,6 +378,29 @@ class PartitionedStore(RunLifecycle):
             )
             for b in range(BUCKETS)
         ]
+        identities = [
+            *(source_key(r) if isinstance(r, Source) else post_key(r) for r in records),
+            *(source_hash(r) if isinstance(r, Source) else post_hash(r) for r in records),
+            *(post_key(p) for p in reposts),  # a native repost is stored as its finding only, by key
+        ]
+        numbers = np.arange(first, first + len(records), dtype=np.int64)
+        owners = np.concatenate([numbers, numbers, np.full(len(reposts), -1, dtype=np.int64)])
+        hi, lo = steps.digests(identities)
+        bucket = (hi >> np.uint64(64 - BUCKET_BITS)).astype(np.int64)
+        indexed = [
+            runner.submit(
+                steps.write_digests,
+                self.url,
+                commit,
+                b,
+                hi[bucket == b],
+                lo[bucket == b],
+                owners[bucket == b],
+                state["digests"][b],
+            )
+            for b in range(BUCKETS)
+            if (bucket == b).any()
+        ]
         docs = self._gather([runner.pick(s, "docs") for s in sketched])
         totals = self._gather([runner.pick(s, "words") for s in sketched])
         findings = []
@@ -363,13 +410,15 @@ class PartitionedStore(RunLifecycle):
             findings.append(name)
         sources = sum(d["sources"] for d in docs)
         changed = self._gather(written) + self._gather(counted)
-        removed = [p for change in changed for p in change["removed"]]
+        keys_changed = self._gather(indexed)
+        removed = [p for change in changed + keys_changed for p in change["removed"]]
         record = {
             "commit": commit,
             "run": run,
             "docs": docs,
             "bands": [m for change in changed[:bands] for m in change["added"]],
             "counts": [m for change in changed[bands:] for m in change["added"]],
+            "keys": [m for change in keys_changed for m in change["added"]],
             "removed": removed,
             "findings": findings,
             "sources": sources,
@@ -408,15 +457,27 @@ class PartitionedStore(RunLifecycle):
 
     # Scoring
 
+    def _scored_through(self) -> tuple[int, tuple[int, int]]:
+        """How many commits have every post scored, and by which scoring step (run, step): each
+        scoring that finishes says so in ``scored/``, so that finding what is pending reads the
+        documents added since, not the whole store."""
+        markers = [self.layout.read_json(p) for p in self.layout.listing("scored") if p.endswith(".json")]
+        last = max(markers, key=lambda m: (m["run"], m["step"]), default=None)
+        return (last["through"], (last["run"], last["step"])) if last else (0, (0, -1))
+
     def pending(self) -> list[int]:
         """The stored posts not yet scored, in the order they are to be scored."""
-        if not self._state()["docs"]:
+        through, step = self._scored_through()
+        docs = [d for commit, files in self._state()["docs_of"] if commit > through for d in files]
+        if not docs:
             return []
-        docs = self._docs_table(["doc", "is_source", "at", "sequence"], filters=[("is_source", "=", False)])
-        scored = self._findings_table(["doc"]).column("doc").drop_null().to_numpy() if self._findings_files() else np.zeros(0)
-        numbers = docs.column("doc").to_numpy()
+        table = self.layout.read_tables([d["path"] for d in docs], columns=["doc", "is_source", "at", "sequence"])
+        table = table.filter(pa.array(~table.column("is_source").to_numpy(zero_copy_only=False)))
+        later = [p for p in self.layout.listing("findings") if p.startswith("findings/s") and _step_of(p) > step]
+        scored = self.layout.read_tables(later, columns=["doc"]).column("doc").to_numpy() if later else np.zeros(0)
+        numbers = table.column("doc").to_numpy()
         todo = ~np.isin(numbers, scored)
-        at, sequence = docs.column("at").to_numpy()[todo], docs.column("sequence").to_numpy()[todo]
+        at, sequence = table.column("at").to_numpy()[todo], table.column("sequence").to_numpy()[todo]
         return numbers[todo][np.lexsort((sequence, at))].tolist()
 
     def score(self, *, run: int, progress: Callable[[int], None] | None = None, pending: list[int] | None = None) -> Scored:
@@ -475,6 +536,8 @@ class PartitionedStore(RunLifecycle):
             result.verdicts.update(verdicts)
             if progress is not None:
                 progress(len(parts[p]))
+        # Every post of these commits is scored now (``pending`` is all of them, as documented).
+        self.layout.write_json(f"scored/{run:06d}-{step:03d}.json", {"run": run, "step": step, "through": state["commits"]})
         self._measured()
         return result
 
@@ -505,11 +568,17 @@ class PartitionedStore(RunLifecycle):
         wanted = sorted(set(keys))
         if not wanted or not self._state()["docs"]:
             return {}
-        table = self._docs_table(["key", "is_source", "record"], filters=[("key", "in", wanted)])
+        numbers = np.unique(self._documents_of(wanted))
+        numbers = numbers[numbers >= 0]
+        if not len(numbers):
+            return {}
+        table = steps.read_docs(self.url, self._state()["docs"], numbers, ["key", "is_source", "record"])
         out: dict[str, Post | Source] = {}
+        asked = set(wanted)
         for key, is_source, record in zip(*(table.column(c).to_pylist() for c in ("key", "is_source", "record"))):
-            data = json.loads(record)
-            out[key] = source_from_dict(data) if is_source else post_from_dict(data)
+            if key in asked:
+                data = json.loads(record)
+                out[key] = source_from_dict(data) if is_source else post_from_dict(data)
         return out
 
     def verdicts(self, keys: Iterable[str]) -> dict[str, str]:
@@ -559,6 +628,12 @@ class PartitionedStore(RunLifecycle):
     def size(self) -> int:
         """Bytes on disk (or in the bucket)."""
         return self.layout.size()
+
+
+def _step_of(path: str) -> tuple[int, int]:
+    """The (run, step) of a scored findings file, from its name (``findings/s<run>-<step>-<part>``)."""
+    run, step, _ = path.rsplit("/", 1)[1][1:].split("-")
+    return int(run), int(step)
 
 
 __all__ = ["PartitionedStore"]
