@@ -96,7 +96,8 @@ def run_config(name: str, base: Path, work: Path, night: tuple, workers: int | N
                 row["sent between workers B/post"] = (_worker_bytes(client) - sent) / len(posts)
             else:
                 found = _night(store, sources, posts, row, started)
-            row["exchanged B/post"] = store.exchanged / len(posts)
+            row["exchanged B/post"] = sum(store.exchanged.values()) / len(posts)
+            row["exchanged"] = {what: size / len(posts) for what, size in store.exchanged.items()}
     row["night s"] = time.perf_counter() - started
     row["score s"] = row["night s"] - row["ingest s"]
     row["posts/s"] = len(posts) / row["night s"]
@@ -253,6 +254,14 @@ def main() -> None:
             f"{size:,} stored: 2 workers over 1: {at['dask-1']['night s'] / at['dask-2']['night s']:.2f}x the speed; "
             f"partitioned on 2 workers over the SQLite store on 2 processes: {at['sqlite']['night s'] / at['dask-2']['night s']:.2f}x"
         )
+    print()
+    print("Bytes handed between steps per new post, by what they are (dask-2):")
+    kinds = sorted({k for r in rows if r["config"] == "dask-2" for k in r["exchanged"]})
+    print("| stored | " + " | ".join(kinds) + " |")
+    print("|" + "---|" * (len(kinds) + 1))
+    for r in rows:
+        if r["config"] == "dask-2":
+            print(f"| {r['stored']} | " + " | ".join(f"{r['exchanged'].get(k, 0):,.0f}" for k in kinds) + " |")
     print()
     print("Task seconds by step (1 worker) at both sizes, and the projection:")
     print(project(by_size, args.new, target_new=10e6, target_stored=1e9, hours=args.hours, price=args.price))

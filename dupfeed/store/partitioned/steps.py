@@ -366,7 +366,8 @@ def band_lookup(
     found = []
     for keys, owners in stored:
         rows, owner, _ = Segment(keys[None, :], owners[None, :]).lookup(query[:, None])
-        found.append((post[rows].astype(np.uint64) << np.uint64(32)) | owner.astype(np.uint64))
+        other = owner != post[rows]  # a post's windows meet themselves: no candidate, nothing to move
+        found.append((post[rows[other]].astype(np.uint64) << np.uint64(32)) | owner[other].astype(np.uint64))
     pairs = np.concatenate(found) if found else np.zeros(0, np.uint64)
     parts = -(-len(pending) // part_size)
     position = ordered[np.searchsorted(sorted_pending, (pairs >> np.uint64(32)).astype(np.int64))]

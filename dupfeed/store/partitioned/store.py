@@ -87,9 +87,10 @@ class PartitionedStore(RunLifecycle):
         self.open_seconds = 0.0
         self.measure = False
         """Count the bytes that steps hand to other steps (a benchmark's figure; costs a task per piece)."""
-        self.exchanged = 0
-        """Bytes handed between steps so far, when measuring: what a cluster may move between workers."""
-        self._pieces: list[Any] = []
+        self.exchanged: Counter = Counter()
+        """Bytes handed between steps so far, by what they are, when measuring: what a cluster
+        may move between workers."""
+        self._pieces: list[tuple[str, Any]] = []
         try:
             self.options = self._options(options, write)
             if write:
@@ -319,17 +320,18 @@ class PartitionedStore(RunLifecycle):
         self._steps[run] += 1
         return (run << _RUN_BITS) | (step << _STEP_BITS)
 
-    def _piece(self, handle: Any, *path: Any) -> Any:
+    def _piece(self, what: str, handle: Any, *path: Any) -> Any:
         """A piece of a step's result that another step reads: what a cluster moves between
-        workers (its bytes are added to :attr:`exchanged` when measuring)."""
+        workers (its bytes are added to :attr:`exchanged` under ``what`` when measuring)."""
         piece = self.runner.pick(handle, *path)
         if self.measure:
-            self._pieces.append(self.runner.submit(steps.nbytes, piece))
+            self._pieces.append((what, self.runner.submit(steps.nbytes, piece)))
         return piece
 
     def _measured(self) -> None:
         if self._pieces:
-            self.exchanged += sum(self._gather(self._pieces))
+            for (what, _), size in zip(self._pieces, self._gather([h for _, h in self._pieces])):
+                self.exchanged[what] += size
             self._pieces = []
 
     def _gather(self, handles: Sequence[Any]) -> list[Any]:
@@ -361,7 +363,7 @@ class PartitionedStore(RunLifecycle):
                 self.url,
                 commit,
                 j,
-                [self._piece(s, "bands", j) for s in sketched],
+                [self._piece("band keys", s, "bands", j) for s in sketched],
                 state["bands"].get(str(j), []),
             )
             for j in range(bands)
@@ -373,7 +375,7 @@ class PartitionedStore(RunLifecycle):
                 commit,
                 b,
                 {kind: state["counts"][kind][b] for kind in state["counts"]},
-                [self._piece(s, "counts", b) for s in sketched],
+                [self._piece("counts", s, "counts", b) for s in sketched],
                 self.count_task_keys,
             )
             for b in range(BUCKETS)
@@ -497,7 +499,9 @@ class PartitionedStore(RunLifecycle):
                 bands_of.append(int(j))
                 looked.append(runner.submit(steps.band_lookup, self.url, int(j), [m["path"] for m in metas], queries, size, keys))
         plans = [
-            runner.submit(steps.plan, self.url, self.options, state, part, [self._piece(band, p) for band in looked], bands_of)
+            runner.submit(
+                steps.plan, self.url, self.options, state, part, [self._piece("band pairs", band, p) for band in looked], bands_of
+            )
             for p, part in enumerate(parts)
         ]
         answers = []
@@ -511,8 +515,8 @@ class PartitionedStore(RunLifecycle):
                         steps.lookup,
                         self.url,
                         files,
-                        [self._piece(plan, "phrases", b) for plan in plans],
-                        [self._piece(plan, "words", b) for plan in plans],
+                        [self._piece("count keys", plan, "phrases", b) for plan in plans],
+                        [self._piece("count keys", plan, "words", b) for plan in plans],
                         keys,
                     )
                 )
@@ -524,8 +528,8 @@ class PartitionedStore(RunLifecycle):
                 self.options,
                 state,
                 part,
-                self._piece(plans[p], "candidates"),
-                [self._piece(answer, p) for answer in answers],
+                self._piece("candidates", plans[p], "candidates"),
+                [self._piece("count answers", answer, p) for answer in answers],
                 f"findings/s{run:06d}-{step:03d}-{p:05d}.parquet",
                 order + p * size,
                 run,
