@@ -240,9 +240,11 @@ class Database:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """All or nothing: committed on leaving, rolled back on an exception (array files
         written inside are then removed; those whose rows it deleted go once it commits)."""
-        self.conn.execute("BEGIN IMMEDIATE")
         self._written, self._doomed = [], []
         try:
+            # Begun inside the try: a Ctrl-C landing just after BEGIN still rolls it back (it
+            # left the transaction open, and the run could not then be marked interrupted).
+            self.conn.execute("BEGIN IMMEDIATE")
             yield self.conn
             self.conn.execute("COMMIT")
         except BaseException:
