@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT, kill_when, write_jsonl
@@ -261,3 +262,19 @@ def test_files_merge_night_after_night_and_the_findings_stay_the_same(feed, tmp_
         live = set(store._state()["files"])
     on_disk = {str(p.relative_to(folder)) for p in folder.rglob("*.parquet") if not p.name.startswith("s")}
     assert on_disk == live, "every file merged away is removed"
+
+
+def test_a_post_scored_twice_by_a_cluster_that_outlived_its_run_is_listed_once(runner, tmp_path):
+    parts = tmp_path / "parts"
+    assert runner.invoke(main, ["db", "ingest", str(POSTS), "--db", str(parts) + "/", "-q"]).exit_code == 0
+    before = runner.invoke(main, ["db", "findings", "--db", str(parts), "-f", "jsonl"]).output
+    status = runner.invoke(main, ["db", "status", "--db", str(parts)]).output
+    # A late task of a killed run writes a second finding of the same posts, after theirs.
+    first = sorted((parts / "findings").glob("s*.parquet"))[0]
+    table = pq.read_table(first)
+    later = table.set_column(table.schema.get_field_index("order"), "order", pa.array(table["order"].to_numpy() + (1 << 50)))
+    later = later.set_column(later.schema.get_field_index("verdict"), "verdict", pa.array(["original"] * later.num_rows))
+    pq.write_table(later, parts / "findings" / "s000009-000-00000.parquet")
+    assert runner.invoke(main, ["db", "findings", "--db", str(parts), "-f", "jsonl"]).output == before
+    assert runner.invoke(main, ["db", "status", "--db", str(parts)]).output == status
+    assert "100 posts (0 not yet scored)" in status

@@ -209,8 +209,18 @@ class PartitionedStore(RunLifecycle):
         return sorted(self._state()["findings"] + [p for p in self.layout.listing("findings") if p.startswith("findings/s")])
 
     def _findings_table(self, columns: list[str], filters: Any = None) -> pa.Table:
-        table = self.layout.read_tables(self._findings_files(), columns=columns, filters=filters)
-        return table if table.num_columns else pa.table({c: pa.array([], pa.int64()) for c in columns})
+        """The findings' ``columns``, each post's first finding only, by order. A post has two
+        only when a task of a killed run on a cluster that outlived it finished after the next
+        run had scored the post again: its first finding stands."""
+        wanted = list(dict.fromkeys([*columns, "key", "order"]))
+        table = self.layout.read_tables(self._findings_files(), columns=wanted, filters=filters)
+        if not table.num_columns:
+            return pa.table({c: pa.array([], pa.int64()) for c in columns})
+        table = table.sort_by([("order", "ascending")])
+        _, first = np.unique(np.asarray(table.column("key").to_pylist(), dtype=object), return_index=True)
+        if len(first) < table.num_rows:
+            table = table.take(pa.array(np.sort(first)))
+        return table.select(columns)
 
     # Runs
 
