@@ -112,6 +112,21 @@ def test_bands_and_count_buckets_joined_in_key_ranges_find_the_same(feed, refere
     assert found == reference["default"]
 
 
+def test_key_ranges_of_a_bucket_that_one_of_its_files_has_no_keys_in_find_the_same(feed, tmp_path):
+    _, articles, posts = feed
+    nights = [posts[:360], posts[360:400]]  # a small night after a large one: two files a bucket
+    found = []
+    for store in (Store(tmp_path / "s.db"), PartitionedStore(str(tmp_path / "parts"), part_size=100, count_task_keys=300)):
+        with store, store.running("test") as run:
+            store.add_sources(articles, run=run)
+            for night in nights:
+                store.ingest(night, run=run)
+                store.score(run=run)
+            store.finish_run(run, "ok", {})
+            found.append([json.dumps(record) for record, _ in store.findings()])
+    assert found[1] == found[0] and len(found[0]) == 400
+
+
 def test_db_commands_on_a_cluster_list_the_sqlite_stores_findings_byte_for_byte(runner, cluster, tmp_path):
     sqlite, parts = str(tmp_path / "s.db"), str(tmp_path / "parts") + "/"
     on_cluster = ["--engine", "dask", "--scheduler", cluster.scheduler_address]

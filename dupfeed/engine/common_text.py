@@ -14,7 +14,7 @@ makes up a large share of all words (``the``, ``de``, ``and``) says nothing abou
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -35,9 +35,17 @@ class PhraseCounts(Protocol):
         """The sum of all counts."""
 
 
-def _key(shingles: np.ndarray) -> np.ndarray:
+def counting_key(shingles: np.ndarray) -> np.ndarray:
     """The 32 bits of a shingle hash that count it (its high bits: the hash is already mixed)."""
     return (np.asarray(shingles, dtype=np.uint64) >> np.uint64(32)).astype(np.uint32)
+
+
+def sum_runs(runs: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of (keys, counts) as one: sorted distinct keys, each with its counts added up."""
+    keys = np.concatenate([k for k, _ in runs])
+    counts = np.concatenate([c for _, c in runs])
+    merged, inverse = np.unique(keys, return_inverse=True)
+    return merged, np.bincount(inverse, weights=counts, minlength=len(merged)).astype(np.uint32)
 
 
 class ShingleCounts:
@@ -56,27 +64,20 @@ class ShingleCounts:
         """Sorted unique shingles and their counts, oldest run first (a store saves them)."""
         self._total: int | None = total  # given: the runs hold only the counts of some shingles
 
-    @staticmethod
-    def _merge(runs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-        keys = np.concatenate([k for k, _ in runs])
-        counts = np.concatenate([c for _, c in runs])
-        merged, inverse = np.unique(keys, return_inverse=True)
-        return merged, np.bincount(inverse, weights=counts, minlength=len(merged)).astype(np.uint32)
-
     def add(self, shingle_sets: list[np.ndarray]) -> None:
         """Count a batch of posts, given each post's unique shingles (or each occurrence, to
         count occurrences)."""
         if not shingle_sets:
             return
-        keys = _key(np.concatenate(shingle_sets))
+        keys = counting_key(np.concatenate(shingle_sets))
         if not len(keys):
             return
         if self._total is not None:
             self._total += len(keys)
-        self.runs.append(self._merge([(keys, np.ones(len(keys), dtype=np.uint32))]))
+        self.runs.append(sum_runs([(keys, np.ones(len(keys), dtype=np.uint32))]))
         # Merge the newest runs while a run is no larger than the one after it.
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
-            self.runs[-2:] = [self._merge(self.runs[-2:])]
+            self.runs[-2:] = [sum_runs(self.runs[-2:])]
 
     def total(self) -> int:
         """The sum of all counts (what a share of them is taken of)."""
@@ -87,8 +88,10 @@ class ShingleCounts:
     def count(self, shingles: np.ndarray) -> np.ndarray:
         """The number of posts holding each of ``shingles``."""
         total = np.zeros(len(shingles), dtype=np.int64)
-        shingles = _key(shingles)
+        shingles = counting_key(shingles)
         for keys, counts in self.runs:
+            if not len(keys):  # a store's range of keys may hold none of a run's
+                continue
             pos = np.minimum(np.searchsorted(keys, shingles), len(keys) - 1)
             total += np.where(keys[pos] == shingles, counts[pos], 0)
         return total
@@ -144,7 +147,7 @@ class AuthorCounts:
         """Count a batch of posts, given each post's unique shingles and its author's key."""
         if not shingle_sets:
             return
-        shingles = _key(np.concatenate(shingle_sets)).astype(np.uint64)
+        shingles = counting_key(np.concatenate(shingle_sets)).astype(np.uint64)
         owners = np.repeat(np.array(authors, dtype=np.uint64), [len(s) for s in shingle_sets])
         keys = sorted_unique((shingles << np.uint64(32)) | owners)
         for run in self.pairs:

@@ -68,30 +68,47 @@ class Layout:
 
     def __init__(self, url: str | os.PathLike, *, write: bool = False, create: bool = False, wait: float = 0.0):
         self.url = str(url)
-        self.fs, self.root = fsspec.core.url_to_fs(self.url)
+        try:
+            self.fs, self.root = fsspec.core.url_to_fs(self.url)
+        except (ValueError, ImportError) as err:  # an unknown scheme, or its package missing (s3fs...)
+            raise InputError(f"cannot open this store's URL: {err}", path=self.url) from None
         self.root = self.root.rstrip("/")
         self.local = "file" in (self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,))
         self._lock_fd: int | None = None
-        exists = self.fs.exists(self._path("meta.json"))
+        exists = self._exists("meta.json")
         if not exists:
-            if self.fs.exists(self.root) and self.fs.ls(self.root) and not create:
+            # A folder holding only our lock is one whose creation was cut short: it is ours.
+            others = (
+                [p for p in self.fs.ls(self.root, detail=False) if not p.rstrip("/").endswith("/.lock")]
+                if self._exists("")
+                else []
+            )
+            if others and not create:
                 raise InputError("a folder that is not a dupfeed store", path=self.url)
             if not create:
                 raise InputError(
                     "no dupfeed store here (create one with `dupfeed db add-sources` or `dupfeed db ingest`)", path=self.url
                 )
-            if self.fs.exists(self.root) and self.fs.ls(self.root):
+            if others:
                 raise StoreError(f"{self.url}: a folder that is not empty and not a dupfeed store; left untouched")
         if write:
             self._lock(wait)
         if exists:
-            meta = self.read_json("meta.json")
-            if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            try:
+                meta = self.read_json("meta.json")
+                if not isinstance(meta, dict) or meta.get("format") != FORMAT or not isinstance(meta.get("options"), dict):
+                    raise StoreError(f"{self.url}: not a dupfeed store (meta.json is another's); left untouched")
+                if meta.get("version", 0) > VERSION:
+                    raise StoreError(f"{self.url}: made by a newer dupfeed (format {meta['version']}, this one reads {VERSION})")
+            except BaseException:
                 self.close()
-                raise StoreError(f"{self.url}: not a dupfeed store (meta.json is another's); left untouched")
-            if meta.get("version", 0) > VERSION:
-                self.close()
-                raise StoreError(f"{self.url}: made by a newer dupfeed (format {meta['version']}, this one reads {VERSION})")
+                raise
+
+    def _exists(self, relative: str) -> bool:
+        try:
+            return bool(self.fs.exists(self._path(relative) if relative else self.root))
+        except OSError as err:
+            raise StoreError(f"{self.url}: cannot be read: {err}") from None
 
     def _lock(self, wait: float) -> None:
         if not self.local:
@@ -136,6 +153,12 @@ class Layout:
                 handle.flush()
                 os.fsync(handle.fileno())
         self.fs.mv(temporary, target)
+        if self.local:  # the rename itself, durable before anything counts on it
+            fd = os.open(target.rsplit("/", 1)[0], os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def write_table(self, relative: str, table: pa.Table, *, row_group_size: int | None = None) -> int:
         """Write a Parquet file whole; returns its size in bytes."""

@@ -56,7 +56,7 @@ class DaskRunner:
                     n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
                 )
                 self.client = Client(self._cluster)
-        except OSError as err:
+        except (OSError, ValueError, TimeoutError) as err:  # unreachable, or not an address
             self.close()
             raise DupfeedError(f"cannot reach the Dask scheduler {address or '(local cluster)'}: {err}") from None
         self.workers = len(self.client.scheduler_info().get("workers", {})) or 1

@@ -27,7 +27,7 @@ from typing import Any, cast
 import numpy as np
 import pyarrow as pa
 
-from ...engine.common_text import AuthorCounts, ShingleCounts, author_key
+from ...engine.common_text import AuthorCounts, ShingleCounts, author_key, counting_key, sum_runs
 from ...engine.detector import Detector
 from ...engine.documents import Document, docs_from_words, make_docs
 from ...engine.index import Segment, band_keys, bands_rows, candidate_pairs
@@ -47,11 +47,6 @@ Pairs = np.ndarray
 @functools.lru_cache(maxsize=4)
 def _layout(url: str) -> Layout:
     return Layout(url)
-
-
-def _key32(values: np.ndarray) -> np.ndarray:
-    """The 32 counting bits of shingle or word hashes (as :class:`ShingleCounts` counts them)."""
-    return (np.asarray(values, dtype=np.uint64) >> np.uint64(32)).astype(np.uint32)
 
 
 def _tally(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -118,12 +113,12 @@ def sketch(
     )
     _layout(url).write_table(path, table, row_group_size=DOCS_PER_GROUP)
     posts = [(d, a) for d, a in zip(docs, authors) if not d.is_source]
-    phrases = _tally(_key32(np.concatenate([d.unique for d, _ in posts]))) if posts else None
-    words = _tally(_key32(np.concatenate([d.words for d in docs]))) if docs else None
+    phrases = _tally(counting_key(np.concatenate([d.unique for d, _ in posts]))) if posts else None
+    words = _tally(counting_key(np.concatenate([d.words for d in docs]))) if docs else None
     with_author = [(d, a) for d, a in posts if a]
     pairs = None
     if with_author:
-        shingles = _key32(np.concatenate([d.unique for d, _ in with_author])).astype(np.uint64)
+        shingles = counting_key(np.concatenate([d.unique for d, _ in with_author])).astype(np.uint64)
         by = np.repeat(np.array([a for _, a in with_author], dtype=np.uint64), [len(d.unique) for d, _ in with_author])
         pairs = sorted_unique((shingles << np.uint64(32)) | by)
     counts: list[dict[str, tuple[np.ndarray, np.ndarray | None]]] = [{} for _ in range(BUCKETS)]
@@ -210,13 +205,6 @@ def _read_keys(
     return runs
 
 
-def _summed(runs: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    keys = np.concatenate([k for k, _ in runs])
-    counts = np.concatenate([c for _, c in runs])
-    merged, inverse = np.unique(keys, return_inverse=True)
-    return merged, np.bincount(inverse, weights=counts, minlength=len(merged)).astype(np.uint32)
-
-
 def merge_counts(
     url: str,
     commit: int,
@@ -242,7 +230,7 @@ def merge_counts(
                 keys = np.sort(np.concatenate([k for k, _ in runs]))
                 counts = np.ones(len(keys), dtype=np.uint32)
             else:
-                keys, counts = _summed(runs)
+                keys, counts = sum_runs(runs)
         path = f"counts/{kind}/bucket={bucket:02d}/{commit:08d}.parquet"
         layout.write_table(path, pa.table({"key": keys, "count": counts}), row_group_size=_ROW_GROUP)
         out["added"].append({"path": path, "kind": kind, "bucket": bucket, "keys": len(keys)})
@@ -251,7 +239,7 @@ def merge_counts(
     for kind in ("phrases", "words"):
         found = [p[kind] for p in pieces if kind in p]
         if found:
-            write(kind, *_summed(found))
+            write(kind, *sum_runs(found))
     pairs = [p["author_pairs"][0] for p in pieces if "author_pairs" in p]
     if pairs:
         keys = sorted_unique(np.concatenate(pairs))
@@ -446,8 +434,8 @@ def plan(
         np.array([len(w) for w in post_words]),
         options.shingle_size,
     )
-    phrase_keys = sorted_unique(_key32(shingles))
-    word_keys = sorted_unique(_key32(np.concatenate(words))) if words else np.zeros(0, np.uint32)
+    phrase_keys = sorted_unique(counting_key(shingles))
+    word_keys = sorted_unique(counting_key(np.concatenate(words))) if words else np.zeros(0, np.uint32)
     return Plan(candidates, [k for k, _ in _by_bucket(phrase_keys, None)], [k for k, _ in _by_bucket(word_keys, None)])
 
 

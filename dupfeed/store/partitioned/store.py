@@ -33,6 +33,7 @@ from ...errors import OptionsError
 from ...options import Options
 from ...records import VERDICTS, Post, Source
 from ...times import utc_now
+from ..db import StoreError
 from ..queries import Run
 from ..runs import RunLifecycle
 from ..store import Added, Scored, post_from_dict, post_hash, post_key, source_from_dict, source_hash, source_key
@@ -77,6 +78,8 @@ class PartitionedStore(RunLifecycle):
         band_task_windows: int = 20_000_000,
         count_task_keys: int = 50_000_000,
     ):
+        if options is not None and (options.exhaustive or options.index_every_other):
+            raise OptionsError("a partitioned store joins every window's band keys: no --exhaustive, no index_every_other")
         self.layout = Layout(url, write=write, create=create, wait=wait)
         self.url, self.path = self.layout.url, self.layout.url
         self._engine, self._scheduler, self._jobs, self.part_size = engine, scheduler, jobs, part_size
@@ -115,7 +118,10 @@ class PartitionedStore(RunLifecycle):
         for name in ("lsh_bands_rows", "lemma_languages"):
             if data.get(name) is not None:
                 data[name] = tuple(data[name])
-        options = Options(**data)
+        try:
+            options = Options(**data)
+        except TypeError as err:  # options this dupfeed does not know
+            raise StoreError(f"{self.url}: this store's options cannot be read: {err}") from None
         if given is not None and replace(given, index="bands") != options:
             raise OptionsError(f"{self.url}: this store was made with other options; it keeps them: {data}")
         return options
