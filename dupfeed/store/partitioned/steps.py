@@ -80,7 +80,7 @@ def sketch(
     records: Sequence[Post | Source],
     orders: Sequence[tuple[datetime, int] | None],
     first: int,
-    commit: int,
+    stem: str,
     part: int,
     run: int,
 ) -> Sketched:
@@ -92,7 +92,7 @@ def sketch(
     keys = band_keys(sketches.windows, bands, rows)
     owners = (sketches.window_owner + first).astype(np.uint32)
     authors = [author_key(r.author) if isinstance(r, Post) and r.author else 0 for r in records]
-    path = f"docs/{commit:08d}-{part:05d}.parquet"
+    path = f"docs/{stem}-{part:05d}.parquet"
     table = pa.table(
         {
             "doc": pa.array(np.arange(first, first + len(records), dtype=np.int64)),
@@ -169,7 +169,7 @@ def _merging(stored: Sequence[dict[str, Any]], size: str, new: int) -> list[dict
 
 
 def write_band(
-    url: str, commit: int, band: int, pieces: Sequence[tuple[np.ndarray, np.ndarray]], stored: Sequence[dict[str, Any]] = ()
+    url: str, stem: str, band: int, pieces: Sequence[tuple[np.ndarray, np.ndarray]], stored: Sequence[dict[str, Any]] = ()
 ) -> dict[str, Any]:
     """One band's keys of a whole ingest step, sorted (owners in document order among equal
     keys, as :class:`~dupfeed.engine.index.Segment` keeps them), written as one file, with
@@ -185,7 +185,7 @@ def write_band(
     all_keys = np.concatenate(keys) if keys else np.zeros(0, np.uint32)
     all_owners = np.concatenate(owners) if owners else np.zeros(0, np.uint32)
     order = np.argsort(all_keys, kind="stable")
-    path = f"bands/band={band:02d}/{commit:08d}.parquet"
+    path = f"bands/band={band:02d}/{stem}.parquet"
     layout.write_table(path, pa.table({"key": all_keys[order], "owner": all_owners[order]}), row_group_size=_ROW_GROUP)
     return {
         "added": [{"path": path, "band": band, "windows": len(all_keys)}],
@@ -207,7 +207,7 @@ def _read_keys(
 
 def merge_counts(
     url: str,
-    commit: int,
+    stem: str,
     bucket: int,
     stored: dict[str, Sequence[dict[str, Any]]],
     pieces: Sequence[dict[str, tuple[np.ndarray, Any]]],
@@ -231,7 +231,7 @@ def merge_counts(
                 counts = np.ones(len(keys), dtype=np.uint32)
             else:
                 keys, counts = sum_runs(runs)
-        path = f"counts/{kind}/bucket={bucket:02d}/{commit:08d}.parquet"
+        path = f"counts/{kind}/bucket={bucket:02d}/{stem}.parquet"
         layout.write_table(path, pa.table({"key": keys, "count": counts}), row_group_size=_ROW_GROUP)
         out["added"].append({"path": path, "kind": kind, "bucket": bucket, "keys": len(keys)})
         out["removed"].extend(m["path"] for m in merged)
@@ -288,7 +288,7 @@ def known_digests(url: str, files: Sequence[str], hi: np.ndarray, lo: np.ndarray
 
 
 def write_digests(
-    url: str, commit: int, bucket: int, hi: np.ndarray, lo: np.ndarray, docs: np.ndarray, stored: Sequence[dict[str, Any]]
+    url: str, stem: str, bucket: int, hi: np.ndarray, lo: np.ndarray, docs: np.ndarray, stored: Sequence[dict[str, Any]]
 ) -> dict[str, list[Any]]:
     """A night's digests of one bucket and their documents, written with the stored files
     :func:`_merging` merges in."""
@@ -301,7 +301,7 @@ def write_digests(
             column.append(table.column(name).to_numpy())
     all_hi, all_lo, all_docs = (np.concatenate(c) for c in columns)
     order = np.lexsort((all_lo, all_hi))
-    path = f"keys/bucket={bucket:02d}/{commit:08d}.parquet"
+    path = f"keys/bucket={bucket:02d}/{stem}.parquet"
     table = pa.table({"hi": all_hi[order], "lo": all_lo[order], "doc": all_docs[order]})
     layout.write_table(path, table, row_group_size=_ROW_GROUP)
     return {"added": [{"path": path, "bucket": bucket, "rows": len(all_hi)}], "removed": [m["path"] for m in merged]}

@@ -357,6 +357,9 @@ class PartitionedStore(RunLifecycle):
     def _add(self, records: Sequence[Post | Source], orders: Sequence[Any], run: int, reposts: Sequence[Post] = ()) -> None:
         state = self._state()
         commit, first, runner = state["commits"] + 1, state["documents"], self.runner
+        # The step's files are named by its commit and its run: a task of a killed run that a
+        # cluster finishes late writes files of its own, never over this run's (they are strays).
+        stem = f"{commit:08d}-{run:06d}"
         bands, _ = bands_rows(self.options.lsh_threshold, self.options.num_perm, self.options.lsh_bands_rows)
         size = self.part_size
         sketched = [
@@ -367,7 +370,7 @@ class PartitionedStore(RunLifecycle):
                 records[lo : lo + size],
                 orders[lo : lo + size],
                 first + lo,
-                commit,
+                stem,
                 lo // size,
                 run,
             )
@@ -377,7 +380,7 @@ class PartitionedStore(RunLifecycle):
             runner.submit(
                 steps.write_band,
                 self.url,
-                commit,
+                stem,
                 j,
                 [self._piece("band keys", s, "bands", j) for s in sketched],
                 state["bands"].get(str(j), []),
@@ -388,7 +391,7 @@ class PartitionedStore(RunLifecycle):
             runner.submit(
                 steps.merge_counts,
                 self.url,
-                commit,
+                stem,
                 b,
                 {kind: state["counts"][kind][b] for kind in state["counts"]},
                 [self._piece("counts", s, "counts", b) for s in sketched],
@@ -409,7 +412,7 @@ class PartitionedStore(RunLifecycle):
             runner.submit(
                 steps.write_digests,
                 self.url,
-                commit,
+                stem,
                 b,
                 hi[bucket == b],
                 lo[bucket == b],
@@ -423,7 +426,7 @@ class PartitionedStore(RunLifecycle):
         totals = self._gather([runner.pick(s, "words") for s in sketched])
         findings = []
         if reposts:
-            name = f"findings/i{commit:08d}.parquet"
+            name = f"findings/i{stem}.parquet"
             steps.write_findings(self.url, name, [(None, unscored(p)) for p in reposts], self._order(run), run)
             findings.append(name)
         sources = sum(d["sources"] for d in docs)
