@@ -57,16 +57,15 @@ def feed(tmp_path_factory):
     return folder, articles, posts
 
 
-def _nights(store, articles, posts) -> list[str]:
-    """Sources, then two nights each ingested and scored; the findings as JSON lines."""
+def _nights(store, articles, posts, nights=None) -> list[str]:
+    """Sources, then nights of posts (default: two) each ingested and scored; the findings as JSON lines."""
     with store.running("test") as run:
         store.add_sources(articles, run=run)
-        store.ingest(posts[:1500], run=run)
-        store.score(run=run)
-        store.ingest(posts[1500:], run=run)
-        store.score(run=run)
+        for night in nights or [posts[:1500], posts[1500:]]:
+            store.ingest(night, run=run)
+            store.score(run=run)
         store.finish_run(run, "ok", {})
-    return [json.dumps(record) for record, _ in store.findings()]
+        return [json.dumps(record) for record, _ in store.findings()]
 
 
 @pytest.fixture(scope="module")
@@ -117,13 +116,8 @@ def test_key_ranges_of_a_bucket_that_one_of_its_files_has_no_keys_in_find_the_sa
     nights = [posts[:360], posts[360:400]]  # a small night after a large one: two files a bucket
     found = []
     for store in (Store(tmp_path / "s.db"), PartitionedStore(str(tmp_path / "parts"), part_size=100, count_task_keys=300)):
-        with store, store.running("test") as run:
-            store.add_sources(articles, run=run)
-            for night in nights:
-                store.ingest(night, run=run)
-                store.score(run=run)
-            store.finish_run(run, "ok", {})
-            found.append([json.dumps(record) for record, _ in store.findings()])
+        with store:
+            found.append(_nights(store, articles, posts, nights))
     assert found[1] == found[0] and len(found[0]) == 400
 
 
@@ -262,13 +256,8 @@ def test_files_merge_night_after_night_and_the_findings_stay_the_same(feed, tmp_
     nights = [posts[n : n + 250] for n in range(0, len(posts), 250)]
     found = []
     for store in (Store(tmp_path / "s.db"), PartitionedStore(str(tmp_path / "parts"), part_size=100)):
-        with store, store.running("test") as run:
-            store.add_sources(articles, run=run)
-            for night in nights:
-                store.ingest(night, run=run)
-                store.score(run=run)
-            store.finish_run(run, "ok", {})
-            found.append([json.dumps(record) for record, _ in store.findings()])
+        with store:
+            found.append(_nights(store, articles, posts, nights))
     assert found[1] == found[0]
     folder = tmp_path / "parts"
     assert len(list((folder / "bands" / "band=00").glob("*.parquet"))) <= 4, "a band keeps a few files, not one a night"

@@ -128,6 +128,11 @@ def author_key(author: str) -> int:
     return int.from_bytes(hashlib.blake2b(author.encode("utf-8", "surrogatepass"), digest_size=4).digest(), "big")
 
 
+def author_number(author: str | None) -> int:
+    """:func:`author_key` of an author, 0 for none (a source, a post without an author)."""
+    return author_key(author) if author else 0
+
+
 class AuthorCounts:
     """How many distinct authors use each shingle.
 

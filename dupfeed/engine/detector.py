@@ -26,7 +26,7 @@ from .align import (
     shingle_order,
 )
 from .attribution import credits_post, credits_source
-from .common_text import AuthorCounts, PhraseCounts, ShingleCounts, author_key, common_words
+from .common_text import AuthorCounts, PhraseCounts, ShingleCounts, author_key, author_number, common_words
 from .documents import Authors, Document, Documents, DocumentStore, make_docs
 from .index import BandIndex, CandidateIndex, WindowIndex
 from .reworded import open_sentences, reworded_passages, sentence_cuts, sentence_lemmas
@@ -195,7 +195,7 @@ class Detector:
         stored = _stored_windows(sketches, opts.window // opts.stride if opts.index_every_other else 1)
         self.index.add(sketches.window_owner[stored] + first, sketches.windows[stored])
         self.word_counts.add([doc.words for doc in docs])
-        self.authors.add([author_key(r.author) if isinstance(r, Post) and r.author else 0 for r in records])
+        self.authors.add([author_number(r.author) if isinstance(r, Post) else 0 for r in records])
         self.timings["index"] += time.perf_counter() - started
         return list(range(first, len(self.documents))), sketches, docs
 

@@ -25,7 +25,7 @@ from typing import Any, Self, cast
 
 import numpy as np
 
-from ..engine.common_text import AuthorCounts, ShingleCounts, author_key
+from ..engine.common_text import AuthorCounts, ShingleCounts, author_number
 from ..engine.detector import Detector, chronological, unscored
 from ..engine.documents import Authors, Document, docs_from_words, make_docs
 from ..engine.index import BandIndex, Segment
@@ -127,6 +127,19 @@ def finding_row(finding: Finding, doc: int | None, run: int) -> tuple[str, int |
     keys = [source_key(m.target) if isinstance(m.target, Source) else post_key(cast(Post, m.target)) for m in finding.matches]
     record = json.dumps(finding.to_dict())
     return post_key(post), doc, run, micros(finding.created_at), finding.verdict, record, json.dumps(keys)
+
+
+def first_new(keys: Sequence[str], hashes: Sequence[str], stored: Callable[[int], bool]) -> list[int]:
+    """Positions of the records to add: not stored already (``stored(i)``), and not given
+    earlier in the same batch, by key or by content."""
+    seen: set[str] = set()
+    kept = []
+    for i, (k, h) in enumerate(zip(keys, hashes)):
+        if stored(i) or k in seen or h in seen:
+            continue
+        seen.update((k, h))  # a record given twice in one batch is added once
+        kept.append(i)
+    return kept
 
 
 @dataclass
@@ -243,10 +256,6 @@ class _StoredDocs:
         self._trim()
 
 
-def _author_key(author: str | None) -> int:
-    return author_key(author) if author else 0
-
-
 def _stored_detector(
     options: Options, db: Database, cache_words: int, jobs: int
 ) -> tuple[Detector, BandIndex, ShingleCounts, ShingleCounts, AuthorCounts]:
@@ -265,7 +274,7 @@ def _stored_detector(
     by = Authors([a["keys"] for a in db.load_arrays("doc_authors").values()])
     if len(by) < count:  # documents stored before authors were kept: read once, saved with the next change
         rows = db.conn.execute("SELECT is_source, record FROM docs WHERE doc >= ? ORDER BY doc", (len(by),))
-        by.add([0 if is_source else _author_key(json.loads(record).get("author")) for is_source, record in rows])
+        by.add([0 if is_source else author_number(json.loads(record).get("author")) for is_source, record in rows])
     detector = Detector(
         options,
         documents=documents,
@@ -475,15 +484,8 @@ class Store(StoreQueries, RunLifecycle):
         keys = [key(r) for r in records]
         hashes = [digest(r) for r in records]
         known = self._known(keys, hashes)
-        fresh, fresh_keys, fresh_hashes = [], [], []
-        for record, k, h in zip(records, keys, hashes):
-            if k in known or h in known:
-                continue
-            known.update((k, h))  # a record given twice in one batch is added once
-            fresh.append(record)
-            fresh_keys.append(k)
-            fresh_hashes.append(h)
-        return fresh, fresh_keys, fresh_hashes, len(records) - len(fresh)
+        kept = first_new(keys, hashes, lambda i: keys[i] in known or hashes[i] in known)
+        return [records[i] for i in kept], [keys[i] for i in kept], [hashes[i] for i in kept], len(records) - len(kept)
 
     @contextmanager
     def _changing(self) -> Iterator[sqlite3.Connection]:

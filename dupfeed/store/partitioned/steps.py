@@ -27,7 +27,7 @@ from typing import Any, cast
 import numpy as np
 import pyarrow as pa
 
-from ...engine.common_text import AuthorCounts, ShingleCounts, author_key, counting_key, sum_runs
+from ...engine.common_text import AuthorCounts, ShingleCounts, author_number, counting_key, sum_runs
 from ...engine.detector import Detector
 from ...engine.documents import Document, docs_from_words, make_docs
 from ...engine.index import Segment, band_keys, bands_rows, candidate_pairs
@@ -91,7 +91,7 @@ def sketch(
     bands, rows = bands_rows(options.lsh_threshold, options.num_perm, options.lsh_bands_rows)
     keys = band_keys(sketches.windows, bands, rows)
     owners = (sketches.window_owner + first).astype(np.uint32)
-    authors = [author_key(r.author) if isinstance(r, Post) and r.author else 0 for r in records]
+    authors = [author_number(r.author) if isinstance(r, Post) else 0 for r in records]
     path = f"docs/{stem}-{part:05d}.parquet"
     table = pa.table(
         {
@@ -168,6 +168,19 @@ def _merging(stored: Sequence[dict[str, Any]], size: str, new: int) -> list[dict
     return list(stored[len(stored) - take :])
 
 
+def _with_merged(
+    layout: Layout, merged: Sequence[dict[str, Any]], columns: Sequence[str], new: Sequence[list[np.ndarray]]
+) -> list[np.ndarray]:
+    """Each of ``columns``: the rows of the stored files merged in (oldest first), then the
+    new ones (``new``: per column, its arrays), as one array."""
+    parts: list[list[np.ndarray]] = [[] for _ in columns]
+    for meta in merged:
+        table = layout.read_table(meta["path"], columns=list(columns))
+        for part, name in zip(parts, columns):
+            part.append(table.column(name).to_numpy())
+    return [np.concatenate([*part, *extra]) for part, extra in zip(parts, new)]
+
+
 def write_band(
     url: str, stem: str, band: int, pieces: Sequence[tuple[np.ndarray, np.ndarray]], stored: Sequence[dict[str, Any]] = ()
 ) -> dict[str, Any]:
@@ -175,23 +188,17 @@ def write_band(
     keys, as :class:`~dupfeed.engine.index.Segment` keeps them), written as one file, with
     the newest stored files of the band that :func:`_merging` merges in (older rows first)."""
     layout = _layout(url)
-    keys = [k for k, _ in pieces]
-    owners = [o for _, o in pieces]
-    merged = _merging(stored, "windows", sum(len(k) for k in keys))
-    for meta in reversed(merged):
-        table = layout.read_table(meta["path"])
-        keys.insert(0, table.column("key").to_numpy())
-        owners.insert(0, table.column("owner").to_numpy())
-    all_keys = np.concatenate(keys) if keys else np.zeros(0, np.uint32)
-    all_owners = np.concatenate(owners) if owners else np.zeros(0, np.uint32)
-    order = np.argsort(all_keys, kind="stable")
+    merged = _merging(stored, "windows", sum(len(k) for k, _ in pieces))
+    keys, owners = _with_merged(
+        layout,
+        merged,
+        ("key", "owner"),
+        [[np.zeros(0, np.uint32), *(k for k, _ in pieces)], [np.zeros(0, np.uint32), *(o for _, o in pieces)]],
+    )
+    order = np.argsort(keys, kind="stable")
     path = f"bands/band={band:02d}/{stem}.parquet"
-    layout.write_table(path, pa.table({"key": all_keys[order], "owner": all_owners[order]}), row_group_size=_ROW_GROUP)
-    return {
-        "added": [{"path": path, "band": band, "windows": len(all_keys)}],
-        "removed": [m["path"] for m in merged],
-        "windows": sum(len(k) for k in keys) - sum(m["windows"] for m in merged),
-    }
+    layout.write_table(path, pa.table({"key": keys[order], "owner": owners[order]}), row_group_size=_ROW_GROUP)
+    return {"added": [{"path": path, "band": band, "windows": len(keys)}], "removed": [m["path"] for m in merged]}
 
 
 def _read_keys(
@@ -225,12 +232,11 @@ def merge_counts(
             return
         merged = _merging(stored.get(kind, ()), "keys", len(keys))
         if merged:
-            runs = _read_keys(layout, [m["path"] for m in merged]) + [(keys, counts)]
+            keys, counts = _with_merged(layout, merged, ("key", "count"), [[keys], [counts]])
             if kind == "author_pairs":  # disjoint sets of pairs: their union
-                keys = np.sort(np.concatenate([k for k, _ in runs]))
-                counts = np.ones(len(keys), dtype=np.uint32)
+                keys, counts = np.sort(keys), np.ones(len(keys), dtype=np.uint32)
             else:
-                keys, counts = sum_runs(runs)
+                keys, counts = sum_runs([(keys, counts)])
         path = f"counts/{kind}/bucket={bucket:02d}/{stem}.parquet"
         layout.write_table(path, pa.table({"key": keys, "count": counts}), row_group_size=_ROW_GROUP)
         out["added"].append({"path": path, "kind": kind, "bucket": bucket, "keys": len(keys)})
@@ -294,12 +300,7 @@ def write_digests(
     :func:`_merging` merges in."""
     layout = _layout(url)
     merged = _merging(stored, "rows", len(hi))
-    columns = [[hi], [lo], [docs]]
-    for meta in merged:
-        table = layout.read_table(meta["path"])
-        for column, name in zip(columns, ("hi", "lo", "doc")):
-            column.append(table.column(name).to_numpy())
-    all_hi, all_lo, all_docs = (np.concatenate(c) for c in columns)
+    all_hi, all_lo, all_docs = _with_merged(layout, merged, ("hi", "lo", "doc"), [[hi], [lo], [docs]])
     order = np.lexsort((all_lo, all_hi))
     path = f"keys/bucket={bucket:02d}/{stem}.parquet"
     table = pa.table({"hi": all_hi[order], "lo": all_lo[order], "doc": all_docs[order]})

@@ -36,7 +36,7 @@ from ...times import utc_now
 from ..db import StoreError
 from ..queries import Run
 from ..runs import RunLifecycle
-from ..store import Added, Scored, post_from_dict, post_hash, post_key, source_from_dict, source_hash, source_key
+from ..store import Added, Scored, first_new, post_from_dict, post_hash, post_key, source_from_dict, source_hash, source_key
 from . import steps
 from .layout import BUCKET_BITS, BUCKETS, FORMAT, VERSION, Layout
 from .runner import DaskRunner, LocalRunner, make_runner
@@ -207,10 +207,6 @@ class PartitionedStore(RunLifecycle):
         self._cached["files"] = [*(d["path"] for d in self._cached["docs"]), *live, *self._cached["findings"]]
         return self._cached
 
-    def _docs_table(self, columns: list[str], filters: Any = None) -> pa.Table:
-        table = self.layout.read_tables([d["path"] for d in self._state()["docs"]], columns=columns, filters=filters)
-        return table if table.num_columns else pa.table({c: pa.array([], pa.string()) for c in columns})
-
     def _findings_files(self) -> list[str]:
         return sorted(self._state()["findings"] + [p for p in self.layout.listing("findings") if p.startswith("findings/s")])
 
@@ -299,14 +295,8 @@ class PartitionedStore(RunLifecycle):
         keys = [key(r) for r in records]
         hashes = [digest(r) for r in records]
         known = self._known(keys + hashes)
-        seen: set[str] = set()
-        fresh = []
-        for i, (record, k, h) in enumerate(zip(records, keys, hashes)):
-            if known[i] or known[len(records) + i] or k in seen or h in seen:
-                continue
-            seen.update((k, h))  # a record given twice in one batch is added once
-            fresh.append(record)
-        return fresh, len(records) - len(fresh)
+        kept = first_new(keys, hashes, lambda i: bool(known[i] or known[len(records) + i]))
+        return [records[i] for i in kept], len(records) - len(kept)
 
     def _known(self, texts: Sequence[str]) -> np.ndarray:
         """Which keys or content hashes the store holds: one task per bucket of the identity index."""
