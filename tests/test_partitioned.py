@@ -228,26 +228,31 @@ def test_a_run_killed_while_storing_and_while_scoring_finishes_on_the_next_with_
     assert not [p for p in parts.rglob("*") if ".tmp-" in p.name], "no temporary file is left"
 
 
-def test_a_worker_killed_mid_run_has_its_tasks_run_again_and_nothing_changes(feed, reference, tmp_path):
+def test_workers_killed_mid_run_have_their_tasks_run_again_and_nothing_changes(feed, reference, tmp_path):
     _, articles, posts = feed
     folder = tmp_path / "parts"
     with _cluster() as own, distributed.Client(own) as client:
         pids = list(client.run(os.getpid).values())
         killed: list[int] = []
 
-        def kill_one_worker() -> None:
-            deadline = time.monotonic() + 120
-            while not _scored_files(folder) and time.monotonic() < deadline:
-                time.sleep(0.01)
-            os.kill(pids[0], signal.SIGKILL)
-            killed.append(pids[0])
+        def kill_workers() -> None:
+            # One worker while the first night is stored (as its digests are asked and its files
+            # written, results being fetched from that worker), the other once a first partition
+            # is scored.
+            moments = [lambda: any((folder / "commits").glob("*.json")), lambda: bool(_scored_files(folder))]
+            for pid, ready in zip(pids, moments):
+                deadline = time.monotonic() + 120
+                while not ready() and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
 
-        killer = threading.Thread(target=kill_one_worker)
+        killer = threading.Thread(target=kill_workers)
         killer.start()
         with PartitionedStore(str(folder), engine="dask", scheduler=own.scheduler_address, part_size=60) as store:
             found = _nights(store, articles, posts)
         killer.join()
-    assert killed, "a worker was killed during the run"
+    assert len(killed) == 2, "both workers were killed during the run"
     assert found == reference["default"]
 
 

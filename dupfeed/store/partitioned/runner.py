@@ -73,8 +73,13 @@ class DaskRunner:
         from distributed import as_completed
 
         place = {h.key: i for i, h in enumerate(handles)}
-        for future, result in as_completed(list(handles), with_results=True):
-            yield place[future.key], result
+        # On this client's own event loop (as_completed takes the process's default client's,
+        # which in a process of two clients is the other one's: a future's event then waits on
+        # one loop and is set from another, and a result refetched after a worker is lost is
+        # never seen); each result fetched once its task is done, one at a time, not all at once
+        # (with_results=True: dask/distributed#7331). Both hung here with a worker killed.
+        for future in as_completed(list(handles), loop=self.client.loop):
+            yield place[future.key], future.result()
 
     def close(self) -> None:
         client, cluster = getattr(self, "client", None), self._cluster
