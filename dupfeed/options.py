@@ -47,6 +47,10 @@ class Options:
         max_insertion: words of a clause inserted on one side only (the other side going on)
             bridged inside one passage; bridged words are covered by the span, never counted
             as copied.
+        parallel_gap_ratio: two passages of a match in the same order in both texts, the gaps
+            between them in each text no longer than the two passages together and the shorter
+            gap at least this share of the longer, are one passage (a paraphrased copy, its
+            rewritten words covered by the span, never counted as copied); 0 turns it off.
         fuzzy_reach: words compared at each end of a passage to grow it over slightly changed
             words (``colour``/``color``, a typo); 0 turns it off.
         fuzzy_min_ratio: the rapidfuzz Indel similarity from which two words are alike. Lower
@@ -109,6 +113,7 @@ class Options:
     index_every_other: bool = False
     max_gap: int = 12
     max_insertion: int = 24
+    parallel_gap_ratio: float = 0.5
     fuzzy_reach: int = 3
     fuzzy_min_ratio: float = 0.85
     lemma_languages: tuple[str, ...] = ("en", "fr")
@@ -138,6 +143,7 @@ class Options:
         require(self.window % self.stride == 0, "window must be a multiple of stride")
         require(self.max_gap >= 0 and self.min_passage_words >= 1, "max_gap must be >= 0, min_passage_words >= 1")
         require(self.max_insertion >= self.max_gap, "max_insertion must be at least max_gap")
+        require(0 <= self.parallel_gap_ratio <= 1, "parallel_gap_ratio must be between 0 and 1")
         require(
             0.0 < self.revision_containment <= self.copy_containment <= 1.0,
             "need 0 < revision_containment <= copy_containment <= 1",

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dupfeed.engine.align import _MAX_OCCURRENCES, Passage, aligned_words, fragments, passages
+from dupfeed.engine.align import _MAX_OCCURRENCES, Passage, absorb_short, aligned_words, fragments, merge_parallel, passages
 from dupfeed.engine.normalize import token_hashes, words
 from dupfeed.engine.shingle import text_shingles
 from dupfeed.options import Options
@@ -228,3 +228,36 @@ def test_a_clause_inserted_into_a_copied_paragraph_leaves_one_passage():
     )
     assert [(p.post_start, p.post_end, p.match_start, p.match_end) for p in found] == [(0, 40 + len(clause), 0, 40)]
     assert aligned_words(found, len(words(post))).sum() == 40  # the clause is covered, not copied
+
+
+def _passage(post_start: int, match_start: int, n: int) -> Passage:
+    """``n`` words copied one to one: post words from ``post_start``, matched from ``match_start``."""
+    return Passage(post_start, post_start + n, match_start, match_start + n, n, [(post_start, post_start + n, match_start)])
+
+
+@pytest.mark.parametrize(
+    ("second", "one"),
+    [
+        (_passage(50, 52, 20), True),  # 20 words rewritten in the post where the other text has 22: one part
+        (_passage(50, 120, 20), False),  # the other text goes on far longer than the post: two parts
+        (_passage(50, 0, 20), False),  # before the first in the other text: not in line
+        (_passage(80, 82, 20), False),  # gaps of 50 words, longer than both passages together
+    ],
+)
+def test_passages_in_line_in_both_texts_with_gaps_alike_are_one_paraphrased_passage(second, one):
+    first = _passage(0, 0, 30)
+    found = merge_parallel([second, first], Options().parallel_gap_ratio)
+    assert len(found) == (1 if one else 2)
+    # The rewritten words between are covered by the span, never counted as copied.
+    assert aligned_words(found, 100).sum() == 50
+    if one:
+        assert (found[0].post_start, found[0].post_end, found[0].match_start, found[0].match_end) == (0, 70, 0, 72)
+    assert len(merge_parallel([first, second], 0)) == 2, "0 turns it off"
+
+
+def test_a_short_passage_beside_a_long_one_joins_it_and_two_short_ones_stay_apart():
+    long, near, far = _passage(0, 100, 30), _passage(40, 3, 4), _passage(90, 7, 4)
+    found = absorb_short([far, long, near], Options().min_passage_words)
+    assert [(p.post_start, p.post_end) for p in found] == [(0, 44), (90, 94)]
+    assert aligned_words(found, 100).sum() == 38
+    assert len(absorb_short([_passage(0, 0, 4), _passage(6, 50, 4)], Options().min_passage_words)) == 2

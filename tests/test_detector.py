@@ -181,3 +181,31 @@ def test_post_older_than_an_article_does_not_copy_it(article):
     later = with_(article, published=T0 + timedelta(days=3))
     finding = scan([later], [make_post("p1", PASSAGE)])["p1"]
     assert finding.matches == () and finding.verdict == "original"
+
+
+def test_a_copy_whose_middle_sentence_is_rewritten_is_one_passage_that_counts_only_the_copied_words():
+    first = (
+        "The regional council approved on Tuesday a plan to rebuild the old railway bridge over the river, "
+        "closed to trains since the floods of last winter damaged two of its piers."
+    )
+    middle = (
+        "Engineers found that the steel frame had rusted through in several places and that repairing it "
+        "would cost more than building a new one from scratch."
+    )
+    rewritten = (
+        "Inspectors discovered corrosion eating into many parts of the metal structure, so patching it up "
+        "was judged dearer than simply putting up a replacement."
+    )
+    last = (
+        "Work should begin next spring and last eighteen months, during which buses will replace the trains "
+        "between the two towns at no extra charge for passengers."
+    )
+    source = Source(id="bridge.txt", text=f"{first} {middle} {last}")
+    post = make_post("p1", f"{first} {rewritten} {last}")
+    match = scan([source], [post])["p1"].matches[0]
+    assert len(match.spans) == 1
+    span = match.spans[0]
+    assert post.text[span.post_start : span.post_end].startswith("The regional council")
+    assert post.text[span.post_end - len("for passengers") : span.post_end] == "for passengers"
+    copied = len((first + " " + last).split())
+    assert match.aligned_words <= copied + 2, "the rewritten sentence is covered, not counted as copied"

@@ -236,6 +236,61 @@ def aligned_words(found: Sequence[Passage], n_words: int) -> np.ndarray:
     return mask
 
 
+def _joined(a: Passage, b: Passage) -> Passage:
+    """One passage of two: from the first word of either to the last, on both sides."""
+    return Passage(
+        min(a.post_start, b.post_start),
+        max(a.post_end, b.post_end),
+        min(a.match_start, b.match_start),
+        max(a.match_end, b.match_end),
+        a.matched + b.matched,
+        sorted(a.pieces + b.pieces),
+    )
+
+
+def merge_parallel(found: Sequence[Passage], min_ratio: float) -> list[Passage]:
+    """Merge passages that follow each other in the same order in both texts, the gaps between
+    them in the post and in the other text about the same size (the shorter at least
+    ``min_ratio`` of the longer) and no longer than the two passages together: the words between
+    say that text's words between again, in other words (a paraphrased copy is one part; the
+    best PAN text-alignment systems merge such fragments). Those words are covered by the span,
+    never counted as copied. ``min_ratio`` 0 turns it off."""
+    merged: list[Passage] = []
+    for p in sorted(found, key=lambda q: q.post_start):
+        last = merged[-1] if merged else None
+        if last is not None and min_ratio > 0:
+            post_gap, match_gap = p.post_start - last.post_end, p.match_start - last.match_end
+            reach = (last.post_end - last.post_start) + (p.post_end - p.post_start)
+            shorter, longer = min(post_gap, match_gap), max(post_gap, match_gap)
+            if 0 <= shorter and longer <= reach and shorter >= min_ratio * longer:  # noqa: SIM300 (a range)
+                merged[-1] = _joined(last, p)
+                continue
+        merged.append(p)
+    return merged
+
+
+def absorb_short(found: Sequence[Passage], min_words: int) -> list[Passage]:
+    """Passages of fewer than ``min_words`` aligned words joined to a longer passage of the
+    match next to them in the post, at most that passage's length away, wherever they lie in
+    the other text: phrases a paraphrase kept from the copied text, inside the part it rewrote."""
+    size = [sum(b - a for a, b, _ in p.pieces) for p in found]
+    out: list[Passage] = []
+    out_size: list[int] = []
+    order = sorted(range(len(found)), key=lambda i: found[i].post_start)
+    for i in order:
+        p = found[i]
+        if out:
+            last = out[-1]
+            gap = p.post_start - last.post_end
+            near = gap <= max(last.post_end - last.post_start, p.post_end - p.post_start)
+            if near and min(size[i], out_size[-1]) < min_words <= max(size[i], out_size[-1]):
+                out[-1], out_size[-1] = _joined(last, p), out_size[-1] + size[i]
+                continue
+        out.append(p)
+        out_size.append(size[i])
+    return out
+
+
 def merge_near(found: Sequence[Passage], max_gap: int) -> list[Passage]:
     """Merge passages at most ``max_gap`` words apart in the post, in whatever order they lie
     in the other text: a reworded copy reorders what it says, and is one reworded part. The
@@ -244,14 +299,7 @@ def merge_near(found: Sequence[Passage], max_gap: int) -> list[Passage]:
     for p in sorted(found, key=lambda q: q.post_start):
         last = merged[-1] if merged else None
         if last is not None and p.post_start - last.post_end <= max_gap:
-            merged[-1] = Passage(
-                last.post_start,
-                max(last.post_end, p.post_end),
-                min(last.match_start, p.match_start),
-                max(last.match_end, p.match_end),
-                last.matched + p.matched,
-                sorted(last.pieces + p.pieces),
-            )
+            merged[-1] = _joined(last, p)
         else:
             merged.append(p)
     return merged

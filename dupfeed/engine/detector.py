@@ -17,11 +17,13 @@ from ..options import Options
 from ..records import CommonText, Finding, Match, Post, Relation, Source, Span, Verdict
 from .align import (
     Passage,
+    absorb_short,
     align_edits,
     aligned_words,
     covered_words,
     extend_fuzzy,
     merge_near,
+    merge_parallel,
     passages,
     shingle_order,
 )
@@ -529,8 +531,11 @@ class Detector:
         # whatever their order in the match (a reworded copy's sentences further apart). A
         # reworded sentence counts only as part of copied text, next to an exact passage or to
         # another such sentence: alone, it is a sentence on the same topic.
+        # Then parts in line in both texts with gaps alike (a paraphrase rewrote what lies between),
+        # and short parts beside a long one (phrases it kept), are one passage too: spans only,
+        # the words between are not counted as copied.
         merged = merge_near(kept + reworded, opts.max_insertion if reworded else opts.max_gap)
-        kept = [p for p in merged if p.matched > 0]
+        kept = absorb_short(merge_parallel([p for p in merged if p.matched > 0], opts.parallel_gap_ratio), opts.min_passage_words)
         exact = n_evidence
         if reworded:
             aligned = aligned_words(kept, doc.n_words)
