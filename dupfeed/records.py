@@ -70,9 +70,12 @@ def _check_text(record: str, **values: object) -> None:
 class _Record:
     __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]  # each record is a dataclass
 
+    _NOT_WRITTEN: ClassVar[frozenset[str]] = frozenset()
+    """Fields a record keeps for the library and never writes out."""
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the record's fields (datetimes as ISO 8601, UTC as ``Z``)."""
-        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self) if f.name not in self._NOT_WRITTEN}
 
 
 @dataclass(frozen=True)
@@ -177,10 +180,7 @@ class Match(_Record):
     target: Post | Source | None = field(default=None, compare=False, repr=False)
     """The matched record itself (its text shows the passages); not part of ``to_dict()``."""
 
-    def to_dict(self) -> dict[str, Any]:
-        out = super().to_dict()
-        del out["target"]
-        return out
+    _NOT_WRITTEN: ClassVar[frozenset[str]] = frozenset({"target"})
 
 
 @dataclass(frozen=True)
@@ -194,11 +194,12 @@ class Finding(_Record):
     matches: tuple[Match, ...] = ()
     post: Post | None = field(default=None, compare=False, repr=False)
 
+    _NOT_WRITTEN: ClassVar[frozenset[str]] = frozenset({"post"})
+
     def to_dict(self) -> dict[str, Any]:
         """The ``--format jsonl`` record: id, author, created_at, verdict, matches, then the
         post's platform and kind when the post is known (fields added after the first five)."""
-        out = super().to_dict()
-        del out["post"]
+        out = super().to_dict()  # the post itself is not written: its platform and kind are
         if self.post is not None:
             out["platform"] = self.post.platform
             out["kind"] = self.post.kind

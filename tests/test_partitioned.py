@@ -20,6 +20,7 @@ from conftest import ROOT, kill_when, write_jsonl
 
 from dupfeed import Options
 from dupfeed.cli.main import main
+from dupfeed.errors import DupfeedError
 from dupfeed.store import PartitionedStore, Store, open_store
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -254,6 +255,38 @@ def test_workers_killed_mid_run_have_their_tasks_run_again_and_nothing_changes(f
         killer.join()
     assert len(killed) == 2, "both workers were killed during the run"
     assert found == reference["default"]
+
+
+def test_a_task_the_cluster_gives_up_on_is_one_clear_error_and_a_rerun_finishes_the_night(feed, reference, cluster, tmp_path):
+    _, articles, posts = feed
+    folder = tmp_path / "parts"
+    import dask
+
+    # A scheduler that gives up on a task at its first lost worker (the default is after 3).
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), _cluster() as own, distributed.Client(own) as client:
+        pids = dict(client.run(os.getpid))
+        killed: list[int] = []
+
+        def kill_a_busy_worker() -> None:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                busy = [w for w, tasks in client.processing().items() if tasks] if _scored_files(folder) else []
+                if busy:
+                    os.kill(pids[busy[0]], signal.SIGKILL)
+                    killed.append(pids[busy[0]])
+                    return
+                time.sleep(0.01)
+
+        killer = threading.Thread(target=kill_a_busy_worker)
+        killer.start()
+        store = PartitionedStore(str(folder), engine="dask", scheduler=own.scheduler_address, part_size=60)
+        with store, pytest.raises(DupfeedError, match="the Dask cluster gave up on a task"):
+            _nights(store, articles, posts)
+        killer.join()
+    assert killed, "a worker was killed while running a task"
+    with PartitionedStore(str(folder), engine="dask", scheduler=cluster.scheduler_address, part_size=60) as store:
+        assert [r.status for r in store.recent_runs(1)] == ["failed"]
+        assert _nights(store, articles, posts) == reference["default"]
 
 
 def test_files_merge_night_after_night_and_the_findings_stay_the_same(feed, tmp_path):

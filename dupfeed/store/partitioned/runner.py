@@ -70,6 +70,26 @@ class DaskRunner:
         return self.client.submit(pick, handle, *path, pure=False)
 
     def results(self, handles: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+        """Each step's result as it finishes. A task the cluster gave up on (its workers died
+        while running it, ``distributed.scheduler.allowed-failures`` times), or cancelled when
+        the scheduler went away, is one :class:`DupfeedError`: what the run committed before
+        stays, and a rerun does the rest."""
+        from concurrent.futures import CancelledError
+
+        from distributed.scheduler import KilledWorker
+
+        try:
+            yield from self._results(handles)
+        except KilledWorker as err:
+            last = getattr(err.last_worker, "address", err.last_worker)
+            raise DupfeedError(
+                f"the Dask cluster gave up on a task: {err.allowed_failures + 1} workers died running {err.task!r}"
+                f" (the last {last}); what the run committed is kept: run it again"
+            ) from None
+        except CancelledError as err:
+            raise DupfeedError(f"the Dask cluster cancelled a task (was its scheduler lost?): {err}; run it again") from None
+
+    def _results(self, handles: Sequence[Any]) -> Iterator[tuple[int, Any]]:
         from distributed import as_completed
 
         place = {h.key: i for i, h in enumerate(handles)}
