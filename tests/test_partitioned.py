@@ -264,25 +264,35 @@ def test_a_task_the_cluster_gives_up_on_is_one_clear_error_and_a_rerun_finishes_
 
     # A scheduler that gives up on a task at its first lost worker (the default is after 3).
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), _cluster() as own, distributed.Client(own) as client:
-        pids = dict(client.run(os.getpid))
         killed: list[int] = []
+        ended = threading.Event()
 
-        def kill_a_busy_worker() -> None:
+        def kill_busy_workers() -> None:
+            # A worker running a task, once a first partition is scored; again (a new worker)
+            # should that task have finished before the scheduler heard of the death.
             deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                busy = [w for w, tasks in client.processing().items() if tasks] if _scored_files(folder) else []
-                if busy:
-                    os.kill(pids[busy[0]], signal.SIGKILL)
-                    killed.append(pids[busy[0]])
-                    return
-                time.sleep(0.01)
+            while not ended.is_set() and time.monotonic() < deadline:
+                try:
+                    busy = [w for w, tasks in client.processing().items() if tasks] if _scored_files(folder) else []
+                    pid = dict(client.run(os.getpid)).get(busy[0]) if busy else None
+                except OSError:  # a worker going away as it is asked
+                    pid = None
+                if pid is None:
+                    time.sleep(0.01)
+                    continue
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+                ended.wait(2)
 
-        killer = threading.Thread(target=kill_a_busy_worker)
+        killer = threading.Thread(target=kill_busy_workers)
         killer.start()
         store = PartitionedStore(str(folder), engine="dask", scheduler=own.scheduler_address, part_size=60)
-        with store, pytest.raises(DupfeedError, match="the Dask cluster gave up on a task"):
-            _nights(store, articles, posts)
-        killer.join()
+        try:
+            with store, pytest.raises(DupfeedError, match="the Dask cluster gave up on a task"):
+                _nights(store, articles, posts)
+        finally:
+            ended.set()
+            killer.join()
     assert killed, "a worker was killed while running a task"
     with PartitionedStore(str(folder), engine="dask", scheduler=cluster.scheduler_address, part_size=60) as store:
         assert [r.status for r in store.recent_runs(1)] == ["failed"]
