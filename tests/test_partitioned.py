@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from dupfeed import Options
 from dupfeed.cli.main import main
 from dupfeed.errors import DupfeedError
 from dupfeed.store import PartitionedStore, Store, open_store
+from dupfeed.store.partitioned.layout import Layout
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import synthetic  # the seeded generator the benchmarks use
@@ -297,6 +299,33 @@ def test_a_task_the_cluster_gives_up_on_is_one_clear_error_and_a_rerun_finishes_
     with PartitionedStore(str(folder), engine="dask", scheduler=cluster.scheduler_address, part_size=60) as store:
         assert [r.status for r in store.recent_runs(1)] == ["failed"]
         assert _nights(store, articles, posts) == reference["default"]
+
+
+def test_a_nights_findings_are_read_from_its_own_files_only(feed, tmp_path, monkeypatch):
+    _, articles, posts = feed
+    with PartitionedStore(str(tmp_path / "parts"), part_size=300) as store:
+        for night in (posts[:1500], posts[1500:]):
+            with store.running("test") as run:
+                store.add_sources(articles, run=run)
+                store.ingest(night, run=run)
+                store.score(run=run)
+                store.finish_run(run, "ok", {})
+        everything = list(store.findings())
+        read: list[str] = []
+        original = Layout.read_table
+
+        def spy(self, relative, **kwargs):
+            read.append(relative)
+            return original(self, relative, **kwargs)
+
+        monkeypatch.setattr(Layout, "read_table", spy)
+        last = list(store.findings(run=run))
+    assert last and len(last) < len(everything)
+    assert last == [(record, keys) for record, keys in everything if record["id"] in {r["id"] for r, _ in last}]
+    assert {p.id for p in posts[1500:]} >= {record["id"] for record, _ in last}
+    # findings/s<run>-<step>-<part>.parquet, findings/i<commit>-<run>.parquet: the run that wrote it
+    runs_read = {int(m[1] or m[2]) for m in (re.match(r"findings/(?:s(\d+)-|i\d+-(\d+)\.)", p) for p in read) if m}
+    assert runs_read == {run}, "no file of the first night is read"
 
 
 def test_files_merge_night_after_night_and_the_findings_stay_the_same(feed, tmp_path):

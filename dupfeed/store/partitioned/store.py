@@ -207,15 +207,21 @@ class PartitionedStore(RunLifecycle):
         self._cached["files"] = [*(d["path"] for d in self._cached["docs"]), *live, *self._cached["findings"]]
         return self._cached
 
-    def _findings_files(self) -> list[str]:
-        return sorted(self._state()["findings"] + [p for p in self.layout.listing("findings") if p.startswith("findings/s")])
+    def _findings_files(self, runs: Iterable[int] | None = None) -> list[str]:
+        """The findings files, or those of ``runs`` only (a file's name says its run)."""
+        files = sorted(self._state()["findings"] + [p for p in self.layout.listing("findings") if p.startswith("findings/s")])
+        if runs is None:
+            return files
+        wanted = set(runs)
+        return [p for p in files if _run_of(p) in wanted]
 
-    def _findings_table(self, columns: list[str], filters: Any = None) -> pa.Table:
-        """The findings' ``columns``, each post's first finding only, by order. A post has two
-        only when a task of a killed run on a cluster that outlived it finished after the next
-        run had scored the post again: its first finding stands."""
+    def _findings_table(self, columns: list[str], filters: Any = None, runs: Iterable[int] | None = None) -> pa.Table:
+        """The findings' ``columns`` (of ``runs`` only: their files alone are read), each post's
+        first finding only, by order. A post has two only when a task of a killed run on a
+        cluster that outlived it finished after the next run had scored the post again: its
+        first finding stands (a report of the next run covers the killed one too)."""
         wanted = list(dict.fromkeys([*columns, "key", "order"]))
-        table = self.layout.read_tables(self._findings_files(), columns=wanted, filters=filters)
+        table = self.layout.read_tables(self._findings_files(runs), columns=wanted, filters=filters)
         if not table.num_columns:
             return pa.table({c: pa.array([], pa.int64()) for c in columns})
         table = table.sort_by([("order", "ascending")])
@@ -560,18 +566,19 @@ class PartitionedStore(RunLifecycle):
         self, *, since: datetime | None = None, until: datetime | None = None, run: int | Iterable[int] | None = None
     ) -> Iterator[tuple[dict[str, Any], list[str]]]:
         """Stored findings in processing order: each ``--format jsonl`` record and its matches' keys."""
-        if not self._findings_files():
+        runs = None if run is None else [run] if isinstance(run, int) else list(run)
+        # Only the runs' own files are read (a night's report reads that night's findings, not
+        # the store's), with those of runs that did not end well: only a late task of one of
+        # them can have scored a post of these runs first. And only the rows in the time range
+        # are decoded: a post's findings share its time.
+        read = None if runs is None else {*runs, *(r["run"] for r in self._runs() if r["status"] != "ok")}
+        window = [("at", ">=", steps.micros(since))] if since is not None else []
+        window += [("at", "<", steps.micros(until))] if until is not None else []
+        if not self._findings_files(read):
             return
-        table = self._findings_table(["at", "order", "run", "record", "match_keys"])
-        at, runs = table.column("at").to_numpy(), table.column("run").to_numpy()
-        keep = np.ones(table.num_rows, dtype=bool)
-        if since is not None:
-            keep &= at >= steps.micros(since)
-        if until is not None:
-            keep &= at < steps.micros(until)
-        if run is not None:
-            keep &= np.isin(runs, [run] if isinstance(run, int) else list(run))
-        table = table.filter(pa.array(keep))
+        table = self._findings_table(["at", "order", "run", "record", "match_keys"], filters=window or None, runs=read)
+        if runs is not None:
+            table = table.filter(pa.array(np.isin(table.column("run").to_numpy(), runs)))
         table = table.sort_by([("at", "ascending"), ("order", "ascending")])
         for record, keys in zip(table.column("record").to_pylist(), table.column("match_keys").to_pylist()):
             yield json.loads(record), json.loads(keys)
@@ -641,6 +648,15 @@ class PartitionedStore(RunLifecycle):
     def size(self) -> int:
         """Bytes on disk (or in the bucket)."""
         return self.layout.size()
+
+
+def _run_of(path: str) -> int:
+    """The run that wrote a findings file, from its name (``findings/s<run>-<step>-<part>``,
+    or ``findings/i<commit>-<run>`` for an ingest step's native reposts)."""
+    name = path.rsplit("/", 1)[1]
+    if name.startswith("s"):
+        return _step_of(path)[0]
+    return int(name[1:].split(".")[0].split("-")[1])
 
 
 def _step_of(path: str) -> tuple[int, int]:
