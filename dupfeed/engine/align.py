@@ -254,40 +254,51 @@ def merge_parallel(found: Sequence[Passage], min_ratio: float) -> list[Passage]:
     ``min_ratio`` of the longer) and no longer than the two passages together: the words between
     say that text's words between again, in other words (a paraphrased copy is one part; the
     best PAN text-alignment systems merge such fragments). Those words are covered by the span,
-    never counted as copied. ``min_ratio`` 0 turns it off."""
+    never counted as copied. The two are each passage as found, not what it was merged into:
+    a reach never grows by the gaps it covered. ``min_ratio`` 0 turns it off."""
     merged: list[Passage] = []
+    previous: Passage | None = None
     for p in sorted(found, key=lambda q: q.post_start):
-        last = merged[-1] if merged else None
-        if last is not None and min_ratio > 0:
+        if merged and previous is not None and min_ratio > 0:
+            last = merged[-1]
             post_gap, match_gap = p.post_start - last.post_end, p.match_start - last.match_end
-            reach = (last.post_end - last.post_start) + (p.post_end - p.post_start)
+            reach = (previous.post_end - previous.post_start) + (p.post_end - p.post_start)
             shorter, longer = min(post_gap, match_gap), max(post_gap, match_gap)
             if 0 <= shorter and longer <= reach and shorter >= min_ratio * longer:  # noqa: SIM300 (a range)
-                merged[-1] = _joined(last, p)
+                merged[-1], previous = _joined(last, p), p
                 continue
         merged.append(p)
+        previous = p
     return merged
+
+
+def _aligned_count(p: Passage) -> int:
+    """How many distinct post words a passage aligns."""
+    return len({i for start, end, _ in p.pieces for i in range(start, end)})
 
 
 def absorb_short(found: Sequence[Passage], min_words: int) -> list[Passage]:
     """Passages of fewer than ``min_words`` aligned words joined to a longer passage of the
-    match next to them in the post, at most that passage's length away, wherever they lie in
-    the other text: phrases a paraphrase kept from the copied text, inside the part it rewrote."""
-    size = [sum(b - a for a, b, _ in p.pieces) for p in found]
+    match next to them in the post, no farther than the longer one's aligned words, wherever
+    they lie in the other text: phrases a paraphrase kept from the copied text, inside the part
+    it rewrote. The other text's span grows to cover such a phrase only when it lies as near
+    there too: one matched far off is a word or two of the post's, not a reach across the text."""
     out: list[Passage] = []
-    out_size: list[int] = []
-    order = sorted(range(len(found)), key=lambda i: found[i].post_start)
-    for i in order:
-        p = found[i]
+    sizes: list[int] = []
+    for p in sorted(found, key=lambda q: q.post_start):
+        size = _aligned_count(p)
         if out:
-            last = out[-1]
-            gap = p.post_start - last.post_end
-            near = gap <= max(last.post_end - last.post_start, p.post_end - p.post_start)
-            if near and min(size[i], out_size[-1]) < min_words <= max(size[i], out_size[-1]):
-                out[-1], out_size[-1] = _joined(last, p), out_size[-1] + size[i]
+            last, last_size = out[-1], sizes[-1]
+            longer, reach = (p, size) if size >= last_size else (last, last_size)
+            if min(size, last_size) < min_words <= reach and p.post_start - last.post_end <= reach:
+                joined = _joined(last, p)
+                far = max(p.match_start - last.match_end, last.match_start - p.match_end) > reach
+                if far:
+                    joined.match_start, joined.match_end = longer.match_start, longer.match_end
+                out[-1], sizes[-1] = joined, last_size + size
                 continue
         out.append(p)
-        out_size.append(size[i])
+        sizes.append(size)
     return out
 
 

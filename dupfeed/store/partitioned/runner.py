@@ -82,12 +82,14 @@ class DaskRunner:
             yield from self._results(handles)
         except KilledWorker as err:
             last = getattr(err.last_worker, "address", err.last_worker)
+            tries = err.allowed_failures + 1
             raise DupfeedError(
-                f"the Dask cluster gave up on a task: {err.allowed_failures + 1} workers died running {err.task!r}"
-                f" (the last {last}); what the run committed is kept: run it again"
+                f"the Dask cluster gave up on a task: {'every worker' if tries > 1 else 'the worker'} that ran {err.task!r}"
+                f" died ({tries} tried, the last {last}); what the run committed is kept: run it again"
             ) from None
         except CancelledError as err:
-            raise DupfeedError(f"the Dask cluster cancelled a task (was its scheduler lost?): {err}; run it again") from None
+            why = str(err).splitlines()[0] if str(err) else "no reason given"
+            raise DupfeedError(f"the Dask cluster cancelled a task (was its scheduler lost?): {why}; run it again") from None
 
     def _results(self, handles: Sequence[Any]) -> Iterator[tuple[int, Any]]:
         from distributed import as_completed

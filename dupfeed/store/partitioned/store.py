@@ -207,9 +207,14 @@ class PartitionedStore(RunLifecycle):
         self._cached["files"] = [*(d["path"] for d in self._cached["docs"]), *live, *self._cached["findings"]]
         return self._cached
 
+    def _scored_files(self) -> list[str]:
+        """The scored partitions' findings files (each commits itself), not one still being
+        written, nor one a worker killed mid-write left (removed by the next writer)."""
+        return [p for p in self.layout.listing("findings") if p.startswith("findings/s") and ".tmp-" not in p]
+
     def _findings_files(self, runs: Iterable[int] | None = None) -> list[str]:
         """The findings files, or those of ``runs`` only (a file's name says its run)."""
-        files = sorted(self._state()["findings"] + [p for p in self.layout.listing("findings") if p.startswith("findings/s")])
+        files = sorted(self._state()["findings"] + self._scored_files())
         if runs is None:
             return files
         wanted = set(runs)
@@ -490,7 +495,7 @@ class PartitionedStore(RunLifecycle):
             return []
         table = self.layout.read_tables([d["path"] for d in docs], columns=["doc", "is_source", "at", "sequence"])
         table = table.filter(pa.array(~table.column("is_source").to_numpy(zero_copy_only=False)))
-        later = [p for p in self.layout.listing("findings") if p.startswith("findings/s") and _step_of(p) > step]
+        later = [p for p in self._scored_files() if _step_of(p) > step]
         scored = self.layout.read_tables(later, columns=["doc"]).column("doc").to_numpy() if later else np.zeros(0)
         numbers = table.column("doc").to_numpy()
         todo = ~np.isin(numbers, scored)
