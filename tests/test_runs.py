@@ -205,3 +205,24 @@ def test_db_status_shows_a_killed_run_as_killed_not_running(feed, tmp_path):
     assert _statuses(path) == {1: "running"}, "SIGKILL leaves it marked running in the file"
     status = subprocess.run(_cli("db", "status", "--db", str(path)), capture_output=True, text=True, check=True)
     assert any(line.startswith("run 1: ingest") and line.endswith(" killed") for line in status.stdout.splitlines())
+
+
+def test_ctrl_c_in_ingest_on_a_dask_cluster_exits_130_and_a_rerun_finds_what_sqlite_finds(feed, tmp_path):
+    pytest.importorskip("distributed")
+    reference, parts = tmp_path / "s.db", tmp_path / "parts"
+    for db in (str(reference), f"{parts}/"):
+        subprocess.run(_cli("db", "add-sources", str(feed / "sources.jsonl"), "--db", db, "-q"), check=True)
+    subprocess.run(_cli("db", "ingest", str(feed / "posts.jsonl"), "--db", str(reference), "-q"), check=True)
+    ingest = _cli("db", "ingest", str(feed / "posts.jsonl"), "--db", str(parts), "--engine", "dask", "--jobs", "2")
+    ended = _interrupt_when(ingest, lambda: any((parts / "findings").glob("s*.parquet")))
+    assert ended.returncode == 130, ended.stderr
+    assert "Traceback" not in ended.stderr and "Aborted!" not in ended.stderr
+    assert ended.stderr.strip().splitlines()[-1].startswith("Interrupted: run 2 is marked interrupted")
+
+    again = subprocess.run(ingest, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    findings = [
+        subprocess.run(_cli("db", "findings", "--db", db, "-f", "jsonl"), capture_output=True, text=True, check=True).stdout
+        for db in (str(reference), str(parts))
+    ]
+    assert findings[1] == findings[0] and findings[0].count("\n") == POSTS
