@@ -332,6 +332,20 @@ def test_a_nights_findings_are_read_from_its_own_files_only(feed, tmp_path, monk
     assert runs_read == {run}, "no file of the first night is read"
 
 
+def test_verdicts_by_day_read_from_the_files_of_those_days_are_the_sqlite_stores(feed, tmp_path):
+    _, articles, posts = feed
+    stores = [Store(tmp_path / "s.db"), PartitionedStore(str(tmp_path / "parts"), part_size=100)]
+    found = []
+    for store in stores:
+        with store:
+            _nights(store, articles, posts)
+            found.append([store.verdicts_by_day(days) for days in (1, 3, 30, 100_000)])
+            scored = len(list(store.findings()))
+    assert found[1] == found[0]
+    counted = [sum(sum(verdicts.values()) for verdicts in by_day.values()) for by_day in found[0]]
+    assert 0 < counted[0] < counted[-1] == scored, "the last day holds some posts, all days all of them"
+
+
 def test_files_merge_night_after_night_and_the_findings_stay_the_same(feed, tmp_path):
     _, articles, posts = feed
     nights = [posts[n : n + 250] for n in range(0, len(posts), 250)]

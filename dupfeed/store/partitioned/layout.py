@@ -186,6 +186,23 @@ class Layout:
         except (OSError, pa.ArrowException) as err:
             raise StoreError(f"{self.url}: cannot read {relative}: {err}") from None
 
+    def column_max(self, relative: str, column: str) -> Any:
+        """The largest value of ``column`` in a Parquet file, from its footer's statistics
+        (None when the file has no rows or its statistics do not say)."""
+        try:
+            with self.fs.open(self._path(relative), "rb") as handle:
+                meta = pq.ParquetFile(handle).metadata
+        except (OSError, pa.ArrowException) as err:
+            raise StoreError(f"{self.url}: cannot read {relative}: {err}") from None
+        at = meta.schema.names.index(column)
+        highest = None
+        for g in range(meta.num_row_groups):
+            stats = meta.row_group(g).column(at).statistics
+            if stats is None or not stats.has_min_max:
+                return None
+            highest = stats.max if highest is None else max(highest, stats.max)
+        return highest
+
     def read_row_groups(self, relative: str, groups: list[int], columns: list[str]) -> pa.Table:
         """Some row groups of a Parquet file."""
         try:

@@ -629,14 +629,21 @@ class PartitionedStore(RunLifecycle):
 
     def verdicts_by_day(self, days: int) -> dict[str, Counter[str]]:
         """As :meth:`Store.verdicts_by_day`: verdicts per UTC day of the posts, the last ``days`` days."""
-        if not self._findings_files():
+        files = self._findings_files()
+        if not files:
             return {}
-        table = self._findings_table(["at", "verdict"])
-        if not table.num_rows:
+        # The last day from the files' footers, then only the rows of the last ``days`` days:
+        # the files of older posts are skipped by their statistics, not read.
+        highest = [self.layout.column_max(f, "at") for f in files]
+        unknown = [f for f, h in zip(files, highest) if h is None]
+        if unknown:
+            highest += self.layout.read_tables(unknown, columns=["at"]).column("at").to_pylist()
+        known = [h for h in highest if h is not None]
+        if not known:
             return {}
-        at = table.column("at").to_numpy()
-        day = at // _DAY
-        since = int(day.max()) - days + 1
+        since = int(max(known)) // _DAY - days + 1
+        table = self._findings_table(["at", "verdict"], filters=[("at", ">=", since * _DAY)])
+        day = table.column("at").to_numpy() // _DAY
         by_day: dict[str, Counter[str]] = defaultdict(Counter)
         for d, verdict in zip(day.tolist(), table.column("verdict").to_pylist()):
             if d >= since:
