@@ -533,7 +533,7 @@ class Detector:
         # another such sentence: alone, it is a sentence on the same topic.
         # Then parts in line in both texts with gaps alike (a paraphrase rewrote what lies between),
         # and short parts beside a long one (phrases it kept), are one passage too: spans only,
-        # the words between are not counted as copied.
+        # the words between are not counted as copied (such a passage is "edited", not "verbatim").
         merged = merge_near(kept + reworded, opts.max_insertion if reworded else opts.max_gap)
         kept = absorb_short(merge_parallel([p for p in merged if p.matched > 0], opts.parallel_gap_ratio), opts.min_passage_words)
         exact = n_evidence

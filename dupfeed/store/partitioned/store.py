@@ -220,13 +220,13 @@ class PartitionedStore(RunLifecycle):
         wanted = set(runs)
         return [p for p in files if _run_of(p) in wanted]
 
-    def _findings_table(self, columns: list[str], filters: Any = None, runs: Iterable[int] | None = None) -> pa.Table:
-        """The findings' ``columns`` (of ``runs`` only: their files alone are read), each post's
-        first finding only, by order. A post has two only when a task of a killed run on a
+    def _findings_table(self, columns: list[str], filters: Any = None, files: Sequence[str] | None = None) -> pa.Table:
+        """The findings' ``columns`` (in ``files`` only, when given: the caller's listing, not
+        made again), each post's first finding only, by order. A post has two only when a task of a killed run on a
         cluster that outlived it finished after the next run had scored the post again: its
         first finding stands (a report of the next run covers the killed one too)."""
         wanted = list(dict.fromkeys([*columns, "key", "order"]))
-        table = self.layout.read_tables(self._findings_files(runs), columns=wanted, filters=filters)
+        table = self.layout.read_tables(self._findings_files() if files is None else files, columns=wanted, filters=filters)
         if not table.num_columns:
             return pa.table({c: pa.array([], pa.int64()) for c in columns})
         table = table.sort_by([("order", "ascending")])
@@ -579,9 +579,10 @@ class PartitionedStore(RunLifecycle):
         read = None if runs is None else {*runs, *(r["run"] for r in self._runs() if r["status"] != "ok")}
         window = [("at", ">=", steps.micros(since))] if since is not None else []
         window += [("at", "<", steps.micros(until))] if until is not None else []
-        if not self._findings_files(read):
+        files = self._findings_files(read)
+        if not files:
             return
-        table = self._findings_table(["at", "order", "run", "record", "match_keys"], filters=window or None, runs=read)
+        table = self._findings_table(["at", "order", "run", "record", "match_keys"], filters=window or None, files=files)
         if runs is not None:
             table = table.filter(pa.array(np.isin(table.column("run").to_numpy(), runs)))
         table = table.sort_by([("at", "ascending"), ("order", "ascending")])
@@ -609,7 +610,7 @@ class PartitionedStore(RunLifecycle):
     def verdicts(self, keys: Iterable[str]) -> dict[str, str]:
         """The stored verdict of each of these posts that has been scored."""
         wanted = sorted(set(keys))
-        if not wanted or not self._findings_files():
+        if not wanted:
             return {}
         table = self._findings_table(["key", "verdict"], filters=[("key", "in", wanted)])
         return dict(zip(table.column("key").to_pylist(), table.column("verdict").to_pylist()))
@@ -617,7 +618,7 @@ class PartitionedStore(RunLifecycle):
     def counts(self) -> dict[str, int]:
         """How much the store holds."""
         state = self._state()
-        verdicts = Counter(self._findings_table(["verdict"]).column("verdict").to_pylist() if self._findings_files() else [])
+        verdicts = Counter(self._findings_table(["verdict"]).column("verdict").to_pylist())
         return {
             "sources": state["sources"],
             "posts": state["documents"] - state["sources"],
@@ -635,19 +636,16 @@ class PartitionedStore(RunLifecycle):
         # The last day from the files' footers, then only the rows of the last ``days`` days:
         # the files of older posts are skipped by their statistics, not read.
         highest = [self.layout.column_max(f, "at") for f in files]
-        unknown = [f for f, h in zip(files, highest) if h is None]
-        if unknown:
-            highest += self.layout.read_tables(unknown, columns=["at"]).column("at").to_pylist()
-        known = [h for h in highest if h is not None]
-        if not known:
+        unsaid = [f for f, h in zip(files, highest) if h is None]  # no statistics (or no rows): read
+        highest += self.layout.read_tables(unsaid, columns=["at"]).column("at").to_pylist() if unsaid else []
+        last = max((h for h in highest if h is not None), default=None)
+        if last is None:
             return {}
-        since = int(max(known)) // _DAY - days + 1
-        table = self._findings_table(["at", "verdict"], filters=[("at", ">=", since * _DAY)])
-        day = table.column("at").to_numpy() // _DAY
+        since = int(last) // _DAY - days + 1
+        table = self._findings_table(["at", "verdict"], filters=[("at", ">=", since * _DAY)], files=files)
         by_day: dict[str, Counter[str]] = defaultdict(Counter)
-        for d, verdict in zip(day.tolist(), table.column("verdict").to_pylist()):
-            if d >= since:
-                by_day[(_EPOCH + timedelta(microseconds=d * _DAY)).date().isoformat()][verdict] += 1
+        for d, verdict in zip((table.column("at").to_numpy() // _DAY).tolist(), table.column("verdict").to_pylist()):
+            by_day[(_EPOCH + timedelta(microseconds=d * _DAY)).date().isoformat()][verdict] += 1
         return dict(by_day)
 
     def beside(self, name: str) -> Path:
