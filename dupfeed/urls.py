@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'\u201c\u201d\u00ab\u00bb]+", re.IGNORECASE)
@@ -29,6 +30,7 @@ def extract_urls(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 14)  # a source's URL is compared with every post that matches it
 def canonical_url(url: str) -> str:
     """The form in which two links to one page compare equal.
 
@@ -62,6 +64,7 @@ def _canonical(url: str) -> str:
     return urlunsplit(("https", netloc, path, urlencode(sorted(query)), ""))
 
 
+@lru_cache(maxsize=1 << 14)
 def host_of(url: str) -> str:
     """The host of a URL without ``www.``, lower-cased (empty when there is none)."""
     try:

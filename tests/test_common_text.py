@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dupfeed.engine.common_text import AuthorCounts, ShingleCounts, common_words
+from dupfeed.engine.common_text import AuthorCounts, ShingleCounts, common_words, sum_runs
 
 
 @settings(max_examples=100, deadline=None)
@@ -57,3 +57,30 @@ def test_author_counts_equal_distinct_authors_however_posts_arrive(batches):
         seen.update((shingle, author) for s, author in batch for shingle in s)
     queried = np.arange(35, dtype=np.uint64) * spread
     assert counts.count(queried).tolist() == [sum(1 for s, _ in seen if s == i) for i in range(35)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sets(st.integers(0, 200), max_size=60),
+    st.sets(st.integers(0, 200), max_size=60),
+    st.integers(1, 25),
+    st.integers(0, 2**16),
+)
+def test_merging_two_runs_a_part_at_a_time_equals_counting_them_together(older, newer, part, seed):
+    import dupfeed.engine.space as space
+
+    rng = np.random.default_rng(seed)
+    a, b = np.array(sorted(older), dtype=np.uint32), np.array(sorted(newer), dtype=np.uint32)
+    a_counts, b_counts = (rng.integers(1, 1000, len(x)).astype(np.uint32) for x in (a, b))
+    original = space.MERGE_PART
+    space.MERGE_PART = part  # parts of every size, down to one key
+    try:
+        keys, counts = space.merge_sorted(a, b, a_counts, b_counts)
+        plain, _ = space.merge_sorted(a, b)
+    finally:
+        space.MERGE_PART = original
+    if len(a) + len(b):
+        want_keys, want_counts = sum_runs([(a, a_counts), (b, b_counts)])
+        assert np.array_equal(keys, want_keys) and keys.dtype == want_keys.dtype
+        assert np.array_equal(counts, want_counts) and counts.dtype == np.uint32
+    assert np.array_equal(plain, np.union1d(a, b).astype(np.uint32))

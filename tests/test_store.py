@@ -448,6 +448,40 @@ def test_large_arrays_are_files_beside_the_store_mapped_when_opened(tmp_path, de
         store.detector  # noqa: B018 (loads the arrays)
 
 
+def test_merges_written_into_the_store_s_files_find_and_count_what_merges_in_memory_do(tmp_path, demo, monkeypatch):
+    import dupfeed.store.db
+
+    posts, sources = demo
+    ordered = sorted(posts.records, key=lambda p: p.created_at)
+    nights = [ordered[i : i + 20] for i in range(0, 100, 20)]  # five nights: merges of merges
+
+    def grow(path: Path) -> tuple[list[dict], np.ndarray]:
+        for night in nights:
+            with Store(path) as store:
+                run = store.begin_run("night")
+                store.add_sources(sources.records, run=run)
+                store.ingest(night, run=run)
+                store.score(run=run)
+        with Store(path, write=False, create=False) as store:
+            probe = np.concatenate([store.detector.documents[n].shingles for n in range(len(store.detector.documents))])
+            counted = np.stack([store.phrase_counts.count(probe), store.detector.author_counts.count(probe)])
+            return [record for record, _ in store.findings()], counted
+
+    in_memory = grow(tmp_path / "memory.db")
+    monkeypatch.setattr(dupfeed.store.db, "FILE_BYTES", 64)  # every array a file, every merge made in one
+    in_files = grow(tmp_path / "files.db")
+    assert in_files[0] == in_memory[0]
+    assert np.array_equal(in_files[1], in_memory[1])
+    folder = tmp_path / "files.db.arrays"
+    with sqlite3.connect(tmp_path / "files.db") as conn:
+        named = {row[0] for row in conn.execute("SELECT file FROM arrays WHERE file IS NOT NULL")}
+    assert any(name.startswith("merge-") for name in named)  # kept in the file the merge wrote
+    assert {p.name for p in folder.glob("*.npy")} == named  # a merge's output merged again is removed
+    with Store(tmp_path / "files.db", write=False, create=False) as store:
+        merged = [s for s in store.index.segments if Path(s.keys.filename).name.startswith("merge-")]
+        assert merged and all(isinstance(s.keys, np.memmap) for s in merged)
+
+
 def test_array_files_of_a_change_that_fails_are_removed(tmp_path, demo, monkeypatch):
     import dupfeed.store.db
 

@@ -12,9 +12,15 @@ from ..urls import canonical_url, extract_urls, host_of
 from .normalize import normalize_text, token_hashes
 
 
-def linked_urls(post: Post) -> set[str]:
+def linked_urls(post: Post) -> frozenset[str]:
     """Canonical forms of every URL the post links to, in its text or given by its platform."""
-    return {canonical_url(u) for u in (*post.links, *extract_urls(post.text))}
+    return _linked(post.links, post.text)
+
+
+@lru_cache(maxsize=256)
+def _linked(links: tuple[str, ...], text: str) -> frozenset[str]:
+    # A post is checked against each of its matches: its links are found once.
+    return frozenset(canonical_url(u) for u in (*links, *extract_urls(text)))
 
 
 @lru_cache(maxsize=256)

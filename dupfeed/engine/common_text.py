@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import Protocol, cast
 
 import numpy as np
 
 from .shingle import sorted_unique
+from .space import MEMORY, ArraySpace, merge_sorted
 
 
 class PhraseCounts(Protocol):
@@ -59,10 +60,14 @@ class ShingleCounts:
     which can only make a few words look recurring.
     """
 
-    def __init__(self, runs: Iterable[tuple[np.ndarray, np.ndarray]] = (), *, total: int | None = None) -> None:
+    def __init__(
+        self, runs: Iterable[tuple[np.ndarray, np.ndarray]] = (), *, total: int | None = None, space: ArraySpace = MEMORY
+    ) -> None:
         self.runs: list[tuple[np.ndarray, np.ndarray]] = list(runs)
         """Sorted unique shingles and their counts, oldest run first (a store saves them)."""
         self._total: int | None = total  # given: the runs hold only the counts of some shingles
+        self.space = space
+        """Where merged runs are made (a store's files, so that a merge needs little memory)."""
 
     def add(self, shingle_sets: list[np.ndarray]) -> None:
         """Count a batch of posts, given each post's unique shingles (or each occurrence, to
@@ -77,7 +82,9 @@ class ShingleCounts:
         self.runs.append(sum_runs([(keys, np.ones(len(keys), dtype=np.uint32))]))
         # Merge the newest runs while a run is no larger than the one after it.
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
-            self.runs[-2:] = [sum_runs(self.runs[-2:])]
+            (older, older_counts), (newer, newer_counts) = self.runs[-2:]
+            keys, counts = merge_sorted(older, newer, older_counts, newer_counts, self.space)
+            self.runs[-2:] = [(keys, cast(np.ndarray, counts))]
 
     def total(self) -> int:
         """The sum of all counts (what a share of them is taken of)."""
@@ -142,11 +149,15 @@ class AuthorCounts:
     pair, plus the counts.
     """
 
-    def __init__(self, pairs: Iterable[np.ndarray] = (), counts: ShingleCounts | None = None) -> None:
+    def __init__(
+        self, pairs: Iterable[np.ndarray] = (), counts: ShingleCounts | None = None, *, space: ArraySpace = MEMORY
+    ) -> None:
         self.pairs: list[np.ndarray] = list(pairs)
         """Sorted unique pair keys, oldest run first, no key in two runs (a store saves them)."""
-        self.counts = counts if counts is not None else ShingleCounts()
+        self.counts = counts if counts is not None else ShingleCounts(space=space)
         """Authors per shingle (a store saves its runs)."""
+        self.space = space
+        """Where merged pair runs are made (see :class:`ShingleCounts`)."""
 
     def add(self, shingle_sets: list[np.ndarray], authors: list[int]) -> None:
         """Count a batch of posts, given each post's unique shingles and its author's key."""
@@ -162,7 +173,7 @@ class AuthorCounts:
             return
         self.pairs.append(keys)
         while len(self.pairs) > 1 and len(self.pairs[-2]) <= 2 * len(self.pairs[-1]):
-            self.pairs[-2:] = [np.sort(np.concatenate(self.pairs[-2:]))]
+            self.pairs[-2:] = [merge_sorted(self.pairs[-2], self.pairs[-1], space=self.space)[0]]
         self.counts.add([keys])  # a pair key's high bits are its shingle's counting bits
 
     def count(self, shingles: np.ndarray) -> np.ndarray:

@@ -29,8 +29,9 @@ from .align import (
 )
 from .attribution import credits_post, credits_source
 from .common_text import AuthorCounts, PhraseCounts, ShingleCounts, author_key, author_number, common_words
-from .documents import Authors, Document, Documents, DocumentStore, make_docs
+from .documents import Authors, Document, Documents, DocumentStore
 from .index import BandIndex, CandidateIndex, WindowIndex
+from .prepare import prepare_batch, prepared_docs
 from .reworded import open_sentences, reworded_passages, sentence_cuts, sentence_lemmas
 from .sketch import MinHasher, Sketches
 from .variants import Variants
@@ -41,13 +42,16 @@ from .variants import Variants
 _MIN_SHARED = 3
 
 
-def _shared(a: np.ndarray, b: np.ndarray) -> int:
-    """How many values two sorted unique arrays share."""
-    if len(a) > len(b):
-        a, b = b, a
-    pos = np.searchsorted(b, a)
-    pos[pos == len(b)] = 0
-    return int(np.count_nonzero(b[pos] == a)) if len(b) else 0
+def _shared(unique: np.ndarray, others: Sequence[np.ndarray]) -> list[int]:
+    """How many values ``unique`` shares with each of ``others`` (all sorted unique arrays), in
+    one search for them all (a post has a few candidates, each a short search)."""
+    if not others or not len(unique):
+        return [0] * len(others)
+    flat = np.concatenate(others)
+    pos = np.searchsorted(unique, flat)
+    pos[pos == len(unique)] = 0
+    owner = np.repeat(np.arange(len(others)), [len(o) for o in others])
+    return np.bincount(owner[unique[pos] == flat], minlength=len(others)).tolist()
 
 
 def _strongest(matches: list[Match], limit: int, source_bonus: float, own: dict[int, float]) -> list[Match]:
@@ -182,13 +186,12 @@ class Detector:
     ) -> tuple[list[int], Sketches, list[Document]]:
         """Shingle, sketch and index a batch; returns the new documents' numbers, sketches and documents."""
         opts = self.options
-        started = time.perf_counter()
-        docs, hashes, offsets = make_docs(records, orders, opts.shingle_size)
-        self.timings["shingle"] += time.perf_counter() - started
-
-        started = time.perf_counter()
-        sketches = self._hasher.sketch(hashes.astype(np.uint32), offsets, window=opts.window, stride=opts.stride)
-        self.timings["sketch"] += time.perf_counter() - started
+        ready = prepare_batch(
+            [r.text for r in records], opts.shingle_size, self._hasher, window=opts.window, stride=opts.stride, jobs=self.jobs
+        )
+        docs, sketches = prepared_docs(records, orders, ready), ready.sketches
+        for stage, seconds in ready.seconds.items():  # added up over the processes that did it
+            self.timings[stage] += seconds
 
         started = time.perf_counter()
         first = len(self.documents)
@@ -377,11 +380,8 @@ class Detector:
         opts = self.options
         doc = self.documents[number]
         post = cast(Post, doc.record)  # only posts are scored
-        shared = {
-            c: _shared(doc.unique, self.documents[c].unique)
-            for c in candidates
-            if c != number and self._before(self.documents[c], doc)
-        }
+        before = [c for c in candidates if c != number and self._before(self.documents[c], doc)]
+        shared = dict(zip(before, _shared(doc.unique, [self.documents[c].unique for c in before])))
         eligible = [c for c, n in shared.items() if n >= _MIN_SHARED]
         matches: list[Match] = []
         own: dict[int, float] = {}  # id() of a post match -> the share of its words no source explains

@@ -29,6 +29,7 @@ import numpy as np
 
 from ..options import Options
 from .shingle import _mix64
+from .space import MEMORY, ArraySpace
 
 Keep = Callable[[np.ndarray, np.ndarray], np.ndarray]
 """Given (text, owner) pairs as two arrays, which to keep as candidates however few bands they share."""
@@ -177,19 +178,20 @@ class Segment:
         return cls(np.take_along_axis(keys, order, axis=1), owners)
 
     @classmethod
-    def merge(cls, segments: list[Segment]) -> Segment:
-        """One segment holding all of ``segments``, as if built from them in order."""
+    def merge(cls, segments: list[Segment], space: ArraySpace = MEMORY) -> Segment:
+        """One segment holding all of ``segments``, as if built from them in order, made in
+        ``space`` a band at a time."""
         merged = segments[0]
         for later in segments[1:]:
-            merged = merged._merge(later)
+            merged = merged._merge(later, space)
         return merged
 
-    def _merge(self, later: Segment) -> Segment:
+    def _merge(self, later: Segment, space: ArraySpace) -> Segment:
         # Both are sorted: each of ``later``'s keys goes after the equal keys of ``self`` (a
         # stable merge), found by binary search: no sort, and no index array over both.
         bands, n = self.keys.shape[0], len(self) + len(later)
-        keys = np.empty((bands, n), dtype=self.keys.dtype)
-        owners = np.empty((bands, n), dtype=self.owners.dtype)
+        keys = space.empty((bands, n), self.keys.dtype)
+        owners = space.empty((bands, n), self.owners.dtype)
         shift = np.arange(len(later))
         for j in range(bands):
             at = np.searchsorted(self.keys[j], later.keys[j], side="right") + shift
@@ -197,6 +199,7 @@ class Segment:
             mine[at] = False
             keys[j, at], keys[j, mine] = later.keys[j], self.keys[j]
             owners[j, at], owners[j, mine] = later.owners[j], self.owners[j]
+            space.done_with(keys[j], owners[j], self.keys[j], self.owners[j])
         return Segment(keys, owners)
 
     def __len__(self) -> int:
@@ -268,13 +271,16 @@ class BandIndex:
         min_bands: int = 1,
         one_band_below: int = 0,
         segments: Iterable[Segment] = (),
+        space: ArraySpace = MEMORY,
     ):
         self._bands, self._rows = bands_rows(threshold, num_perm, params)
         self.min_bands, self.one_band_below = min_bands, one_band_below
         self.segments: list[Segment] = list(segments)
+        self.space = space
+        """Where merged segments are made (a store's files, so that a merge needs little memory)."""
 
     @classmethod
-    def from_options(cls, options: Options, segments: Iterable[Segment] = ()) -> BandIndex:
+    def from_options(cls, options: Options, segments: Iterable[Segment] = (), space: ArraySpace = MEMORY) -> BandIndex:
         """The index ``options`` describe (threshold or bands, and when two bands are needed)."""
         return cls(
             threshold=options.lsh_threshold,
@@ -283,6 +289,7 @@ class BandIndex:
             min_bands=options.lsh_min_bands,
             one_band_below=options.lsh_one_band_below,
             segments=segments,
+            space=space,
         )
 
     @property
@@ -295,7 +302,7 @@ class BandIndex:
             return
         self.segments.append(Segment.build(band_keys(windows, self._bands, self._rows), doc_ids))
         while len(self.segments) > 1 and len(self.segments[-2]) <= 2 * len(self.segments[-1]):
-            self.segments[-2:] = [Segment.merge(self.segments[-2:])]
+            self.segments[-2:] = [Segment.merge(self.segments[-2:], self.space)]
 
     def query_batch(self, windows: np.ndarray, window_first: np.ndarray, keep: Keep | None = None) -> list[set[int]]:
         """For each text ``i`` (owning ``windows[window_first[i]:window_first[i+1]]``), the

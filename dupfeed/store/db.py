@@ -16,6 +16,7 @@ files no row names, which the next writer removes.
 
 from __future__ import annotations
 
+import mmap
 import os
 import secrets
 import sqlite3
@@ -190,6 +191,7 @@ class Database:
         """The file's schema version (an older store opened read-only keeps its own)."""
         self._written: list[Path] = []  # array files written by the open transaction
         self._doomed: list[Path] = []  # array files whose rows the open transaction deleted
+        self._scratch: list[Path] = []  # array files merges made in the open transaction (see FileSpace)
         if write:
             try:
                 self.remove_stray_arrays()
@@ -240,7 +242,7 @@ class Database:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """All or nothing: committed on leaving, rolled back on an exception (array files
         written inside are then removed; those whose rows it deleted go once it commits)."""
-        self._written, self._doomed = [], []
+        self._written, self._doomed, self._scratch = [], [], []
         try:
             # Begun inside the try: a Ctrl-C landing just after BEGIN still rolls it back (it
             # left the transaction open, and the run could not then be marked interrupted).
@@ -250,13 +252,14 @@ class Database:
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
-            for path in self._written:
+            for path in self._written + self._scratch:
                 path.unlink(missing_ok=True)
             raise
         finally:
             written, doomed, self._written, self._doomed = self._written, self._doomed, [], []
-        del written
-        for path in doomed:
+            scratch, self._scratch = self._scratch, []
+        kept = set(written)
+        for path in doomed + [p for p in scratch if p not in kept]:  # a merge's output merged again, never saved
             path.unlink(missing_ok=True)
 
     def close(self) -> None:
@@ -276,9 +279,22 @@ class Database:
         return self.path.with_name(self.path.name + ".arrays")
 
     def save_array(self, kind: str, segment: int, name: str, array: np.ndarray) -> None:
-        """Store ``array`` (call inside a transaction)."""
-        array = np.ascontiguousarray(array)
+        """Store ``array`` (call inside a transaction). An array a merge made in a file of
+        :class:`FileSpace` in this transaction is kept in that file, not written again."""
         shape = ",".join(map(str, array.shape))
+        made = Path(array.filename) if isinstance(array, np.memmap) and array.filename else None
+        if isinstance(array, np.memmap) and made is not None and made in self._scratch and _is_whole_file(array, made):
+            array.flush()
+            with open(made, "rb") as handle:
+                os.fsync(handle.fileno())
+            _sync_dir(self.arrays_dir)
+            self._written.append(made)
+            self.conn.execute(
+                "INSERT INTO arrays VALUES (?, ?, ?, 0, ?, ?, ?, ?)",
+                (kind, segment, name, array.dtype.str, shape, b"", made.name),
+            )
+            return
+        array = np.ascontiguousarray(array)
         if array.nbytes >= FILE_BYTES:
             self.arrays_dir.mkdir(exist_ok=True)
             path = self.arrays_dir / f"{kind}-{segment}-{name}-{secrets.token_hex(6)}.npy"
@@ -347,3 +363,45 @@ class Database:
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
+
+
+def _is_whole_file(array: np.memmap, path: Path) -> bool:
+    """Whether ``array`` maps the whole data of the ``.npy`` file ``path`` (not a part of it)."""
+    with open(path, "rb") as handle:
+        np.lib.format.read_magic(handle)
+        shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
+        return array.offset == handle.tell() and array.shape == shape and array.dtype == dtype and array.flags.c_contiguous
+
+
+class FileSpace:
+    """The :class:`~dupfeed.engine.space.ArraySpace` of a store's merges: each large array a
+    file in the store's arrays folder, mapped into memory, saved where it was made (see
+    :meth:`Database.save_array`) or removed when the transaction ends without it."""
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    def empty(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        if int(np.prod(shape)) * np.dtype(dtype).itemsize < FILE_BYTES:
+            return np.empty(shape, dtype=dtype)
+        self._db.arrays_dir.mkdir(exist_ok=True)
+        path = self._db.arrays_dir / f"merge-{secrets.token_hex(8)}.npy"
+        self._db._scratch.append(path)
+        return np.lib.format.open_memmap(path, mode="w+", dtype=np.dtype(dtype), shape=shape)
+
+    def done_with(self, *parts: np.ndarray) -> None:
+        """Drop the pages of mapped parts from this process's memory (the file, or the
+        kernel's page cache, keeps what was written); parts in memory stay."""
+        for part in parts:
+            _drop_pages(part)
+
+
+def _drop_pages(part: np.ndarray) -> None:
+    mapped = getattr(part, "_mmap", None)
+    if not isinstance(part, np.memmap) or mapped is None or not part.nbytes or not part.flags.contiguous:
+        return
+    start = part.ctypes.data - np.frombuffer(mapped, dtype=np.uint8).ctypes.data
+    first = -(-start // mmap.PAGESIZE) * mmap.PAGESIZE  # whole pages inside the part only
+    end = (start + part.nbytes) // mmap.PAGESIZE * mmap.PAGESIZE
+    if end > first:
+        mapped.madvise(mmap.MADV_DONTNEED, first, end - first)

@@ -33,7 +33,7 @@ from ..errors import OptionsError
 from ..options import Options
 from ..records import VERDICTS, CommonText, Finding, Match, Post, Source, Span
 from ..times import utc_now
-from .db import Database, unusable
+from .db import Database, FileSpace, unusable
 from .queries import StoreQueries
 from .runs import RunLifecycle
 
@@ -261,13 +261,15 @@ def _stored_detector(
 ) -> tuple[Detector, BandIndex, ShingleCounts, ShingleCounts, AuthorCounts]:
     """A detector whose index, counts and documents live in the store (its options always
     name the band index), with the index, phrase, word and author counts it was given."""
+    space = FileSpace(db)  # merges write into the store's files, a part at a time
     segments = [Segment(a["keys"], a["owners"]) for a in db.load_arrays("index").values()]
-    index = BandIndex.from_options(options, segments)
-    counts = ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("counts").values()])
-    words = ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("words").values()])
+    index = BandIndex.from_options(options, segments, space)
+    counts = ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("counts").values()], space=space)
+    words = ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("words").values()], space=space)
     authors = AuthorCounts(
         [a["keys"] for a in db.load_arrays("author_pairs").values()],
-        ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("authors").values()]),
+        ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("authors").values()], space=space),
+        space=space,
     )
     count, sequence = db.conn.execute("SELECT coalesce(max(doc) + 1, 0), coalesce(max(sequence) + 1, 0) FROM docs").fetchone()
     documents = _StoredDocs(db, count, options.shingle_size, cache_words)

@@ -1,0 +1,62 @@
+"""A batch made ready on several processes holds exactly the arrays one process makes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import dupfeed.engine.prepare as prepare_module
+from dupfeed import Detector, Options
+from dupfeed.engine.prepare import prepare, prepare_batch
+from dupfeed.engine.sketch import MinHasher
+from dupfeed.scan import read_all_posts, read_all_sources
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+TEXTS = [
+    "Spent the morning reading about battery plants and what they mean for jobs in our region.",
+    "",
+    "Été à Montréal : l'allée des érables, encore une fois 🍁 #automne",
+    "one",
+    "two words",
+    " ".join(f"word{i}" for i in range(300)),
+    "Short post, then a link https://example.org/a?utm_source=x and @someone.",
+] * 7
+
+
+@pytest.mark.parametrize("jobs", [2, 3, 5], ids=["two", "three", "five"])
+def test_a_batch_cut_between_processes_is_the_batch_made_in_one(monkeypatch, jobs):
+    hasher = MinHasher(64, 3)
+    alone = prepare(TEXTS, 3, hasher, window=8, stride=4)
+    monkeypatch.setattr(prepare_module, "PARALLEL_CHARACTERS", 100)  # every part is large enough
+    cut = prepare_batch(TEXTS, 3, hasher, window=8, stride=4, jobs=jobs)
+    for name in ("words", "spans", "word_offsets", "shingles", "shingle_offsets", "unique", "unique_offsets"):
+        assert np.array_equal(getattr(cut, name), getattr(alone, name)), name
+    for name in ("texts", "windows", "window_owner", "window_first"):
+        assert np.array_equal(getattr(cut.sketches, name), getattr(alone.sketches, name)), name
+    assert set(cut.seconds) == {"shingle", "sketch"}
+
+
+def test_a_small_batch_is_made_in_this_process(monkeypatch):
+    def no_fork(*args, **kwargs):
+        raise AssertionError("a small batch forked")
+
+    monkeypatch.setattr(prepare_module.multiprocessing, "get_context", no_fork)
+    ready = prepare_batch(TEXTS[:5], 3, MinHasher(16, 1), window=8, stride=4, jobs=4)
+    assert len(ready.word_offsets) == 6
+
+
+def test_a_scan_whose_texts_are_shingled_on_two_processes_finds_the_same(monkeypatch):
+    posts, sources = read_all_posts([DATA / "posts.jsonl"]).records, read_all_sources([DATA / "articles"]).records
+
+    def findings(jobs: int) -> list[dict]:
+        detector = Detector(Options(), jobs=jobs)
+        detector.add_sources(sources)
+        return [f.to_dict() for f in detector.scan(posts)]
+
+    alone = findings(1)
+    monkeypatch.setattr(prepare_module, "PARALLEL_CHARACTERS", 1_000)
+    assert findings(2) == alone
+    assert any(f["matches"] for f in alone)
