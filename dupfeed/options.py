@@ -31,8 +31,14 @@ class Options:
             so that the cost per post stops growing with a store. It also misses some weakly
             copied (heavily paraphrased) passages, whose windows share few bands: a small corpus,
             whose chance candidates are few, keeps them. The author's own earlier posts are
-            always candidates on one band (see ``Detector``). The ``"datasketch"`` reference
-            index takes one band always.
+            candidates on one band (see ``Detector``), their latest ``own_recent_posts``. The
+            ``"datasketch"`` reference index takes one band always.
+        own_recent_posts: how many of the author's latest earlier posts are candidates on one
+            band once two are needed (0: all of them). A person rewording their own post does
+            it among their latest ones (1,000 posts are years of a person's feed); a prolific
+            account (a news feed, a bot posting thousands a day) would otherwise bring tens of
+            thousands of chance candidates to each of its posts, a cost that grows with the store.
+            Older own posts are still candidates on two bands, as everyone's.
         window: shingles per indexed window. Windows let a post that copies one paragraph of a
             long article be found although its similarity with the whole article is low.
         stride: shingles between window starts (``window`` must be a multiple). Smaller strides
@@ -108,6 +114,7 @@ class Options:
     lsh_bands_rows: tuple[int, int] | None = None
     lsh_min_bands: int = 2
     lsh_one_band_below: int = 500_000
+    own_recent_posts: int = 1000
     window: int = 40
     stride: int = 20
     index_every_other: bool = False
@@ -156,6 +163,7 @@ class Options:
         )
         require(self.index in INDEXES, f"index must be one of {', '.join(INDEXES)}")
         require(self.lsh_min_bands >= 1 and self.lsh_one_band_below >= 0, "need lsh_min_bands >= 1, lsh_one_band_below >= 0")
+        require(self.own_recent_posts >= 0, "own_recent_posts must be at least 0")
         if self.lsh_bands_rows is not None:
             bands, rows = self.lsh_bands_rows
             require(bands >= 2 and rows >= 1 and bands * rows <= self.num_perm, "bands * rows must fit in num_perm")

@@ -132,3 +132,20 @@ def test_indexing_every_other_window_shrinks_the_index_and_still_finds_the_demo_
     (all_windows, copies), (half, copies_half) = found[False], found[True]
     assert half < 0.7 * all_windows  # short posts keep their one or two windows
     assert len(copies_half) >= 0.95 * len(copies) and copies_half <= copies
+
+
+@pytest.mark.parametrize("recent", [0, 1, 3, 50], ids=["all", "one", "three", "more-than-any"])
+def test_an_author_s_own_candidates_are_their_latest_posts_before_the_post(recent):
+    from dupfeed.engine.documents import Authors
+
+    rng = np.random.default_rng(recent)
+    keys = rng.choice(np.array([0, 11, 22, 33], dtype=np.uint32), size=300, p=[0.1, 0.6, 0.2, 0.1])
+    authors = Authors([keys[:120]])
+    authors.add(keys[120:].tolist())  # in pieces, as a store grows
+    texts = rng.integers(0, 300, size=2000)
+    owners = rng.integers(0, 300, size=2000)
+    got = authors.own_recent(texts, owners, recent)
+    for t, o, kept in zip(texts.tolist(), owners.tolist(), got.tolist()):
+        same = keys[t] != 0 and keys[t] == keys[o]
+        between = int(np.count_nonzero(keys[o:t] == keys[t])) if o < t else 0  # the author's documents from o up to t
+        assert kept == (same and (recent == 0 or between <= recent)), (t, o)

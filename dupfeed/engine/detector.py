@@ -306,11 +306,10 @@ class Detector:
         author's own earlier posts. An author reposting their own post rewords it most (the same
         thing six or seven times in other words), and has few posts: keeping them all costs
         little, while chance candidates from everyone else grow with the store."""
-        post_authors = self.authors.of(np.asarray(batch, dtype=np.int64))
+        numbers = np.asarray(batch, dtype=np.int64)
 
         def own(texts: np.ndarray, owners: np.ndarray) -> np.ndarray:
-            by = self.authors.of(owners)
-            return (by != 0) & (by == post_authors[texts])
+            return self.authors.own_recent(numbers[texts], owners, self.options.own_recent_posts)
 
         return own
 

@@ -100,6 +100,7 @@ class Authors:
     def __init__(self, pieces: Iterable[np.ndarray] = ()):
         self.pieces: list[np.ndarray] = [np.asarray(p, dtype=np.uint32) for p in pieces]
         self._all = np.concatenate(self.pieces) if self.pieces else np.zeros(0, dtype=np.uint32)
+        self._by_author = np.zeros(0, dtype=np.uint64)  # author << 32 | document, sorted: made when first asked
 
     def add(self, keys: Sequence[int]) -> None:
         """Append the keys of the next documents."""
@@ -112,6 +113,24 @@ class Authors:
     def of(self, numbers: np.ndarray) -> np.ndarray:
         """The author keys of documents ``numbers``."""
         return self._all[numbers]
+
+    def own_recent(self, texts: np.ndarray, owners: np.ndarray, recent: int) -> np.ndarray:
+        """Which documents ``owners[i]`` are by the author of ``texts[i]`` (not 0), and among
+        that author's latest ``recent`` documents before it (0: any of them). A prolific
+        account (a news feed, a bot) has tens of thousands of posts; a person rewording their
+        own post does it among their latest ones."""
+        by = self.of(owners)
+        same = (by != 0) & (by == self.of(texts))
+        if recent <= 0 or not same.any():
+            return same
+        if len(self._by_author) != len(self._all):
+            self._by_author = np.sort((self._all.astype(np.uint64) << np.uint64(32)) | np.arange(len(self._all), dtype=np.uint64))
+        at = np.flatnonzero(same)
+        author = by[at].astype(np.uint64) << np.uint64(32)
+        rank = self._by_author.searchsorted(author | texts[at].astype(np.uint64))
+        between = rank - self._by_author.searchsorted(author | owners[at].astype(np.uint64))
+        same[at[between > recent]] = False
+        return same
 
     def __len__(self) -> int:
         return len(self._all)

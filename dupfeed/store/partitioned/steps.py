@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from ...engine.common_text import AuthorCounts, ShingleCounts, author_number, counting_key, sum_runs
 from ...engine.detector import Detector
-from ...engine.documents import Document, docs_from_words, make_docs
+from ...engine.documents import Authors, Document, docs_from_words, make_docs
 from ...engine.index import Segment, band_keys, bands_rows, candidate_pairs
 from ...engine.shingle import flat_shingles, sorted_unique
 from ...engine.sketch import MinHasher
@@ -414,11 +414,10 @@ def plan(
     pairs = np.concatenate(pieces) if pieces else np.zeros(0, np.uint64)
     bands = np.repeat(np.asarray(bands_of, dtype=np.int64), [len(p) for p in pieces])
     needed = options.lsh_min_bands if state["windows"] >= options.lsh_one_band_below else 1
-    authors = _authors(url, tuple(d["path"] for d in state["docs"]), state["documents"]) if needed > 1 else None
+    authors = Authors([_authors(url, tuple(d["path"] for d in state["docs"]), state["documents"])]) if needed > 1 else None
 
     def own(texts: np.ndarray, owners: np.ndarray) -> np.ndarray:
-        by = cast(np.ndarray, authors)[owners.astype(np.int64)]
-        return (by != 0) & (by == cast(np.ndarray, authors)[texts.astype(np.int64)])
+        return cast(Authors, authors).own_recent(texts.astype(np.int64), owners.astype(np.int64), options.own_recent_posts)
 
     found = candidate_pairs(pairs.astype(np.int64), bands, needed, own)
     texts, owners = found >> 32, found & 0xFFFFFFFF
