@@ -3,7 +3,11 @@
 time, store size, peak memory, and recall of the copies planted that night.
 
 Each night runs in its own process (so its peak RSS is its own, and opening the store is
-measured cold from the file). Posts and articles come from ``synthetic.py`` (seeded); besides
+measured cold from the file). Memory is given two ways: the night process's peak RSS (and a
+scoring process's), which counts every page of the store's mapped arrays it touched; and the
+peak PSS of the night's processes together, sampled every 0.25 s (each shared page counted
+once), with its anonymous part: the memory the processes made, as against mapped files, which
+are clean page cache the kernel takes back when memory runs short. Posts and articles come from ``synthetic.py`` (seeded); besides
 its own planted copies (pasted and edited passages of articles, reposts of the night's posts),
 each night reposts posts of earlier nights and pastes passages of earlier nights' articles, so
 the store's memory of the past is tested, not only the night's.
@@ -18,11 +22,14 @@ After the nights, one side table compares the two index backends on the same win
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 from collections import Counter
@@ -99,6 +106,44 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the night's scoring and shingling processes)."""
+    out, todo = [], [pid]
+    while todo:
+        out.append(todo.pop())
+        with contextlib.suppress(OSError):
+            todo += [int(c) for c in Path(f"/proc/{out[-1]}/task/{out[-1]}/children").read_text().split()]
+    return out
+
+
+class MemorySampler(threading.Thread):
+    """Samples the proportional set size (PSS) of this process and its children together,
+    every ``every`` seconds: what the night takes of the machine's memory, each shared page
+    counted once, split into anonymous memory (made by the processes) and mapped files (the
+    store's arrays: clean page cache the kernel drops when memory runs short)."""
+
+    def __init__(self, every: float = 0.25):
+        super().__init__(daemon=True)
+        self.every, self.peak_mb, self.peak_anon_mb, self._stop_at = every, 0.0, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_at.wait(self.every):
+            total = anon = 0
+            for pid in _tree(os.getpid()):
+                try:
+                    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+                except OSError:
+                    continue
+                fields = {line.split(":")[0]: int(line.split()[1]) for line in rollup[1:] if line.endswith("kB")}
+                total += fields.get("Pss", 0)
+                anon += fields.get("Pss_Anon", 0)
+            self.peak_mb, self.peak_anon_mb = max(self.peak_mb, total / 1024), max(self.peak_anon_mb, anon / 1024)
+
+    def stop(self) -> None:
+        self._stop_at.set()
+        self.join()
+
+
 def run_night(night: int, posts: int, articles: int, work: Path, jobs: int = 1, cache_words: int | None = None) -> dict:
     """One night, in this process (scoring on ``jobs`` processes): returns its figures."""
     started = time.perf_counter()
@@ -106,6 +151,8 @@ def run_night(night: int, posts: int, articles: int, work: Path, jobs: int = 1, 
     generated = time.perf_counter() - started
     rss_before = _peak_mb()
     figures: dict = {"night": night, "generate_s": generated}
+    sampler = MemorySampler()
+    sampler.start()
     t = time.perf_counter()
     sizing = {} if cache_words is None else {"cache_words": cache_words}
     with Store(work / "growth.db", jobs=jobs, **sizing) as store:
@@ -131,6 +178,7 @@ def run_night(night: int, posts: int, articles: int, work: Path, jobs: int = 1, 
         store.finish_run(run, "ok", {})
         counts = store.counts()
         timings = dict(store.detector.timings)
+    sampler.stop()
     hits, totals, false_alarms = Counter(), Counter(), 0
     for pid, record in findings.items():
         if pid in planted:
@@ -147,6 +195,8 @@ def run_night(night: int, posts: int, articles: int, work: Path, jobs: int = 1, 
         db_mb=_store_mb(work),
         peak_rss_mb=_peak_mb(),
         workers_peak_rss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        peak_pss_mb=sampler.peak_mb,
+        peak_anon_mb=sampler.peak_anon_mb,
         rss_before_open_mb=rss_before,
         recall={kind: (hits[kind], totals[kind]) for kind in totals},
         false_alarms=false_alarms,
@@ -281,6 +331,7 @@ def main() -> None:
         "report s",
         "db MB",
         "peak RSS (a scoring process)",
+        "peak PSS, all processes (anonymous)",
         "recall % paste/edit/repost/older (all)",
         "false",
     )
@@ -317,7 +368,8 @@ def main() -> None:
         print(
             f"| {night + 1} | {f['stored_posts']:,} | {f['stored_sources']:,} | {f['open_s']:.1f} | {f['open_rss_mb']:,.0f} MB "
             f"| {f['add_sources_s']:.1f} | {f['ingest_s']:.1f} | {f['score_s']:.1f} | {f['scored'] / max(f['score_s'], 1e-9):,.0f} "
-            f"| {f['report_s']:.1f} | {f['db_mb']:,.0f} | {f['peak_rss_mb']:,.0f} MB ({f.get('workers_peak_rss_mb', 0):,.0f} MB) | {recall} | {f['false_alarms']}/{f['originals']} |",
+            f"| {f['report_s']:.1f} | {f['db_mb']:,.0f} | {f['peak_rss_mb']:,.0f} MB ({f.get('workers_peak_rss_mb', 0):,.0f} MB) "
+            f"| {f['peak_pss_mb']:,.0f} MB ({f['peak_anon_mb']:,.0f} MB) | {recall} | {f['false_alarms']}/{f['originals']} |",
             flush=True,
         )
     print_open(args.work)
