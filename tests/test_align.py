@@ -246,13 +246,33 @@ def _passage(post_start: int, match_start: int, n: int) -> Passage:
 )
 def test_passages_in_line_in_both_texts_with_gaps_alike_are_one_paraphrased_passage(second, one):
     first = _passage(0, 0, 30)
-    found = merge_parallel([second, first], Options().parallel_gap_ratio)
+    found = merge_parallel([second, first], Options().parallel_gap_ratio, -1)
     assert len(found) == (1 if one else 2)
     # The rewritten words between are covered by the span, never counted as copied.
     assert aligned_words(found, 100).sum() == 50
     if one:
         assert (found[0].post_start, found[0].post_end, found[0].match_start, found[0].match_end) == (0, 70, 0, 72)
-    assert len(merge_parallel([first, second], 0)) == 2, "0 turns it off"
+    assert len(merge_parallel([first, second], 0, Options().max_gap)) == 2, "0 turns it off"
+
+
+@pytest.mark.parametrize(
+    ("second", "one"),
+    [
+        (_passage(75, 30, 20), True),  # 45 words of the post's own inside a passage the other text has whole
+        (_passage(75, 26, 20), True),  # the second part starts a few words back in the other text
+        (_passage(75, 40, 20), True),  # ... or a few words on: 10 skipped there
+        (_passage(75, 50, 20), False),  # 20 skipped there and 45 added here: gaps not alike, two parts
+        (_passage(90, 30, 20), False),  # 60 words of its own: longer than both passages together
+        (_passage(75, 5, 20), False),  # the other text's words again, not going on: two parts
+    ],
+    ids=["continues", "overlaps", "skips-a-few", "skips-many", "too-long", "not-going-on"],
+)
+def test_a_post_s_own_words_inserted_into_a_copied_passage_leave_it_one_passage(second, one):
+    first = _passage(0, 0, 30)
+    found = merge_parallel([first, second], Options().parallel_gap_ratio, Options().max_gap)
+    assert len(found) == (1 if one else 2)
+    assert aligned_words(found, 200).sum() == 50  # the inserted words are never counted as copied
+    assert len(merge_parallel([first, second], Options().parallel_gap_ratio, -1)) == 2, "without it, gaps must be alike"
 
 
 def test_a_short_passage_beside_a_long_one_joins_it_and_two_short_ones_stay_apart():

@@ -248,14 +248,17 @@ def _joined(a: Passage, b: Passage) -> Passage:
     )
 
 
-def merge_parallel(found: Sequence[Passage], min_ratio: float) -> list[Passage]:
+def merge_parallel(found: Sequence[Passage], min_ratio: float, max_gap: int) -> list[Passage]:
     """Merge passages that follow each other in the same order in both texts, the gaps between
     them in the post and in the other text about the same size (the shorter at least
     ``min_ratio`` of the longer) and no longer than the two passages together: the words between
     say that text's words between again, in other words (a paraphrased copy is one part; the
-    best PAN text-alignment systems merge such fragments). Those words are covered by the span,
-    never counted as copied. The two are each passage as found, not what it was merged into:
-    a reach never grows by the gaps it covered. ``min_ratio`` 0 turns it off."""
+    best PAN text-alignment systems merge such fragments). So are passages that continue each
+    other in the other text (at most ``max_gap`` words apart there, or overlapping as much) with
+    a gap in the post no longer than the two together: the post inserted words of its own into
+    a copied passage. Those words are covered by the span, never counted as copied. The two are
+    each passage as found, not what it was merged into: a reach never grows by the gaps it
+    covered. ``min_ratio`` 0 turns it off; ``max_gap`` below 0, the second rule."""
     merged: list[Passage] = []
     previous: Passage | None = None
     for p in sorted(found, key=lambda q: q.post_start):
@@ -264,7 +267,9 @@ def merge_parallel(found: Sequence[Passage], min_ratio: float) -> list[Passage]:
             post_gap, match_gap = p.post_start - last.post_end, p.match_start - last.match_end
             reach = (previous.post_end - previous.post_start) + (p.post_end - p.post_start)
             shorter, longer = min(post_gap, match_gap), max(post_gap, match_gap)
-            if 0 <= shorter and longer <= reach and shorter >= min_ratio * longer:  # noqa: SIM300 (a range)
+            alike = shorter >= 0 and longer <= reach and shorter >= min_ratio * longer
+            inserted = abs(match_gap) <= max_gap and 0 <= post_gap <= reach and p.match_end > last.match_end
+            if alike or inserted:
                 merged[-1], previous = _joined(last, p), p
                 continue
         merged.append(p)

@@ -534,7 +534,9 @@ class Detector:
         # and short parts beside a long one (phrases it kept), are one passage too: spans only,
         # the words between are not counted as copied (such a passage is "edited", not "verbatim").
         merged = merge_near(kept + reworded, opts.max_insertion if reworded else opts.max_gap)
-        kept = absorb_short(merge_parallel([p for p in merged if p.matched > 0], opts.parallel_gap_ratio), opts.min_passage_words)
+        kept = absorb_short(
+            merge_parallel([p for p in merged if p.matched > 0], opts.parallel_gap_ratio, opts.max_gap), opts.min_passage_words
+        )
         exact = n_evidence
         if reworded:
             aligned = aligned_words(kept, doc.n_words)
