@@ -175,6 +175,7 @@ class Detector:
         self.timings: dict[str, float] = defaultdict(float)
         """Seconds spent per stage (shingle, sketch, index, verify), summed over calls."""
         self._checked: dict[tuple[str, str, str], int] = {}  # (platform, id, text) -> number, by check()
+        self._batch_counts: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}  # by verify(): see _count_batch
 
     @property
     def lsh_bands_rows(self) -> tuple[int, int]:
@@ -299,7 +300,26 @@ class Detector:
         in here, and gets the same findings."""
         wanted = [c if isinstance(c, set) else set(c) for c in candidates]
         self.documents.prefetch(chain(numbers, *wanted))
-        return [(n, self._score(n, c)) for n, c in zip(numbers, wanted)]
+        self._batch_counts = self._count_batch([n for n, c in zip(numbers, wanted) if c])
+        try:
+            return [(n, self._score(n, c)) for n, c in zip(numbers, wanted)]
+        finally:
+            self._batch_counts = {}
+
+    def _count_batch(self, numbers: Sequence[int]) -> dict[int, tuple[np.ndarray, np.ndarray | None]]:
+        """Per post, how many posts and how many authors hold each of its shingles: for a whole
+        batch at once, the distinct shingles searched in order (on a large store, several times
+        faster than post by post)."""
+        if not numbers:
+            return {}
+        shingles = [self.documents[n].shingles for n in numbers]
+        keys, inverse = np.unique(np.concatenate(shingles), return_inverse=True)
+        posts = self.counts.count(keys)[inverse]
+        authors = self.author_counts.count(keys)[inverse] if self.options.common_min_authors else None
+        cuts = np.cumsum([len(s) for s in shingles])[:-1]
+        by_post = np.split(posts, cuts)
+        by_author = np.split(authors, cuts) if authors is not None else [None] * len(numbers)
+        return dict(zip(numbers, zip(by_post, by_author)))
 
     def _own_posts(self, batch: Sequence[int]) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         """Which (post, document) pairs the index keeps whatever bands they share: the post's
@@ -345,14 +365,16 @@ class Detector:
         slack = timedelta(hours=self.options.source_date_slack_hours)
         return published is None or published - slack <= post.created_at
 
-    def _common(self, doc: Document) -> np.ndarray:
+    def _common(self, number: int, doc: Document) -> np.ndarray:
         """How many posts hold each word of the post as common text (a recurring short run),
         0 for the words that are not."""
         opts = self.options
-        posts = self.counts.count(doc.shingles)
+        counted = self._batch_counts.get(number)
+        posts = counted[0] if counted is not None else self.counts.count(doc.shingles)
         recurring = posts >= opts.boilerplate_min_posts
         if opts.common_min_authors:
-            recurring |= self.author_counts.count(doc.shingles) >= opts.common_min_authors
+            authors = counted[1] if counted is not None and counted[1] is not None else self.author_counts.count(doc.shingles)
+            recurring |= authors >= opts.common_min_authors
         common = common_words(recurring, doc.n_words, opts.shingle_size, opts.boilerplate_max_words)
         if not common.any():
             return np.zeros(doc.n_words, dtype=np.int64)
@@ -387,7 +409,7 @@ class Detector:
         if eligible and doc.n_words:
             # Sources first: a passage found in a source article is copied, however often it
             # recurs across posts; only what no source explains can be common feed text.
-            common_posts = self._common(doc)  # per word: the posts holding it as common text, or 0
+            common_posts = self._common(number, doc)  # per word: the posts holding it as common text, or 0
             function = self._function_words(doc)
             sources = sorted(c for c in eligible if self.documents[c].is_source)
             earlier = sorted(c for c in eligible if not self.documents[c].is_source)

@@ -209,14 +209,24 @@ class Segment:
         """Triples ``(query row, owner, band)`` for every band of ``queries`` (``(n, bands)``
         keys) equal to one stored here."""
         rows, owners, bands = [], [], []
+        n = len(self)
         for j in range(self.keys.shape[0]):
-            lo = np.searchsorted(self.keys[j], queries[:, j], side="left")
-            hi = np.searchsorted(self.keys[j], queries[:, j], side="right")
-            hits = hi - lo
-            if not hits.any():
+            keys = self.keys[j]
+            # Searched in key order: each search starts where the last ended (several times
+            # faster on a large band than keys in window order), then put back in query order.
+            order = np.argsort(queries[:, j], kind="stable")
+            wanted = queries[order, j]
+            lo = np.searchsorted(keys, wanted, side="left")
+            found = lo < n
+            found[found] = keys[lo[found]] == wanted[found]
+            if not found.any():
                 continue
+            query = order[found]
+            back = np.argsort(query, kind="stable")
+            query, lo, wanted = query[back], lo[found][back], wanted[found][back]
+            hits = np.searchsorted(keys, wanted, side="right") - lo
             total = int(hits.sum())
-            row = np.repeat(np.arange(len(queries)), hits)
+            row = np.repeat(query, hits)
             # Positions lo..hi-1 of each hit range, laid end to end.
             starts = np.repeat(lo - np.concatenate([[0], np.cumsum(hits)[:-1]]), hits)
             rows.append(row)
