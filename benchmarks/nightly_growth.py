@@ -15,7 +15,7 @@ the store's memory of the past is tested, not only the night's.
 After the nights, one side table compares the two index backends on the same windows
 (datasketch ``MinHashLSH`` and dupfeed's ``BandIndex``): memory and query time, as ratios.
 
-    python benchmarks/nightly_growth.py                        # the full 1M-post run (~1 h)
+    python benchmarks/nightly_growth.py                        # the full 1M-post run (~25 min here)
     python benchmarks/nightly_growth.py --nights 3 --posts 5000 --articles 500   # a quick look
 """
 
@@ -292,7 +292,12 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=50_000, help="posts per night")
     parser.add_argument("--articles", type=int, default=5_000, help="articles per night")
     parser.add_argument("--work", type=Path, default=Path("/tmp/dupfeed-growth"))
-    parser.add_argument("--jobs", type=int, default=1, help="processes scoring (as dupfeed's --jobs)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes scoring (as dupfeed's --jobs; default: the cores, as dupfeed)",
+    )
     parser.add_argument("--cache-words", type=int, help="the store's document cache (default: the Store's)")
     parser.add_argument("--night", type=int, help=argparse.SUPPRESS)  # run one night, print its JSON
     parser.add_argument("--open", action="store_true", help="only open the grown store cold and report")
