@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -35,3 +37,15 @@ WORDS = st.sampled_from(["le", "Monde", "monde", "l'Équipe", "équipe", "TechDa
 def test_any_name_is_found_by_hashes_exactly_when_by_text(text_words, name_words):
     text, name = " ".join(text_words), " ".join(name_words)
     assert _names(text, name, token_hashes(text)) == _names(text, name)
+
+
+def test_a_post_whose_links_a_caller_gave_as_a_list_credits_the_source_it_links_to():
+    from datetime import datetime
+
+    from dupfeed import Post, Source
+    from dupfeed.engine.attribution import credits_source
+
+    post = Post("p1", "Read this", "ann", datetime(2024, 5, 1, tzinfo=UTC), links=["https://www.example.org/a/"])
+    source = Source("s1", "An article", url="http://example.org/a")
+    assert credits_source(post, source)
+    assert credits_source(post, source)  # asked again, from what was found the first time

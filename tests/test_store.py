@@ -497,3 +497,35 @@ def test_array_files_of_a_change_that_fails_are_removed(tmp_path, demo, monkeypa
             raise RuntimeError("disk full")
         assert set((tmp_path / "s.db.arrays").glob("*.npy")) == before
         assert store.db.load_arrays("index").keys() == {0}
+
+
+def test_a_merge_is_kept_in_its_file_when_the_store_path_is_relative(tmp_path, monkeypatch):
+    import dupfeed.store.db
+    from dupfeed.store.db import Database, FileSpace
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(dupfeed.store.db, "FILE_BYTES", 64)
+    db = Database(Path("relative.db"))
+    made = FileSpace(db).empty((100,), np.dtype(np.uint64))  # made before the transaction, as a library caller may
+    made[:] = 7
+    with db.transaction():
+        db.save_array("counts", 0, "keys", made)
+    named = [row[0] for row in db.conn.execute("SELECT file FROM arrays")]
+    assert len(named) == 1 and named[0].startswith("merge-")  # the file the merge wrote, not a copy
+    assert [p.name for p in (tmp_path / "relative.db.arrays").glob("*.npy")] == named
+    assert (np.load(tmp_path / "relative.db.arrays" / named[0]) == 7).all()
+    db.close()
+
+
+def test_a_read_only_store_merges_in_memory_and_writes_nothing(tmp_path, demo, monkeypatch):
+    import dupfeed.store.db
+
+    monkeypatch.setattr(dupfeed.store.db, "FILE_BYTES", 64)
+    posts, sources = demo
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        store.add_sources(sources.records, run=store.begin_run("test"))
+    before = sorted((tmp_path / "s.db.arrays").glob("*"))
+    with Store(path, write=False, create=False) as store:
+        store.detector.add_posts(posts.records)  # merges its counts, in memory
+    assert sorted((tmp_path / "s.db.arrays").glob("*")) == before

@@ -14,7 +14,7 @@ from .normalize import normalize_text, token_hashes
 
 def linked_urls(post: Post) -> frozenset[str]:
     """Canonical forms of every URL the post links to, in its text or given by its platform."""
-    return _linked(post.links, post.text)
+    return _linked(tuple(post.links), post.text)
 
 
 @lru_cache(maxsize=256)

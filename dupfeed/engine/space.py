@@ -50,7 +50,8 @@ def merge_sorted(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Two sorted arrays of distinct keys as one (with each key's 32-bit counts added up, when given),
     the same as ``np.unique`` of both with their counts summed; made :data:`MERGE_PART` keys
-    of ``older`` at a time into ``space``."""
+    of ``older`` at a time into ``space`` (where each of ``newer``'s keys goes is found first:
+    9 bytes a newer key in memory). Counts are merged when both are given."""
     at = np.searchsorted(older, newer)
     known = np.zeros(len(newer), dtype=bool)
     inside = at < len(older)
@@ -58,7 +59,7 @@ def merge_sorted(
     space.done_with(older)
     n = len(older) + int(np.count_nonzero(~known))
     keys = space.empty((n,), older.dtype)
-    counts = space.empty((n,), np.dtype(np.uint32)) if older_counts is not None else None
+    counts = space.empty((n,), np.dtype(np.uint32)) if older_counts is not None and newer_counts is not None else None
     written = 0
     for lo in range(0, max(len(older), 1), MERGE_PART):
         hi = min(lo + MERGE_PART, len(older))

@@ -154,6 +154,7 @@ class Database:
         self.path = Path(path)
         self.read_only = not write
         self._lock_fd: int | None = None
+        self._scratch: list[Path] = []  # files merges made (FileSpace): kept by save_array, or removed as a transaction ends
         exists = self.path.exists()
         if not exists and not create:
             raise InputError(
@@ -191,7 +192,6 @@ class Database:
         """The file's schema version (an older store opened read-only keeps its own)."""
         self._written: list[Path] = []  # array files written by the open transaction
         self._doomed: list[Path] = []  # array files whose rows the open transaction deleted
-        self._scratch: list[Path] = []  # array files merges made in the open transaction (see FileSpace)
         if write:
             try:
                 self.remove_stray_arrays()
@@ -242,7 +242,7 @@ class Database:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """All or nothing: committed on leaving, rolled back on an exception (array files
         written inside are then removed; those whose rows it deleted go once it commits)."""
-        self._written, self._doomed, self._scratch = [], [], []
+        self._written, self._doomed = [], []  # scratch files made before it (a merge outside one) stay listed
         try:
             # Begun inside the try: a Ctrl-C landing just after BEGIN still rolls it back (it
             # left the transaction open, and the run could not then be marked interrupted).
@@ -282,7 +282,7 @@ class Database:
         """Store ``array`` (call inside a transaction). An array a merge made in a file of
         :class:`FileSpace` in this transaction is kept in that file, not written again."""
         shape = ",".join(map(str, array.shape))
-        made = Path(array.filename) if isinstance(array, np.memmap) and array.filename else None
+        made = Path(array.filename).resolve() if isinstance(array, np.memmap) and array.filename else None
         if isinstance(array, np.memmap) and made is not None and made in self._scratch and _is_whole_file(array, made):
             array.flush()
             with open(made, "rb") as handle:
@@ -385,7 +385,7 @@ class FileSpace:
         if int(np.prod(shape)) * np.dtype(dtype).itemsize < FILE_BYTES:
             return np.empty(shape, dtype=dtype)
         self._db.arrays_dir.mkdir(exist_ok=True)
-        path = self._db.arrays_dir / f"merge-{secrets.token_hex(8)}.npy"
+        path = (self._db.arrays_dir / f"merge-{secrets.token_hex(8)}.npy").resolve()  # as numpy names its file
         self._db._scratch.append(path)
         return np.lib.format.open_memmap(path, mode="w+", dtype=np.dtype(dtype), shape=shape)
 

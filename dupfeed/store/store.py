@@ -29,6 +29,7 @@ from ..engine.common_text import AuthorCounts, ShingleCounts, author_number
 from ..engine.detector import Detector, chronological, unscored
 from ..engine.documents import Authors, Document, docs_from_words, make_docs
 from ..engine.index import BandIndex, Segment
+from ..engine.space import MEMORY
 from ..errors import OptionsError
 from ..options import Options
 from ..records import VERDICTS, CommonText, Finding, Match, Post, Source, Span
@@ -261,7 +262,7 @@ def _stored_detector(
 ) -> tuple[Detector, BandIndex, ShingleCounts, ShingleCounts, AuthorCounts]:
     """A detector whose index, counts and documents live in the store (its options always
     name the band index), with the index, phrase, word and author counts it was given."""
-    space = FileSpace(db)  # merges write into the store's files, a part at a time
+    space = MEMORY if db.read_only else FileSpace(db)  # a writer's merges go into the store's files, a part at a time
     segments = [Segment(a["keys"], a["owners"]) for a in db.load_arrays("index").values()]
     index = BandIndex.from_options(options, segments, space)
     counts = ShingleCounts([(a["keys"], a["counts"]) for a in db.load_arrays("counts").values()], space=space)
