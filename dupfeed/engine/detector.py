@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import signal
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,7 +30,7 @@ from .attribution import credits_post, credits_source
 from .common_text import AuthorCounts, PhraseCounts, ShingleCounts, author_key, author_number, common_words
 from .documents import Authors, Document, Documents, DocumentStore
 from .index import BandIndex, CandidateIndex, WindowIndex
-from .prepare import prepare_batch, prepared_docs
+from .prepare import ignore_interrupt, prepare_batch, prepared_docs
 from .reworded import open_sentences, reworded_passages, sentence_cuts, sentence_lemmas
 from .sketch import MinHasher, Sketches
 from .variants import Variants
@@ -75,10 +74,6 @@ def _strongest(matches: list[Match], limit: int, source_bonus: float, own: dict[
 
 _SCORING: tuple[Detector, Sketches | None] | None = None
 """The detector (and sketches) a pool of forked scoring processes reads, set while it runs."""
-
-
-def _worker_start() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
 def _score_in_worker(task: tuple[int, Sequence[int]]) -> tuple[list[tuple[int, Finding]], dict[str, float]]:
@@ -268,7 +263,7 @@ class Detector:
         global _SCORING
         _SCORING = (self, sketches)
         try:
-            with multiprocessing.get_context("fork").Pool(min(self.jobs, len(batches)), initializer=_worker_start) as pool:
+            with multiprocessing.get_context("fork").Pool(min(self.jobs, len(batches)), initializer=ignore_interrupt) as pool:
                 for findings, timings in pool.imap(_score_in_worker, batches):
                     for stage, seconds in timings.items():
                         self.timings[stage] += seconds

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..records import Post, Source
 from .normalize import normalize_token, tokenize
-from .shingle import flat_shingles, sorted_unique
+from .shingle import distinct_by_text, flat_shingles
 
 
 @dataclass
@@ -83,11 +83,12 @@ def docs_from_words(
     end to end, record ``i`` owning ``[word_offsets[i], word_offsets[i + 1])`` (a store keeps
     them, so that nothing is tokenised twice)."""
     hashes, offsets = flat_shingles(words, np.diff(word_offsets), shingle_size)
+    unique, unique_offsets = distinct_by_text(hashes, offsets)
     docs = []
     for i, record in enumerate(records):
-        own = hashes[offsets[i] : offsets[i + 1]]
         lo, hi = word_offsets[i], word_offsets[i + 1]
-        docs.append(Document(record, own, sorted_unique(own), spans[lo:hi], words[lo:hi], orders[i]))
+        own, distinct = hashes[offsets[i] : offsets[i + 1]], unique[unique_offsets[i] : unique_offsets[i + 1]]
+        docs.append(Document(record, own, distinct, spans[lo:hi], words[lo:hi], orders[i]))
     return docs, hashes, offsets
 
 

@@ -21,7 +21,7 @@ import numpy as np
 from ..records import Post, Source
 from .documents import Document
 from .normalize import tokenize
-from .shingle import flat_shingles, sorted_unique
+from .shingle import distinct_by_text, flat_shingles
 from .sketch import MinHasher, Sketches
 
 PARALLEL_CHARACTERS = 2_000_000
@@ -45,20 +45,13 @@ class Prepared:
     seconds: dict[str, float]  # "shingle" and "sketch": seconds taken, added up over processes
 
 
-def _distinct(shingles: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    parts = [sorted_unique(shingles[a:b]) for a, b in itertools.pairwise(offsets.tolist())]
-    sizes = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-    flat = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
-    return flat, np.concatenate([[0], np.cumsum(sizes)])
-
-
 def prepare(texts: Sequence[str], shingle_size: int, hasher: MinHasher, *, window: int, stride: int) -> Prepared:
     """The words, shingles and sketches of ``texts``, in this process."""
     started = time.perf_counter()
     found = tokenize(list(texts))
     spans = np.stack([found.starts, found.ends], axis=1).astype(np.int32)
     shingles, offsets = flat_shingles(found.hashes, np.diff(found.offsets), shingle_size)
-    unique, unique_offsets = _distinct(shingles, offsets)
+    unique, unique_offsets = distinct_by_text(shingles, offsets)
     shingled = time.perf_counter()
     sketches = hasher.sketch(shingles.astype(np.uint32), offsets, window=window, stride=stride)
     seconds = {"shingle": shingled - started, "sketch": time.perf_counter() - shingled}
@@ -106,7 +99,8 @@ _PREPARING: tuple[Sequence[str], int, MinHasher, int, int] | None = None
 """What the forked processes of :func:`prepare_batch` read: the texts and how to prepare them."""
 
 
-def _ignore_interrupt() -> None:
+def ignore_interrupt() -> None:
+    """A forked worker's start: Ctrl-C is its parent's to handle."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
@@ -129,7 +123,7 @@ def prepare_batch(texts: Sequence[str], shingle_size: int, hasher: MinHasher, *,
     global _PREPARING
     _PREPARING = (texts, shingle_size, hasher, window, stride)
     try:
-        with multiprocessing.get_context("fork").Pool(len(bounds) - 1, initializer=_ignore_interrupt) as pool:
+        with multiprocessing.get_context("fork").Pool(len(bounds) - 1, initializer=ignore_interrupt) as pool:
             done = pool.map(_prepare_part, list(itertools.pairwise(bounds)), chunksize=1)
     finally:
         _PREPARING = None

@@ -7,6 +7,7 @@ something to compare. Shingle ``p`` of a text starts at its word ``p``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -96,3 +97,12 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     keep = np.ones(len(values), dtype=bool)
     keep[1:] = values[1:] != values[:-1]
     return values[keep]
+
+
+def distinct_by_text(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's :func:`sorted_unique` values (text ``i`` owning ``values[offsets[i]:offsets[i+1]]``),
+    end to end, with their own offsets."""
+    parts = [sorted_unique(values[a:b]) for a, b in itertools.pairwise(offsets.tolist())]
+    sizes = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    flat = np.concatenate(parts) if parts else np.zeros(0, dtype=values.dtype)
+    return flat, np.concatenate([[0], np.cumsum(sizes)])
