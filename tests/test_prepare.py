@@ -26,12 +26,21 @@ TEXTS = [
 ] * 7
 
 
-@pytest.mark.parametrize("jobs", [2, 3, 5], ids=["two", "three", "five"])
-def test_a_batch_cut_between_processes_is_the_batch_made_in_one(monkeypatch, jobs):
+@pytest.mark.parametrize(
+    ("jobs", "scratch"),
+    [(2, "files"), (3, "files"), (5, "files"), (2, "no temporary folder"), (2, "folder gone")],
+    ids=["two", "three", "five", "through-pipes", "files-fail"],
+)
+def test_a_batch_cut_between_processes_is_the_batch_made_in_one(monkeypatch, tmp_path, jobs, scratch):
     hasher = MinHasher(64, 3)
     alone = prepare(TEXTS, 3, hasher, window=8, stride=4)
     monkeypatch.setattr(prepare_module, "PARALLEL_CHARACTERS", 100)  # every part is large enough
+    if scratch == "no temporary folder":  # the parts come back through the pipes instead
+        monkeypatch.setattr(prepare_module.tempfile, "tempdir", str(tmp_path / "missing"))
+    elif scratch == "folder gone":  # a part's file cannot be written: that part comes through its pipe
+        monkeypatch.setattr(prepare_module.tempfile, "mkdtemp", lambda prefix: str(tmp_path / "gone"))
     cut = prepare_batch(TEXTS, 3, hasher, window=8, stride=4, jobs=jobs)
+    assert not list(tmp_path.iterdir()) or scratch == "files"
     for name in ("words", "spans", "word_offsets", "shingles", "shingle_offsets", "unique", "unique_offsets"):
         assert np.array_equal(getattr(cut, name), getattr(alone, name)), name
     for name in ("texts", "windows", "window_owner", "window_first"):

@@ -79,7 +79,8 @@ class ShingleCounts:
             return
         if self._total is not None:
             self._total += len(keys)
-        self.runs.append(sum_runs([(keys, np.ones(len(keys), dtype=np.uint32))]))
+        distinct, seen = np.unique(keys, return_counts=True)  # a sort: several times faster than sum_runs' inverse
+        self.runs.append((distinct, seen.astype(np.uint32)))
         # Merge the newest runs while a run is no larger than the one after it.
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
             (older, older_counts), (newer, newer_counts) = self.runs[-2:]

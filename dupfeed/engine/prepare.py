@@ -7,11 +7,16 @@ joined in order, and the arrays are exactly those one process would make.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
+import os
+import pickle
+import shutil
 import signal
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -104,9 +109,27 @@ def ignore_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
-def _prepare_part(bounds: tuple[int, int]) -> Prepared:
+def _prepare_part(task: tuple[int, int, str]) -> Prepared | str:
+    """One part, prepared; sent back through a file when one can be written (a pipe carries
+    a part's arrays at a few hundred MB/s, about as long as preparing them took)."""
     texts, shingle_size, hasher, window, stride = cast(tuple, _PREPARING)
-    return prepare(texts[bounds[0] : bounds[1]], shingle_size, hasher, window=window, stride=stride)
+    lo, hi, path = task
+    ready = prepare(texts[lo:hi], shingle_size, hasher, window=window, stride=stride)
+    if not path:
+        return ready
+    try:
+        with open(path, "wb") as file:
+            pickle.dump(ready, file, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:  # no room for it: through the pipe, then
+        return ready
+    return path
+
+
+def _received(sent: Prepared | str) -> Prepared:
+    if isinstance(sent, Prepared):
+        return sent
+    with open(sent, "rb") as file:
+        return cast(Prepared, pickle.load(file))
 
 
 def prepare_batch(texts: Sequence[str], shingle_size: int, hasher: MinHasher, *, window: int, stride: int, jobs: int) -> Prepared:
@@ -123,11 +146,28 @@ def prepare_batch(texts: Sequence[str], shingle_size: int, hasher: MinHasher, *,
     global _PREPARING
     _PREPARING = (texts, shingle_size, hasher, window, stride)
     try:
-        with multiprocessing.get_context("fork").Pool(len(bounds) - 1, initializer=ignore_interrupt) as pool:
-            done = pool.map(_prepare_part, list(itertools.pairwise(bounds)), chunksize=1)
+        with _scratch() as scratch:
+            tasks = [(lo, hi, os.path.join(scratch, f"part-{lo}") if scratch else "") for lo, hi in itertools.pairwise(bounds)]
+            with multiprocessing.get_context("fork").Pool(len(tasks), initializer=ignore_interrupt) as pool:
+                sent = pool.map(_prepare_part, tasks, chunksize=1)
+            done = [_received(part) for part in sent]
     finally:
         _PREPARING = None
     return _joined(done)
+
+
+@contextlib.contextmanager
+def _scratch() -> Iterator[str]:
+    """A temporary folder for the parts' files, removed after; "" where none can be made."""
+    try:
+        folder = tempfile.mkdtemp(prefix="dupfeed-")
+    except OSError:
+        yield ""
+        return
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def prepared_docs(
