@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from conftest import ROOT, kill_when, write_jsonl
 
-from dupfeed import Options
+from dupfeed import Detector, Options, Post, Source
 from dupfeed.cli.main import main
 from dupfeed.errors import OptionsError
 from dupfeed.scan import read_all_posts, read_all_sources, run_scan
@@ -387,6 +387,20 @@ def test_a_run_killed_while_creating_the_store_leaves_a_file_the_next_run_uses(t
     posts, _ = demo
     with Store(path) as store:
         assert store.ingest(posts.records[:3], run=store.begin_run("test")).added == 3
+
+
+def test_findings_scored_on_other_processes_hold_the_callers_own_records(feed):
+    # A pool's findings come back with their records as numbers: the parent puts its own back.
+    posts, sources = read_all_posts([feed / "posts.jsonl"]).records, read_all_sources([feed / "sources.jsonl"]).records
+    detector = Detector(Options(), jobs=2)
+    detector.add_sources(sources)
+    findings = detector.scan(posts)
+    given = {p.id: p for p in posts}
+    assert len(findings) > Detector.BATCH and all(f.post is given[f.id] for f in findings)
+    targets = [m.target for f in findings for m in f.matches]
+    known = {id(r) for r in [*posts, *sources]}
+    assert targets and any(isinstance(t, Source) for t in targets) and any(isinstance(t, Post) for t in targets)
+    assert all(id(t) in known for t in targets)
 
 
 def test_scoring_on_two_processes_finds_the_same_in_the_same_order(feed, tmp_path):

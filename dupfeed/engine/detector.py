@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import multiprocessing
+import pickle
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -72,15 +74,44 @@ def _strongest(matches: list[Match], limit: int, source_bonus: float, own: dict[
     return sorted(sources + posts, key=strength)
 
 
-_SCORING: tuple[Detector, Sketches | None] | None = None
-"""The detector (and sketches) a pool of forked scoring processes reads, set while it runs."""
+_SCORING: tuple[Detector, Sketches | None, dict[int, int] | None] | None = None
+"""The detector, sketches and record numbers a pool of forked scoring processes reads, set while it runs."""
 
 
-def _score_in_worker(task: tuple[int, Sequence[int]]) -> tuple[list[tuple[int, Finding]], dict[str, float]]:
-    detector, sketches = cast(tuple, _SCORING)
+class _RecordsAsNumbers(pickle.Pickler):
+    """Pickles findings with each post and source record they hold as its document number
+    (``numbers``: ``id()`` of a record -> its number), for a parent that holds the same
+    records: most of a finding's bytes are its post's and its matches' texts."""
+
+    def __init__(self, file: io.BytesIO, numbers: dict[int, int]):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._numbers = numbers
+
+    def persistent_id(self, obj: object) -> int | None:
+        return self._numbers.get(id(obj)) if isinstance(obj, (Post, Source)) else None
+
+
+class _RecordsFromNumbers(pickle.Unpickler):
+    """Unpickles what :class:`_RecordsAsNumbers` pickled, each record taken from ``documents``."""
+
+    def __init__(self, data: bytes, documents: DocumentStore):
+        super().__init__(io.BytesIO(data))
+        self._documents = documents
+
+    def persistent_load(self, pid: object) -> Post | Source:
+        return self._documents[cast(int, pid)].record
+
+
+def _score_in_worker(task: tuple[int, Sequence[int]]) -> tuple[list[tuple[int, Finding]] | bytes, dict[str, float]]:
+    detector, sketches, numbers = cast(tuple, _SCORING)
     before = dict(detector.timings)
     findings = detector._score_batch(task[0], task[1], sketches)
-    return findings, {stage: seconds - before.get(stage, 0.0) for stage, seconds in detector.timings.items()}
+    timings = {stage: seconds - before.get(stage, 0.0) for stage, seconds in detector.timings.items()}
+    if numbers is None:
+        return findings, timings
+    out = io.BytesIO()
+    _RecordsAsNumbers(out, numbers).dump(findings)
+    return out.getvalue(), timings
 
 
 def _stored_windows(sketches: Sketches, every: int) -> np.ndarray:
@@ -261,13 +292,15 @@ class Detector:
                 yield self._score_batch(lo, batch, sketches)
             return
         global _SCORING
-        _SCORING = (self, sketches)
+        # Documents in memory are this process's too: their records come back as numbers.
+        numbers = {id(doc.record): n for n, doc in enumerate(self.documents)} if isinstance(self.documents, Documents) else None
+        _SCORING = (self, sketches, numbers)
         try:
             with multiprocessing.get_context("fork").Pool(min(self.jobs, len(batches)), initializer=ignore_interrupt) as pool:
-                for findings, timings in pool.imap(_score_in_worker, batches):
+                for found, timings in pool.imap(_score_in_worker, batches):
                     for stage, seconds in timings.items():
                         self.timings[stage] += seconds
-                    yield findings
+                    yield _RecordsFromNumbers(found, self.documents).load() if isinstance(found, bytes) else found
         finally:
             _SCORING = None
 
