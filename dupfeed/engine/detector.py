@@ -293,8 +293,9 @@ class Detector:
             return
         global _SCORING
         # Documents in memory are this process's too: their records come back as numbers.
-        numbers = {id(doc.record): n for n, doc in enumerate(self.documents)} if isinstance(self.documents, Documents) else None
-        _SCORING = (self, sketches, numbers)
+        resident = isinstance(self.documents, Documents)
+        record_numbers = {id(doc.record): n for n, doc in enumerate(self.documents)} if resident else None
+        _SCORING = (self, sketches, record_numbers)
         try:
             with multiprocessing.get_context("fork").Pool(min(self.jobs, len(batches)), initializer=ignore_interrupt) as pool:
                 for found, timings in pool.imap(_score_in_worker, batches):
