@@ -293,8 +293,8 @@ class Detector:
             return
         global _SCORING
         # Documents in memory are this process's too: their records come back as numbers.
-        resident = isinstance(self.documents, Documents)
-        record_numbers = {id(doc.record): n for n, doc in enumerate(self.documents)} if resident else None
+        held = self.documents
+        record_numbers = {id(doc.record): n for n, doc in enumerate(held)} if isinstance(held, Documents) else None
         _SCORING = (self, sketches, record_numbers)
         try:
             with multiprocessing.get_context("fork").Pool(min(self.jobs, len(batches)), initializer=ignore_interrupt) as pool:
