@@ -7,6 +7,7 @@ import multiprocessing
 import pickle
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from itertools import chain
@@ -209,9 +210,10 @@ class Detector:
         return self.index.bands_rows
 
     def _ingest(
-        self, records: Sequence[Post | Source], orders: Sequence[tuple[datetime, int] | None]
+        self, records: Sequence[Post | Source], orders: Sequence[tuple[datetime, int] | None], *, posts: bool
     ) -> tuple[list[int], Sketches, list[Document]]:
-        """Shingle, sketch and index a batch; returns the new documents' numbers, sketches and documents."""
+        """Shingle, sketch, index and count a batch (of ``posts``, or of sources); returns the
+        new documents' numbers, sketches and documents."""
         opts = self.options
         ready = prepare_batch(
             [r.text for r in records], opts.shingle_size, self._hasher, window=opts.window, stride=opts.stride, jobs=self.jobs
@@ -225,16 +227,24 @@ class Detector:
         for doc in docs:
             self.documents.append(doc)
         stored = _stored_windows(sketches, opts.window // opts.stride if opts.index_every_other else 1)
-        self.index.add(sketches.window_owner[stored] + first, sketches.windows[stored])
-        self.word_counts.add([doc.words for doc in docs])
-        self.authors.add([author_number(r.author) if isinstance(r, Post) else 0 for r in records])
+        # The index and the counts are apart: both sort large arrays, which numpy does without
+        # holding the interpreter, so a thread indexes while this one counts (on two cores).
+        with ThreadPoolExecutor(1) as thread:
+            indexing = thread.submit(self.index.add, sketches.window_owner[stored] + first, sketches.windows[stored])
+            self.word_counts.add([doc.words for doc in docs])
+            self.authors.add([author_number(r.author) if isinstance(r, Post) else 0 for r in records])
+            if posts:  # what they share with other posts, and by whom
+                self.counts.add([doc.unique for doc in docs])
+                by_author = [(doc.unique, author_key(r.author)) for doc, r in zip(docs, records) if r.author]
+                self.author_counts.add([u for u, _ in by_author], [a for _, a in by_author])
+            indexing.result()
         self.timings["index"] += time.perf_counter() - started
         return list(range(first, len(self.documents))), sketches, docs
 
     def add_sources(self, sources: Iterable[Source]) -> int:
         """Index source articles; returns how many were added."""
         batch = list(sources)
-        self._ingest(batch, [None] * len(batch))
+        self._ingest(batch, [None] * len(batch), posts=False)
         return len(batch)
 
     def scan(self, posts: Iterable[Post], *, progress: Callable[[int], None] | None = None) -> list[Finding]:
@@ -270,10 +280,7 @@ class Detector:
         for post in batch:
             orders.append((post.created_at, self.next_sequence))
             self.next_sequence += 1
-        numbers, sketches, docs = self._ingest(batch, orders)
-        self.counts.add([doc.unique for doc in docs])
-        by_author = [(doc.unique, author_key(post.author)) for doc, post in zip(docs, batch) if post.author]
-        self.author_counts.add([u for u, _ in by_author], [a for _, a in by_author])
+        numbers, sketches, _ = self._ingest(batch, orders, posts=True)
         return numbers, sketches
 
     def score(self, numbers: Sequence[int], sketches: Sketches | None = None) -> Iterator[list[tuple[int, Finding]]]:
