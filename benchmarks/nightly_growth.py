@@ -178,6 +178,7 @@ def run_night(night: int, posts: int, articles: int, work: Path, jobs: int = 1, 
         store.finish_run(run, "ok", {})
         counts = store.counts()
         timings = dict(store.detector.timings)
+        scoring_work = dict(store.detector.work)
     sampler.stop()
     hits, totals, false_alarms = Counter(), Counter(), 0
     for pid, record in findings.items():
@@ -202,6 +203,7 @@ def run_night(night: int, posts: int, articles: int, work: Path, jobs: int = 1, 
         false_alarms=false_alarms,
         originals=len(findings) - len(planted),
         timings=timings,
+        work=scoring_work,
     )
     return figures
 
@@ -334,6 +336,7 @@ def main() -> None:
         "score s",
         "posts/s",
         "report s",
+        "per post: candidates / compared / aligned",
         "db MB",
         "peak RSS (a scoring process)",
         "peak PSS, all processes (anonymous)",
@@ -370,10 +373,14 @@ def main() -> None:
         )
         hits, planted = (sum(v[i] for v in f["recall"].values()) for i in (0, 1))
         recall += f" ({100 * hits / max(planted, 1):.2f})"
+        work = f.get("work", {})
+        per_post = " / ".join(
+            f"{work.get(k, 0) / max(work.get('posts', 0), 1):.2f}" for k in ("candidates", "compared", "aligned")
+        )
         print(
             f"| {night + 1} | {f['stored_posts']:,} | {f['stored_sources']:,} | {f['open_s']:.1f} | {f['open_rss_mb']:,.0f} MB "
             f"| {f['add_sources_s']:.1f} | {f['ingest_s']:.1f} | {f['score_s']:.1f} | {f['scored'] / max(f['score_s'], 1e-9):,.0f} "
-            f"| {f['report_s']:.1f} | {f['db_mb']:,.0f} | {f['peak_rss_mb']:,.0f} MB ({f.get('workers_peak_rss_mb', 0):,.0f} MB) "
+            f"| {f['report_s']:.1f} | {per_post} | {f['db_mb']:,.0f} | {f['peak_rss_mb']:,.0f} MB ({f.get('workers_peak_rss_mb', 0):,.0f} MB) "
             f"| {f['peak_pss_mb']:,.0f} MB ({f['peak_anon_mb']:,.0f} MB) | {recall} | {f['false_alarms']}/{f['originals']} |",
             flush=True,
         )

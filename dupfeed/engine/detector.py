@@ -103,16 +103,19 @@ class _RecordsFromNumbers(pickle.Unpickler):
         return self._documents[cast(int, pid)].record
 
 
-def _score_in_worker(task: tuple[int, Sequence[int]]) -> tuple[list[tuple[int, Finding]] | bytes, dict[str, float]]:
+def _score_in_worker(
+    task: tuple[int, Sequence[int]],
+) -> tuple[list[tuple[int, Finding]] | bytes, dict[str, float], dict[str, int]]:
     detector, sketches, numbers = cast(tuple, _SCORING)
-    before = dict(detector.timings)
+    before, done = dict(detector.timings), dict(detector.work)
     findings = detector._score_batch(task[0], task[1], sketches)
     timings = {stage: seconds - before.get(stage, 0.0) for stage, seconds in detector.timings.items()}
+    work = {what: n - done.get(what, 0) for what, n in detector.work.items()}
     if numbers is None:
-        return findings, timings
+        return findings, timings, work
     out = io.BytesIO()
     _RecordsAsNumbers(out, numbers).dump(findings)
-    return out.getvalue(), timings
+    return out.getvalue(), timings, work
 
 
 def _stored_windows(sketches: Sketches, every: int) -> np.ndarray:
@@ -201,6 +204,10 @@ class Detector:
         self.jobs = jobs
         self.timings: dict[str, float] = defaultdict(float)
         """Seconds spent per stage (shingle, sketch, index, verify), summed over calls."""
+        self.work: dict[str, int] = defaultdict(int)
+        """What scoring did, summed over calls: posts scored, ``candidates`` the index gave them,
+        ``compared`` (candidates before the post, their shingles counted), ``aligned`` (sharing
+        enough shingles to be aligned) and ``matches`` found."""
         self._checked: dict[tuple[str, str, str], int] = {}  # (platform, id, text) -> number, by check()
         self._batch_counts: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}  # by verify(): see _count_batch
 
@@ -305,9 +312,11 @@ class Detector:
         _SCORING = (self, sketches, record_numbers)
         try:
             with multiprocessing.get_context("fork").Pool(min(self.jobs, len(batches)), initializer=ignore_interrupt) as pool:
-                for found, timings in pool.imap(_score_in_worker, batches):
+                for found, timings, work in pool.imap(_score_in_worker, batches):
                     for stage, seconds in timings.items():
                         self.timings[stage] += seconds
+                    for what, n in work.items():
+                        self.work[what] += n
                     yield _RecordsFromNumbers(found, self.documents).load() if isinstance(found, bytes) else found
         finally:
             _SCORING = None
@@ -440,6 +449,11 @@ class Detector:
         before = [c for c in candidates if c != number and self._before(self.documents[c], doc)]
         shared = dict(zip(before, _shared(doc.unique, [self.documents[c].unique for c in before])))
         eligible = [c for c, n in shared.items() if n >= _MIN_SHARED]
+        work = self.work
+        work["posts"] += 1
+        work["candidates"] += len(candidates)
+        work["compared"] += len(before)
+        work["aligned"] += len(eligible)
         matches: list[Match] = []
         own: dict[int, float] = {}  # id() of a post match -> the share of its words no source explains
         if eligible and doc.n_words:
@@ -466,6 +480,7 @@ class Detector:
                 if found is not None:
                     matches.append(found[0])
                     own[id(found[0])] = float((found[1] & ~from_sources).sum()) / max(int(found[1].sum()), 1)
+        work["matches"] += len(matches)
         matches = _strongest(matches, opts.max_matches, opts.source_bonus, own)
         # The verdict is the strongest match's share: the number the report shows beside it.
         share = max((m.containment for m in matches), default=0.0)
