@@ -128,6 +128,22 @@ def test_scoring_a_stored_store_tokenises_no_text_again(tmp_path, demo, monkeypa
         assert [record for record, _ in store.findings()] == expected
 
 
+def test_the_document_cache_is_shared_out_between_the_scoring_processes(tmp_path, demo):
+    path = tmp_path / "s.db"
+    _stored_unscored(path, demo)
+    with Store(path, cache_words=2_000, jobs=2) as store:
+        docs = store.detector.documents
+        longest = max(docs[n].n_words + 1 for n in range(len(docs)))
+        docs.prefetch(range(len(docs)))  # all asked for at once: all kept until the next call
+        assert docs._words > 2_000
+        docs.prefetch([0])
+        assert 1_000 < docs._words <= 2_000  # this process keeps what it is given
+        docs._pid = -1  # as in a forked scoring process: half of it each
+        docs.prefetch(range(len(docs)))
+        docs.prefetch([0])
+        assert docs._words <= 1_000 + longest
+
+
 def test_a_store_of_the_first_schema_is_migrated_and_scores_the_same(tmp_path, demo):
     posts, sources = demo
     expected = [f.to_dict() for f in run_scan(posts, sources).findings]

@@ -169,8 +169,9 @@ class _StoredDocs:
     added (never tokenised again), and kept in a bounded cache (a long article compared with
     many posts is read once). What one batch asked for stays cached until the next batch."""
 
-    def __init__(self, db: Database, count: int, shingle_size: int, cache_words: int):
+    def __init__(self, db: Database, count: int, shingle_size: int, cache_words: int, jobs: int = 1):
         self._db, self._count, self._k, self._limit = db, count, shingle_size, cache_words
+        self._jobs = max(jobs, 1)  # a forked scoring process keeps its share of the words
         self._cache: OrderedDict[int, Document] = OrderedDict()
         self._words = 0  # words of the cached documents: what their memory grows with
         self._wanted = 0  # how many documents the last prefetch asked for: never evicted before the next
@@ -206,7 +207,8 @@ class _StoredDocs:
         return doc
 
     def _trim(self) -> None:
-        while self._words > self._limit and len(self._cache) > max(self._wanted, 1):
+        limit = self._limit if os.getpid() == self._pid else self._limit // self._jobs
+        while self._words > limit and len(self._cache) > max(self._wanted, 1):
             self._words -= self._cache.popitem(last=False)[1].n_words + 1
 
     def _connection(self) -> sqlite3.Connection:
@@ -273,7 +275,7 @@ def _stored_detector(
         space=space,
     )
     count, sequence = db.conn.execute("SELECT coalesce(max(doc) + 1, 0), coalesce(max(sequence) + 1, 0) FROM docs").fetchone()
-    documents = _StoredDocs(db, count, options.shingle_size, cache_words)
+    documents = _StoredDocs(db, count, options.shingle_size, cache_words, jobs)
     by = Authors([a["keys"] for a in db.load_arrays("doc_authors").values()])
     if len(by) < count:  # documents stored before authors were kept: read once, saved with the next change
         rows = db.conn.execute("SELECT is_source, record FROM docs WHERE doc >= ? ORDER BY doc", (len(by),))
@@ -332,8 +334,8 @@ class Store(StoreQueries, RunLifecycle):
         write: open for writing (takes the lock: one writer at a time).
         wait: seconds to wait for another writer before giving up.
         cache_words: words of documents kept in memory for verification (memory grows by
-            about 40 bytes per word, in each scoring process: ``jobs`` of them hold up to
-            ``jobs`` times as much).
+            about 40 bytes per word), by all the scoring processes together: each of ``jobs``
+            forked ones keeps its share.
         jobs: processes scoring at once (see :class:`~dupfeed.engine.detector.Detector`).
     """
 
