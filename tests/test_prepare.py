@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -35,12 +36,20 @@ def test_a_batch_cut_between_processes_is_the_batch_made_in_one(monkeypatch, tmp
     hasher = MinHasher(64, 3)
     alone = prepare(TEXTS, 3, hasher, window=8, stride=4)
     monkeypatch.setattr(prepare_module, "PARALLEL_CHARACTERS", 100)  # every part is large enough
+    received = []
+    real_received = prepare_module._received
+    monkeypatch.setattr(prepare_module, "_received", lambda sent: received.append(sent) or real_received(sent))
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    monkeypatch.setattr(prepare_module.tempfile, "tempdir", str(temporary))
     if scratch == "no temporary folder":  # the parts come back through the pipes instead
         monkeypatch.setattr(prepare_module.tempfile, "tempdir", str(tmp_path / "missing"))
     elif scratch == "folder gone":  # a part's file cannot be written: that part comes through its pipe
         monkeypatch.setattr(prepare_module.tempfile, "mkdtemp", lambda prefix: str(tmp_path / "gone"))
     cut = prepare_batch(TEXTS, 3, hasher, window=8, stride=4, jobs=jobs)
-    assert not list(tmp_path.iterdir()) or scratch == "files"
+    assert len(received) == jobs
+    assert all(isinstance(sent, str) for sent in received) == (scratch == "files")  # as files, or through pipes
+    assert not list(temporary.iterdir()) and not (tmp_path / "gone").exists()  # nothing left behind
     for name in ("words", "spans", "word_offsets", "shingles", "shingle_offsets", "unique", "unique_offsets"):
         assert np.array_equal(getattr(cut, name), getattr(alone, name)), name
     for name in ("texts", "windows", "window_owner", "window_first"):
@@ -69,3 +78,24 @@ def test_a_scan_whose_texts_are_shingled_on_two_processes_finds_the_same(monkeyp
     monkeypatch.setattr(prepare_module, "PARALLEL_CHARACTERS", 1_000)
     assert findings(2) == alone
     assert any(f["matches"] for f in alone)
+
+
+def test_an_index_built_on_a_second_thread_finds_the_same(monkeypatch):
+    import dupfeed.engine.detector as detector_module
+
+    posts, sources = read_all_posts([DATA / "posts.jsonl"]).records, read_all_sources([DATA / "articles"]).records
+    started = []
+
+    def findings(threaded_from: int) -> list[dict]:
+        monkeypatch.setattr(detector_module, "_THREADED_WINDOWS", threaded_from)
+        detector = Detector(Options())
+        real_add = detector.index.add
+        monkeypatch.setattr(detector.index, "add", lambda *a: started.append(threading.current_thread()) or real_add(*a))
+        detector.add_sources(sources)
+        return [f.to_dict() for f in detector.scan(posts)]
+
+    inline = findings(10**12)
+    assert started and all(t is threading.main_thread() for t in started)
+    started.clear()
+    assert findings(0) == inline
+    assert started and not any(t is threading.main_thread() for t in started)

@@ -75,6 +75,11 @@ def _strongest(matches: list[Match], limit: int, source_bonus: float, own: dict[
     return sorted(sources + posts, key=strength)
 
 
+_THREADED_WINDOWS = 50_000
+"""Windows a batch needs for its index to be built on a second thread while it is counted
+(a single post checked, or a small batch, is not worth starting one; a custom
+:class:`~dupfeed.engine.index.CandidateIndex` must then accept ``add`` from another thread)."""
+
 _SCORING: tuple[Detector, Sketches | None, dict[int, int] | None] | None = None
 """The detector, sketches and record numbers a pool of forked scoring processes reads, set while it runs."""
 
@@ -234,19 +239,30 @@ class Detector:
         for doc in docs:
             self.documents.append(doc)
         stored = _stored_windows(sketches, opts.window // opts.stride if opts.index_every_other else 1)
-        # The index and the counts are apart: both sort large arrays, which numpy does without
-        # holding the interpreter, so a thread indexes while this one counts (on two cores).
-        with ThreadPoolExecutor(1) as thread:
-            indexing = thread.submit(self.index.add, sketches.window_owner[stored] + first, sketches.windows[stored])
-            self.word_counts.add([doc.words for doc in docs])
-            self.authors.add([author_number(r.author) if isinstance(r, Post) else 0 for r in records])
-            if posts:  # what they share with other posts, and by whom
-                self.counts.add([doc.unique for doc in docs])
-                by_author = [(doc.unique, author_key(r.author)) for doc, r in zip(docs, records) if r.author]
-                self.author_counts.add([u for u, _ in by_author], [a for _, a in by_author])
-            indexing.result()
+        owners, windows = sketches.window_owner[stored] + first, sketches.windows[stored]
+        if len(windows) < _THREADED_WINDOWS:
+            self.index.add(owners, windows)
+            self._count(records, docs, posts=posts)
+        else:
+            # The index and the counts are apart: both sort large arrays, which numpy does
+            # without holding the interpreter, so a thread indexes while this one counts.
+            with ThreadPoolExecutor(1) as thread:
+                indexing = thread.submit(self.index.add, owners, windows)
+                try:
+                    self._count(records, docs, posts=posts)
+                finally:
+                    indexing.result()  # its error, if any, rather than none
         self.timings["index"] += time.perf_counter() - started
         return list(range(first, len(self.documents))), sketches, docs
+
+    def _count(self, records: Sequence[Post | Source], docs: list[Document], *, posts: bool) -> None:
+        """Count a batch's words and authors, and for posts what they share with other posts, and by whom."""
+        self.word_counts.add([doc.words for doc in docs])
+        self.authors.add([author_number(r.author) if isinstance(r, Post) else 0 for r in records])
+        if posts:
+            self.counts.add([doc.unique for doc in docs])
+            by_author = [(doc.unique, author_key(r.author)) for doc, r in zip(docs, records) if r.author]
+            self.author_counts.add([u for u, _ in by_author], [a for _, a in by_author])
 
     def add_sources(self, sources: Iterable[Source]) -> int:
         """Index source articles; returns how many were added."""

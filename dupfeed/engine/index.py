@@ -41,7 +41,9 @@ class CandidateIndex(Protocol):
     @property
     def bands_rows(self) -> tuple[int, int]: ...
 
-    def add(self, doc_ids: np.ndarray, windows: np.ndarray) -> None: ...
+    def add(self, doc_ids: np.ndarray, windows: np.ndarray) -> None:
+        """Index ``windows[i]`` as document ``doc_ids[i]``'s; a large batch is added from a
+        second thread while the detector counts it (never while the index is queried)."""
 
     def query_batch(self, windows: np.ndarray, window_first: np.ndarray, keep: Keep | None = None) -> list[set[int]]: ...
 

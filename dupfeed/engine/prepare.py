@@ -128,8 +128,11 @@ def _prepare_part(task: tuple[int, int, str]) -> Prepared | str:
 def _received(sent: Prepared | str) -> Prepared:
     if isinstance(sent, Prepared):
         return sent
-    with open(sent, "rb") as file:
-        return cast(Prepared, pickle.load(file))
+    try:
+        with open(sent, "rb") as file:
+            return cast(Prepared, pickle.load(file))
+    finally:
+        os.unlink(sent)  # at once: where the temporary folder is in memory, it is not held twice
 
 
 def prepare_batch(texts: Sequence[str], shingle_size: int, hasher: MinHasher, *, window: int, stride: int, jobs: int) -> Prepared:
