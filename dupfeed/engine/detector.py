@@ -361,9 +361,11 @@ class Detector:
         in here, and gets the same findings."""
         wanted = [c if isinstance(c, set) else set(c) for c in candidates]
         self.documents.prefetch(chain(numbers, *wanted))
-        self._batch_counts = self._count_batch([n for n, c in zip(numbers, wanted) if c])
+        compared = [self._compared(n, c) for n, c in zip(numbers, wanted)]
+        # Counts only for the posts with a candidate to align: most candidates share too little.
+        self._batch_counts = self._count_batch([n for n, (_, eligible) in zip(numbers, compared) if eligible])
         try:
-            return [(n, self._score(n, c)) for n, c in zip(numbers, wanted)]
+            return [(n, self._score(n, *c)) for n, c in zip(numbers, compared)]
         finally:
             self._batch_counts = {}
 
@@ -458,10 +460,10 @@ class Detector:
             doc.function, doc.function_total = self.word_counts.count(doc.words) >= least, total
         return doc.function
 
-    def _score(self, number: int, candidates: set[int]) -> Finding:
-        opts = self.options
+    def _compared(self, number: int, candidates: set[int]) -> tuple[dict[int, int], list[int]]:
+        """The post's candidates before it, with the shingles each shares with it, and those
+        sharing enough to be aligned."""
         doc = self.documents[number]
-        post = cast(Post, doc.record)  # only posts are scored
         before = [c for c in candidates if c != number and self._before(self.documents[c], doc)]
         shared = dict(zip(before, _shared(doc.unique, [self.documents[c].unique for c in before])))
         eligible = [c for c, n in shared.items() if n >= _MIN_SHARED]
@@ -470,6 +472,13 @@ class Detector:
         work["candidates"] += len(candidates)
         work["compared"] += len(before)
         work["aligned"] += len(eligible)
+        return shared, eligible
+
+    def _score(self, number: int, shared: dict[int, int], eligible: list[int]) -> Finding:
+        opts = self.options
+        doc = self.documents[number]
+        post = cast(Post, doc.record)  # only posts are scored
+        work = self.work
         matches: list[Match] = []
         own: dict[int, float] = {}  # id() of a post match -> the share of its words no source explains
         if eligible and doc.n_words:
