@@ -114,13 +114,22 @@ def _score_in_worker(
     detector, sketches, numbers = cast(tuple, _SCORING)
     before, done = dict(detector.timings), dict(detector.work)
     findings = detector._score_batch(task[0], task[1], sketches)
-    timings = {stage: seconds - before.get(stage, 0.0) for stage, seconds in detector.timings.items()}
-    work = {what: n - done.get(what, 0) for what, n in detector.work.items()}
+    timings, work = _since(detector.timings, before), _since(detector.work, done)
     if numbers is None:
         return findings, timings, work
     out = io.BytesIO()
     _RecordsAsNumbers(out, numbers).dump(findings)
     return out.getvalue(), timings, work
+
+
+def _since(now: dict, before: dict) -> dict:
+    """What each tally of ``now`` (seconds, counts) grew by since ``before``."""
+    return {key: value - before.get(key, 0) for key, value in now.items()}
+
+
+def _add(into: dict, grown: dict) -> None:
+    for key, value in grown.items():
+        into[key] += value
 
 
 def _stored_windows(sketches: Sketches, every: int) -> np.ndarray:
@@ -231,8 +240,7 @@ class Detector:
             [r.text for r in records], opts.shingle_size, self._hasher, window=opts.window, stride=opts.stride, jobs=self.jobs
         )
         docs, sketches = prepared_docs(records, orders, ready), ready.sketches
-        for stage, seconds in ready.seconds.items():  # added up over the processes that did it
-            self.timings[stage] += seconds
+        _add(self.timings, ready.seconds)  # added up over the processes that did it
 
         started = time.perf_counter()
         first = len(self.documents)
@@ -329,10 +337,8 @@ class Detector:
         try:
             with multiprocessing.get_context("fork").Pool(min(self.jobs, len(batches)), initializer=ignore_interrupt) as pool:
                 for found, timings, work in pool.imap(_score_in_worker, batches):
-                    for stage, seconds in timings.items():
-                        self.timings[stage] += seconds
-                    for what, n in work.items():
-                        self.work[what] += n
+                    _add(self.timings, timings)
+                    _add(self.work, work)
                     yield _RecordsFromNumbers(found, self.documents).load() if isinstance(found, bytes) else found
         finally:
             _SCORING = None
