@@ -7,7 +7,8 @@ measured cold from the file). Memory is given two ways: the night process's peak
 scoring process's), which counts every page of the store's mapped arrays it touched; and the
 peak PSS of the night's processes together, sampled every 0.25 s (each shared page counted
 once), with its anonymous part: the memory the processes made, as against mapped files, which
-are clean page cache the kernel takes back when memory runs short. Posts and articles come from ``synthetic.py`` (seeded); besides
+are clean page cache the kernel takes back when memory runs short; and the stage of the night
+(sources, ingest, score, report) when the anonymous memory peaked. Posts and articles come from ``synthetic.py`` (seeded); besides
 its own planted copies (pasted and edited passages of articles, reposts of the night's posts),
 each night reposts posts of earlier nights and pastes passages of earlier nights' articles, so
 the store's memory of the past is tested, not only the night's.
@@ -125,6 +126,7 @@ class MemorySampler(threading.Thread):
     def __init__(self, every: float = 0.25):
         super().__init__(daemon=True)
         self.every, self.peak_mb, self.peak_anon_mb, self._stop_at = every, 0.0, 0.0, threading.Event()
+        self.stage, self.peak_anon_stage = "open", "open"  # the night's stage now, and at the anonymous peak
 
     def run(self) -> None:
         while not self._stop_at.wait(self.every):
@@ -137,7 +139,9 @@ class MemorySampler(threading.Thread):
                 fields = {line.split(":")[0]: int(line.split()[1]) for line in rollup[1:] if line.endswith("kB")}
                 total += fields.get("Pss", 0)
                 anon += fields.get("Pss_Anon", 0)
-            self.peak_mb, self.peak_anon_mb = max(self.peak_mb, total / 1024), max(self.peak_anon_mb, anon / 1024)
+            if anon / 1024 > self.peak_anon_mb:
+                self.peak_anon_mb, self.peak_anon_stage = anon / 1024, self.stage
+            self.peak_mb = max(self.peak_mb, total / 1024)
 
     def stop(self) -> None:
         self._stop_at.set()
@@ -161,15 +165,19 @@ def run_night(night: int, posts: int, articles: int, work: Path, jobs: int = 1, 
         figures["open_rss_mb"] = _peak_mb()
         run = store.begin_run("benchmark")
         t = time.perf_counter()
+        sampler.stage = "sources"
         added_sources = store.add_sources(sources, run=run)
         figures["add_sources_s"] = time.perf_counter() - t
         t = time.perf_counter()
+        sampler.stage = "ingest"
         added_posts = store.ingest(batch, run=run)
         figures["ingest_s"] = time.perf_counter() - t
         t = time.perf_counter()
+        sampler.stage = "score"
         scored = store.score(run=run)
         figures["score_s"] = time.perf_counter() - t
         t = time.perf_counter()
+        sampler.stage = "report"
         result = NightlyResult(run, added_sources, added_posts, scored)
         report = build_report(store, result)
         write_report(report, work / "reports")
@@ -198,6 +206,7 @@ def run_night(night: int, posts: int, articles: int, work: Path, jobs: int = 1, 
         workers_peak_rss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         peak_pss_mb=sampler.peak_mb,
         peak_anon_mb=sampler.peak_anon_mb,
+        peak_anon_stage=sampler.peak_anon_stage,
         rss_before_open_mb=rss_before,
         recall={kind: (hits[kind], totals[kind]) for kind in totals},
         false_alarms=false_alarms,
@@ -339,7 +348,7 @@ def main() -> None:
         "per post: candidates / compared / aligned",
         "db MB",
         "peak RSS (a scoring process)",
-        "peak PSS, all processes (anonymous)",
+        "peak PSS, all processes (anonymous, at)",
         "recall % paste/edit/repost/older (all)",
         "false",
     )
@@ -381,7 +390,7 @@ def main() -> None:
             f"| {night + 1} | {f['stored_posts']:,} | {f['stored_sources']:,} | {f['open_s']:.1f} | {f['open_rss_mb']:,.0f} MB "
             f"| {f['add_sources_s']:.1f} | {f['ingest_s']:.1f} | {f['score_s']:.1f} | {f['scored'] / max(f['score_s'], 1e-9):,.0f} "
             f"| {f['report_s']:.1f} | {per_post} | {f['db_mb']:,.0f} | {f['peak_rss_mb']:,.0f} MB ({f.get('workers_peak_rss_mb', 0):,.0f} MB) "
-            f"| {f['peak_pss_mb']:,.0f} MB ({f['peak_anon_mb']:,.0f} MB) | {recall} | {f['false_alarms']}/{f['originals']} |",
+            f"| {f['peak_pss_mb']:,.0f} MB ({f['peak_anon_mb']:,.0f} MB, {f['peak_anon_stage']}) | {recall} | {f['false_alarms']}/{f['originals']} |",
             flush=True,
         )
     print_open(args.work)

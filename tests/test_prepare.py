@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -99,3 +100,30 @@ def test_an_index_built_on_a_second_thread_finds_the_same(monkeypatch):
     started.clear()
     assert findings(0) == inline
     assert started and not any(t is threading.main_thread() for t in started)
+
+
+def _anonymous_kib() -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("RssAnon:")))
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/status").exists() or prepare_module._malloc_trim() is None, reason="needs Linux and glibc"
+)
+def test_arrays_freed_in_the_heap_go_back_to_the_system_when_released():
+    """Arrays freed in the heap stay the process's (and a forked process's, once it writes
+    there) until trimmed; in a forked child of its own, so that this process is left alone."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        np.empty(16 << 20, dtype=np.uint8).fill(1)  # freed: glibc now takes arrays under 16 MB from its heap
+        kept = [np.ones(4 << 20, dtype=np.uint8) for _ in range(40)]  # 160 MB in the heap
+        del kept[:-1]  # all but the last: the heap's top is still in use, so free() gives nothing back
+        before = _anonymous_kib()
+        prepare_module.release_free_memory()
+        os.write(write, f"{before} {_anonymous_kib()}".encode())
+        os._exit(0)
+    os.close(write)
+    before, after = map(int, os.read(read, 100).split())
+    os.waitpid(child, 0)
+    assert before - after > 100 << 10  # over 100 MB of the 156 freed went back

@@ -33,7 +33,7 @@ from .attribution import credits_post, credits_source
 from .common_text import AuthorCounts, PhraseCounts, ShingleCounts, author_key, author_number, common_words
 from .documents import Authors, Document, Documents, DocumentStore
 from .index import BandIndex, CandidateIndex, WindowIndex
-from .prepare import ignore_interrupt, prepare_batch, prepared_docs
+from .prepare import ignore_interrupt, prepare_batch, prepared_docs, release_free_memory
 from .reworded import open_sentences, reworded_passages, sentence_cuts, sentence_lemmas
 from .sketch import MinHasher, Sketches
 from .variants import Variants
@@ -114,6 +114,7 @@ def _score_in_worker(
     detector, sketches, numbers = cast(tuple, _SCORING)
     before, done = dict(detector.timings), dict(detector.work)
     findings = detector._score_batch(task[0], task[1], sketches)
+    release_free_memory()  # what the batch freed, before the next batch's pages are written
     timings, work = _since(detector.timings, before), _since(detector.work, done)
     if numbers is None:
         return findings, timings, work
@@ -334,6 +335,7 @@ class Detector:
         held = self.documents
         record_numbers = {id(doc.record): n for n, doc in enumerate(held)} if isinstance(held, Documents) else None
         _SCORING = (self, sketches, record_numbers)
+        release_free_memory()
         try:
             with multiprocessing.get_context("fork").Pool(min(self.jobs, len(batches)), initializer=ignore_interrupt) as pool:
                 for found, timings, work in pool.imap(_score_in_worker, batches):
