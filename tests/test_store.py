@@ -128,20 +128,27 @@ def test_scoring_a_stored_store_tokenises_no_text_again(tmp_path, demo, monkeypa
         assert [record for record, _ in store.findings()] == expected
 
 
-def test_the_document_cache_is_shared_out_between_the_scoring_processes(tmp_path, demo):
+def test_a_forked_scoring_process_keeps_what_it_shares_and_what_it_reads_for_one_batch(tmp_path, demo):
     path = tmp_path / "s.db"
     _stored_unscored(path, demo)
     with Store(path, cache_words=2_000, jobs=2) as store:
         docs = store.detector.documents
-        longest = max(docs[n].n_words + 1 for n in range(len(docs)))
         docs.prefetch(range(len(docs)))  # all asked for at once: all kept until the next call
         assert docs._words > 2_000
         docs.prefetch([0])
         assert 1_000 < docs._words <= 2_000  # this process keeps what it is given
-        docs._pid = -1  # as in a forked scoring process: half of it each
-        docs.prefetch(range(len(docs)))
-        docs.prefetch([0])
-        assert docs._words <= 1_000 + longest
+        shared = dict(docs._cache)
+        docs._pid = -1  # as in a forked scoring process
+        docs.prefetch(range(len(docs)))  # reads what its parent had evicted
+        read_here = set(docs._cache) - set(shared)
+        assert read_here
+        last = max(read_here)
+        docs.prefetch([last])  # the next batch
+        assert set(docs._cache) == set(shared) | {last}  # nothing shared dropped; of its own, what the batch wants
+        assert all(docs._cache[n] is doc for n, doc in shared.items())
+        assert docs[min(read_here)].record is not None  # a document no batch asked for is read alone
+        docs.prefetch([last])
+        assert set(docs._cache) == set(shared) | {last}
 
 
 def test_a_store_of_the_first_schema_is_migrated_and_scores_the_same(tmp_path, demo):

@@ -167,14 +167,20 @@ class _StoredDocs:
     """The detector's documents (a :class:`~dupfeed.engine.documents.DocumentStore`): loaded
     from the store in batches when first needed, from the words and spans kept when they were
     added (never tokenised again), and kept in a bounded cache (a long article compared with
-    many posts is read once). What one batch asked for stays cached until the next batch."""
+    many posts is read once). What one batch asked for stays cached until the next batch.
 
-    def __init__(self, db: Database, count: int, shingle_size: int, cache_words: int, jobs: int = 1):
+    A forked scoring process shares its parent's cache (the night's documents among them) and
+    drops none of it: dropping a shared document frees nothing, and its pages are copied when
+    written to. What such a process reads itself it keeps for the batch that asked for it only:
+    kept across batches, it held ~200 MB in each process of a night against a million stored
+    posts, and scored no faster (``benchmarks/nightly_growth.py``)."""
+
+    def __init__(self, db: Database, count: int, shingle_size: int, cache_words: int):
         self._db, self._count, self._k, self._limit = db, count, shingle_size, cache_words
-        self._jobs = max(jobs, 1)  # a forked scoring process keeps its share of the words
         self._cache: OrderedDict[int, Document] = OrderedDict()
         self._words = 0  # words of the cached documents: what their memory grows with
-        self._wanted = 0  # how many documents the last prefetch asked for: never evicted before the next
+        self._wanted: set[int] = set()  # what the last prefetch asked for: never evicted before the next
+        self._read_here: set[int] = set()  # in a forked process: the documents it read itself
         self._unsaved: list[int] = []  # appended, their arrays not yet written
         self._pid, self._forked_conn = os.getpid(), cast(sqlite3.Connection | None, None)
 
@@ -201,14 +207,18 @@ class _StoredDocs:
     def __getitem__(self, number: int) -> Document:
         doc = self._cache.get(number)
         if doc is None:
-            self.prefetch([number])
+            self._read([number])  # nothing evicted: the batch that asked for others still uses them
             return self._cache[number]
         self._cache.move_to_end(number)
         return doc
 
     def _trim(self) -> None:
-        limit = self._limit if os.getpid() == self._pid else self._limit // self._jobs
-        while self._words > limit and len(self._cache) > max(self._wanted, 1):
+        if os.getpid() != self._pid:  # a forked scoring process: see the class
+            for number in self._read_here - self._wanted:
+                self._words -= self._cache.pop(number).n_words + 1
+            self._read_here &= self._wanted
+            return
+        while self._words > self._limit and len(self._cache) > max(len(self._wanted), 1):
             self._words -= self._cache.popitem(last=False)[1].n_words + 1
 
     def _connection(self) -> sqlite3.Connection:
@@ -225,7 +235,16 @@ class _StoredDocs:
         cached until the next call (evicting one between the batch's prefetch and its use would
         read it again, alone)."""
         wanted = set(numbers)
-        missing = sorted(n for n in wanted if n not in self._cache)
+        self._read(sorted(n for n in wanted if n not in self._cache))
+        for number in wanted:
+            self._cache.move_to_end(number)
+        self._wanted = wanted
+        self._trim()
+
+    def _read(self, missing: list[int]) -> None:
+        """Read documents ``missing`` (not cached) from the store, in one batch, into the cache."""
+        if os.getpid() != self._pid:
+            self._read_here.update(missing)
         sql = (
             "SELECT d.doc, d.is_source, d.sequence, d.record, a.words, a.spans "
             "FROM docs d LEFT JOIN doc_arrays a ON a.doc = d.doc WHERE d.doc IN ({})"
@@ -253,10 +272,6 @@ class _StoredDocs:
             docs, _, _ = make_docs(again[1], again[2], self._k)
             for number, doc in zip(again[0], docs):
                 self._put(number, doc)
-        for number in wanted:
-            self._cache.move_to_end(number)
-        self._wanted = len(wanted)
-        self._trim()
 
 
 def _stored_detector(
@@ -275,7 +290,7 @@ def _stored_detector(
         space=space,
     )
     count, sequence = db.conn.execute("SELECT coalesce(max(doc) + 1, 0), coalesce(max(sequence) + 1, 0) FROM docs").fetchone()
-    documents = _StoredDocs(db, count, options.shingle_size, cache_words, jobs)
+    documents = _StoredDocs(db, count, options.shingle_size, cache_words)
     by = Authors([a["keys"] for a in db.load_arrays("doc_authors").values()])
     if len(by) < count:  # documents stored before authors were kept: read once, saved with the next change
         rows = db.conn.execute("SELECT is_source, record FROM docs WHERE doc >= ? ORDER BY doc", (len(by),))
@@ -334,8 +349,8 @@ class Store(StoreQueries, RunLifecycle):
         write: open for writing (takes the lock: one writer at a time).
         wait: seconds to wait for another writer before giving up.
         cache_words: words of documents kept in memory for verification (memory grows by
-            about 40 bytes per word), by all the scoring processes together: each of ``jobs``
-            forked ones keeps its share.
+            about 40 bytes per word); a forked scoring process keeps, besides what it shares
+            with this one, only the documents of the batch it is scoring.
         jobs: processes scoring at once (see :class:`~dupfeed.engine.detector.Detector`).
     """
 
