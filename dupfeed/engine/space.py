@@ -50,12 +50,15 @@ def merge_sorted(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Two sorted arrays of distinct keys as one (with each key's 32-bit counts added up, when given),
     the same as ``np.unique`` of both with their counts summed; made :data:`MERGE_PART` keys
-    of ``older`` at a time into ``space`` (where each of ``newer``'s keys goes is found first:
-    9 bytes a newer key in memory). Counts are merged when both are given."""
+    of ``older`` at a time into ``space`` (where each of ``newer``'s keys goes, and whether
+    ``older`` holds it, are found first: 9 bytes a newer key in memory, the second a part at a
+    time). Counts are merged when both are given."""
     at = np.searchsorted(older, newer)
     known = np.zeros(len(newer), dtype=bool)
-    inside = at < len(older)
-    known[inside] = older[at[inside]] == newer[inside]
+    for lo in range(0, len(newer), MERGE_PART):  # a part at a time: the newer run of a cascade is large
+        piece = slice(lo, lo + MERGE_PART)
+        inside = at[piece] < len(older)
+        known[piece][inside] = older[at[piece][inside]] == newer[piece][inside]
     space.done_with(older)
     n = len(older) + int(np.count_nonzero(~known))
     keys = space.empty((n,), older.dtype)
