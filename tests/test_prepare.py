@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import dupfeed.engine.detector as detector_module
 import dupfeed.engine.prepare as prepare_module
 from dupfeed import Detector, Options
 from dupfeed.engine.prepare import prepare, prepare_batch
@@ -115,15 +116,39 @@ def test_arrays_freed_in_the_heap_go_back_to_the_system_when_released():
     there) until trimmed; in a forked child of its own, so that this process is left alone."""
     read, write = os.pipe()
     child = os.fork()
-    if child == 0:  # pragma: no cover - the child reports through the pipe
-        np.empty(16 << 20, dtype=np.uint8).fill(1)  # freed: glibc now takes arrays under 16 MB from its heap
-        kept = [np.ones(4 << 20, dtype=np.uint8) for _ in range(40)]  # 160 MB in the heap
-        del kept[:-1]  # all but the last: the heap's top is still in use, so free() gives nothing back
-        before = _anonymous_kib()
-        prepare_module.release_free_memory()
-        os.write(write, f"{before} {_anonymous_kib()}".encode())
-        os._exit(0)
+    if child == 0:  # pragma: no cover - the child reports through the pipe, and never returns into pytest
+        try:
+            np.empty(16 << 20, dtype=np.uint8).fill(1)  # freed: glibc now takes arrays under 16 MB from its heap
+            kept = [np.ones(4 << 20, dtype=np.uint8) for _ in range(40)]  # 160 MB in the heap
+            del kept[:-1]  # all but the last: the heap's top is still in use, so free() gives nothing back
+            before = _anonymous_kib()
+            prepare_module.release_free_memory()
+            os.write(write, f"{before} {_anonymous_kib()}".encode())
+        finally:
+            os._exit(0)
     os.close(write)
-    before, after = map(int, os.read(read, 100).split())
+    with os.fdopen(read, "rb") as pipe:
+        reported = pipe.read()
     os.waitpid(child, 0)
+    before, after = map(int, reported.split())
     assert before - after > 100 << 10  # over 100 MB of the 156 freed went back
+
+
+def test_memory_is_released_before_each_pool_forks_and_after_each_scoring_batch(monkeypatch, tmp_path):
+    calls = tmp_path / "calls"
+
+    def release() -> None:
+        with open(calls, "a") as file:  # from whichever process calls it
+            file.write(f"{os.getpid()}\n")
+
+    monkeypatch.setattr(prepare_module, "release_free_memory", release)
+    monkeypatch.setattr(detector_module, "release_free_memory", release)
+    monkeypatch.setattr(prepare_module, "PARALLEL_CHARACTERS", 100)
+    monkeypatch.setattr(Detector, "BATCH", 20)
+    posts, sources = read_all_posts([DATA / "posts.jsonl"]).records, read_all_sources([DATA / "articles"]).records
+    detector = Detector(Options(), jobs=2)
+    detector.add_sources(sources)
+    detector.scan(posts)
+    pids = calls.read_text().split()
+    assert pids.count(str(os.getpid())) == 3  # before preparing the sources, the posts, and before scoring
+    assert len(pids) - 3 == -(-len(posts) // 20)  # once after each batch, in the scoring processes

@@ -147,6 +147,7 @@ def test_a_forked_scoring_process_keeps_what_it_shares_and_what_it_reads_for_one
         assert set(docs._cache) == set(shared) | {last}  # nothing shared dropped; of its own, what the batch wants
         assert all(docs._cache[n] is doc for n, doc in shared.items())
         assert docs[min(read_here)].record is not None  # a document no batch asked for is read alone
+        assert last in docs._cache and min(read_here) in docs._cache  # and nothing dropped for it
         docs.prefetch([last])
         assert set(docs._cache) == set(shared) | {last}
 

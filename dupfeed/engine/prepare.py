@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import functools
 import itertools
 import multiprocessing
@@ -116,7 +115,9 @@ def ignore_interrupt() -> None:
 def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``, or None under another C library."""
     with contextlib.suppress(OSError, AttributeError):
-        return cast(Callable[[int], int], ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim)
+        trim = ctypes.CDLL(None).malloc_trim  # this process's symbols: glibc's, where it is the C library
+        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+        return cast(Callable[[int], int], trim)
     return None
 
 

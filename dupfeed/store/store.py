@@ -203,12 +203,17 @@ class _StoredDocs:
     def _put(self, number: int, doc: Document) -> None:
         self._cache[number] = doc
         self._words += doc.n_words + 1
+        if os.getpid() != self._pid:
+            self._read_here.add(number)
 
     def __getitem__(self, number: int) -> Document:
         doc = self._cache.get(number)
         if doc is None:
-            self._read([number])  # nothing evicted: the batch that asked for others still uses them
-            return self._cache[number]
+            self._read([number])
+            doc = self._cache[number]
+            if os.getpid() == self._pid:  # a forked process drops what it read with its next batch
+                self._trim()
+            return doc
         self._cache.move_to_end(number)
         return doc
 
@@ -243,8 +248,6 @@ class _StoredDocs:
 
     def _read(self, missing: list[int]) -> None:
         """Read documents ``missing`` (not cached) from the store, in one batch, into the cache."""
-        if os.getpid() != self._pid:
-            self._read_here.update(missing)
         sql = (
             "SELECT d.doc, d.is_source, d.sequence, d.record, a.words, a.spans "
             "FROM docs d LEFT JOIN doc_arrays a ON a.doc = d.doc WHERE d.doc IN ({})"
@@ -348,9 +351,11 @@ class Store(StoreQueries, RunLifecycle):
             with (its index depends on them); giving other ones to an existing store is an error.
         write: open for writing (takes the lock: one writer at a time).
         wait: seconds to wait for another writer before giving up.
-        cache_words: words of documents kept in memory for verification (memory grows by
-            about 40 bytes per word); a forked scoring process keeps, besides what it shares
-            with this one, only the documents of the batch it is scoring.
+        cache_words: words of documents kept in memory for verification by this process
+            (memory grows by about 40 bytes per word). A forked scoring process keeps, besides
+            what it shares with this one, only the documents of the batch it is scoring: with
+            nothing cached here (scoring posts ingested in an earlier session), each batch
+            reads its candidates again.
         jobs: processes scoring at once (see :class:`~dupfeed.engine.detector.Detector`).
     """
 
