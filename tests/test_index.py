@@ -7,6 +7,7 @@ import pytest
 from conftest import ROOT
 from datasketch import MinHashLSH
 
+import dupfeed.engine.index as index_module
 from dupfeed.engine.index import BandIndex, Segment, WindowIndex, band_keys, optimal_bands_rows
 from dupfeed.engine.normalize import tokenize
 from dupfeed.engine.shingle import flat_shingles
@@ -149,3 +150,19 @@ def test_an_author_s_own_candidates_are_their_latest_posts_before_the_post(recen
         same = keys[t] != 0 and keys[t] == keys[o]
         between = int(np.count_nonzero(keys[o:t] == keys[t])) if o < t else 0  # the author's documents from o up to t
         assert kept == (same and (recent == 0 or between <= recent)), (t, o)
+
+
+@pytest.mark.parametrize("coarse", [1, 2, 8, 64])
+def test_a_large_band_searched_through_its_directory_gives_the_positions_a_plain_search_gives(monkeypatch, coarse):
+    monkeypatch.setattr(index_module, "_DIRECTED", 1)  # every band "large"
+    monkeypatch.setattr(index_module, "_COARSE", coarse)
+    rng = np.random.default_rng(coarse)
+    for n, spread in [(1, 10), (7, 3), (1000, 50), (5000, 2**32)]:  # few distinct keys: long runs of equals
+        keys = np.sort(rng.integers(0, spread, (2, n), dtype=np.uint64).astype(np.uint32), axis=1)
+        segment = Segment(keys, np.zeros((2, n), dtype=np.uint32))
+        for j in range(2):
+            wanted = np.concatenate(
+                [rng.integers(0, 2**32, 300, dtype=np.uint64), keys[j][rng.integers(0, n, 50)], [0, 2**32 - 1]]
+            )
+            wanted = np.sort(wanted.astype(np.uint32))
+            assert np.array_equal(segment._first_at_least(j, wanted), np.searchsorted(keys[j], wanted))

