@@ -221,7 +221,8 @@ class Segment:
         every :data:`_COARSE`-th key, small enough to stay in the CPU's cache, then by a
         binary search of a few steps within the :data:`_COARSE` keys it points to, all the
         queries at once: a plain search of the band misses the cache at most of its ~23 steps
-        (measured: 1.8x faster for a batch's 4,000 queries into a band of 6.5M keys)."""
+        (measured on a 1M-post store: the search 1.8x faster for a batch's 4,000 queries into bands
+        of 6.5M keys, the whole lookup 1.6x)."""
         keys = self.keys[j]
         n = len(keys)
         if n < _DIRECTED:

@@ -127,7 +127,7 @@ def release_free_memory() -> None:
     A freed numpy array of a few MB stays in glibc's heap (it raises the size under which
     arrays come from the heap), and a heap page holding freed arrays is still the process's;
     a forked process inherits such pages and copies each it writes to. Trimming before a
-    pool forks and after each task took a night's peak memory down by about a sixth
+    pool forks and after each task took a night's peak memory down by about a fifth
     (``benchmarks/nightly_growth.py``), at no measured cost in time. Elsewhere than glibc:
     nothing.
     """
