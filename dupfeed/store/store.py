@@ -200,10 +200,15 @@ class _StoredDocs:
         conn.executemany("INSERT INTO doc_arrays (doc, words, spans) VALUES (?, ?, ?)", rows)
         self._unsaved = []
 
+    @property
+    def _forked(self) -> bool:
+        """Whether this is a scoring process forked from the one that opened the store."""
+        return os.getpid() != self._pid
+
     def _put(self, number: int, doc: Document) -> None:
         self._cache[number] = doc
         self._words += doc.n_words + 1
-        if os.getpid() != self._pid:
+        if self._forked:
             self._read_here.add(number)
 
     def __getitem__(self, number: int) -> Document:
@@ -211,14 +216,14 @@ class _StoredDocs:
         if doc is None:
             self._read([number])
             doc = self._cache[number]
-            if os.getpid() == self._pid:  # a forked process drops what it read with its next batch
+            if not self._forked:  # a forked process drops what it read with its next batch
                 self._trim()
             return doc
         self._cache.move_to_end(number)
         return doc
 
     def _trim(self) -> None:
-        if os.getpid() != self._pid:  # a forked scoring process: see the class
+        if self._forked:  # see the class
             for number in self._read_here - self._wanted:
                 self._words -= self._cache.pop(number).n_words + 1
             self._read_here &= self._wanted
@@ -229,7 +234,7 @@ class _StoredDocs:
     def _connection(self) -> sqlite3.Connection:
         """The store's connection; in a forked scoring process, one of its own (an SQLite
         connection must not cross a fork), read-only: what it reads was committed before."""
-        if os.getpid() == self._pid:
+        if not self._forked:
             return self._db.conn
         if self._forked_conn is None:
             self._forked_conn = sqlite3.connect(f"file:{self._db.path}?mode=ro", uri=True, isolation_level=None)
